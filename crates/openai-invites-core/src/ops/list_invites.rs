@@ -1,0 +1,91 @@
+//! GET /organization/invites
+
+use bytes::Bytes;
+use http::Method;
+
+use super::{INVITES_PATH, build_request, encode_component};
+use crate::{BaseUrl, EncodeError, InviteListResponse, Operation, OperationMeta, ResponseError};
+
+/// The largest page the service returns.
+pub const MAX_LIMIT: u8 = 100;
+
+/// Lists the organization's invites, one page at a time.
+///
+/// ```
+/// use openai_invites_core::{BaseUrl, ListInvites, Operation};
+///
+/// let request = ListInvites::new().limit(10).after("invite-abc").encode(&BaseUrl::default())?;
+/// assert_eq!(
+///     request.uri(),
+///     "https://api.openai.com/v1/organization/invites?limit=10&after=invite-abc"
+/// );
+/// assert!(ListInvites::new().limit(0).encode(&BaseUrl::default()).is_err());
+/// # Ok::<(), openai_invites_core::EncodeError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListInvites {
+    /// Page size, 1..=100; the service's default (20) when `None`.
+    pub limit: Option<u8>,
+    /// The cursor: the `last_id` of the previous page.
+    pub after: Option<String>,
+}
+
+impl ListInvites {
+    /// The first page with the service's default size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the page size (1..=100, checked when encoding).
+    pub fn limit(mut self, limit: u8) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Starts after this invite id.
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.after = Some(cursor.into());
+        self
+    }
+}
+
+impl Operation for ListInvites {
+    type Output = InviteListResponse;
+
+    const META: OperationMeta = OperationMeta {
+        name: "listInvites",
+        method: Method::GET,
+        url_template: INVITES_PATH,
+        idempotent: true,
+    };
+
+    fn encode(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, EncodeError> {
+        let mut uri = base.join(INVITES_PATH);
+        let mut sep = '?';
+        if let Some(limit) = self.limit {
+            if !(1..=MAX_LIMIT).contains(&limit) {
+                return Err(EncodeError::invalid(
+                    "limit",
+                    format!("must be between 1 and {MAX_LIMIT}, got {limit}"),
+                ));
+            }
+            uri.push(sep);
+            uri.push_str("limit=");
+            uri.push_str(&limit.to_string());
+            sep = '&';
+        }
+        if let Some(after) = &self.after {
+            if after.is_empty() {
+                return Err(EncodeError::invalid("after", "must not be empty when set"));
+            }
+            uri.push(sep);
+            uri.push_str("after=");
+            uri.extend(encode_component(after));
+        }
+        build_request(&Self::META, uri, None)
+    }
+
+    fn decode(response: http::Response<Bytes>) -> Result<Self::Output, ResponseError> {
+        crate::decode_json(response)
+    }
+}
