@@ -1,0 +1,195 @@
+//! The normal answer to a request: auth, quota, routing, then the four operations.
+//!
+//! Checks run in this order, each answering on its own: 401 (auth), 429 (quota), 404 / 405
+//! (route), 413 (body cap), then the operation's own 400 / 404 / 409.
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use openai_invites_core::{InviteDeleteResponse, InviteListResponse};
+
+use crate::auth;
+use crate::envelope::{Failure, INVALID_REQUEST, json_response};
+use crate::fake::{Inner, lock};
+use crate::routes::{Route, query_param};
+use crate::store::{CreateRefusal, DeleteRefusal};
+use crate::validate;
+
+/// Default page size, as the spec says.
+const DEFAULT_LIMIT: usize = 20;
+/// Largest page size, as the spec says.
+const MAX_LIMIT: usize = 100;
+
+/// A request as both faces hand it over.
+#[derive(Debug)]
+pub(crate) struct Received {
+    pub(crate) method: http::Method,
+    pub(crate) uri: http::Uri,
+    pub(crate) headers: HeaderMap,
+    /// `None` when the body was over the size cap.
+    pub(crate) body: Option<Bytes>,
+}
+
+type Answer = Result<http::Response<Bytes>, Failure>;
+
+impl Inner {
+    /// The answer a well-behaved service gives; changes the store as the request asks.
+    pub(crate) fn handle(&self, request: &Received, route: &Route) -> http::Response<Bytes> {
+        if let Err(failure) = auth::check(&request.headers, &self.admin_key) {
+            return failure.into_response();
+        }
+        let quota_headers = match &self.quota {
+            None => HeaderMap::new(),
+            Some(quota) => match lock(quota).take(tokio::time::Instant::now()) {
+                Ok(headers) => headers,
+                Err(failure) => return failure.into_response(),
+            },
+        };
+        let mut response = self
+            .route(request, route)
+            .unwrap_or_else(Failure::into_response);
+        for (name, value) in &quota_headers {
+            response.headers_mut().insert(name, value.clone());
+        }
+        response
+    }
+
+    fn route(&self, request: &Received, route: &Route) -> Answer {
+        let id = match route {
+            Route::Unknown => {
+                return Err(Failure::new(
+                    StatusCode::NOT_FOUND,
+                    INVALID_REQUEST,
+                    format!("Invalid URL ({} {})", request.method, request.uri.path()),
+                ));
+            }
+            Route::WrongMethod(allowed) => {
+                return Err(Failure::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    INVALID_REQUEST,
+                    format!(
+                        "Method {} is not allowed on {}; allowed: {allowed}.",
+                        request.method,
+                        request.uri.path()
+                    ),
+                )
+                .header(header::ALLOW, HeaderValue::from_static(allowed)));
+            }
+            Route::Retrieve(id) | Route::Delete(id) => Some(id.as_ref().map_err(not_found)?),
+            Route::List | Route::Create => None,
+        };
+        let Some(body) = &request.body else {
+            return Err(Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                INVALID_REQUEST,
+                format!(
+                    "The request body is larger than {} bytes.",
+                    self.max_body_bytes
+                ),
+            )
+            .code("request_too_large"));
+        };
+        match (route, id) {
+            (Route::List, _) => self.list(request.uri.query()),
+            (Route::Create, _) => self.create(&request.headers, body),
+            (Route::Retrieve(_), Some(id)) => self.retrieve(id),
+            (Route::Delete(_), Some(id)) => self.delete(id),
+            _ => Err(not_found("")),
+        }
+    }
+
+    fn list(&self, query: Option<&str>) -> Answer {
+        let limit = match query_param(query, "limit") {
+            None => DEFAULT_LIMIT,
+            Some(text) => text
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| {
+                    Failure::invalid(
+                        "limit",
+                        format!("Invalid 'limit': {text:?}. Expected an integer between 1 and {MAX_LIMIT}."),
+                    )
+                })?,
+        };
+        let after = query_param(query, "after").filter(|a| !a.is_empty());
+        let now = self.now();
+        let page = lock(&self.store)
+            .list(after.as_deref(), limit, now)
+            .map_err(|_| {
+                Failure::invalid(
+                    "after",
+                    format!(
+                        "Invalid 'after': no invite with id '{}'.",
+                        after.as_deref().unwrap_or("")
+                    ),
+                )
+            })?;
+        let body = InviteListResponse {
+            first_id: page.data.first().map(|i| i.id.clone()),
+            last_id: page.data.last().map(|i| i.id.clone()),
+            has_more: page.has_more,
+            data: page.data,
+        };
+        Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
+    }
+
+    fn create(&self, headers: &HeaderMap, body: &Bytes) -> Answer {
+        let request = validate::invite_request(headers, body)?;
+        let now = self.now();
+        let email = request.email.clone();
+        let invite = lock(&self.store)
+            .create(request, now)
+            .map_err(|refusal| match refusal {
+                CreateRefusal::Duplicate(existing) => Failure::new(
+                    StatusCode::CONFLICT,
+                    INVALID_REQUEST,
+                    format!("A pending invite for '{email}' already exists ({existing})."),
+                )
+                .param("email")
+                .code("invite_already_exists"),
+                CreateRefusal::Full(max) => Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    INVALID_REQUEST,
+                    format!("The organization has reached its limit of {max} invites."),
+                )
+                .code("invite_limit_reached"),
+            })?;
+        Ok(json_response(StatusCode::OK, &invite, HeaderMap::new()))
+    }
+
+    fn retrieve(&self, id: &str) -> Answer {
+        let now = self.now();
+        let invite = lock(&self.store)
+            .get(id, now)
+            .ok_or_else(|| not_found(id))?;
+        Ok(json_response(StatusCode::OK, &invite, HeaderMap::new()))
+    }
+
+    fn delete(&self, id: &str) -> Answer {
+        let now = self.now();
+        lock(&self.store)
+            .delete(id, now)
+            .map_err(|refusal| match refusal {
+                DeleteRefusal::NotFound => not_found(id),
+                DeleteRefusal::Accepted => Failure::invalid(
+                    "invite_id",
+                    format!("Invite '{id}' has already been accepted and cannot be deleted."),
+                )
+                .code("invite_already_accepted"),
+            })?;
+        let body = InviteDeleteResponse {
+            id: id.to_owned(),
+            deleted: true,
+        };
+        Ok(json_response(StatusCode::OK, &body, HeaderMap::new()))
+    }
+}
+
+fn not_found(id: impl AsRef<str>) -> Failure {
+    Failure::new(
+        StatusCode::NOT_FOUND,
+        INVALID_REQUEST,
+        format!("No invite found with id '{}'.", id.as_ref()),
+    )
+    .param("invite_id")
+}

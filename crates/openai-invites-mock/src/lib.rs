@@ -1,0 +1,192 @@
+//! A stateful fake of the OpenAI organization invites admin API, for tests.
+//!
+//! Test a client or a service against this instead of the real API: it keeps invites in
+//! memory with real semantics (ids, cursor pagination, 404s, conflicts, expiry, auth), answers
+//! with the real wire shapes (every body validates against the OpenAPI spec), and misbehaves
+//! on request through scripted [`Fault`]s. Every request is recorded for assertions.
+//!
+//! Three faces over one [`FakeInvites`] handle:
+//!
+//! 1. **In process**: [`FakeInvites::service`] is a `tower::Service<http::Request<Bytes>>`; swap
+//!    it in as a client's transport, no sockets.
+//! 2. **Loopback**: [`FakeServer`] serves the same fake with hyper on `127.0.0.1:0`
+//!    (HTTP/1.1 and h2c), for tests that must cross a real socket.
+//! 3. **Binary**: `cargo run -p openai-invites-mock --bin openai-invites-fake -- --port 8080
+//!    --admin-key sk-admin-test` serves until interrupted and prints its base URL as the first
+//!    line of stdout (`--port 0` picks a free port), so tests in any language can use it.
+//!
+//! # In process, as a transport
+//!
+//! ```
+//! use openai_invites_core::{
+//!     BaseUrl, InviteRequest, InviteRole, InviteStatus, InviteUser, ListInvites, Operation,
+//! };
+//! use openai_invites_mock::{FakeError, FakeInvites, Fault, Match};
+//! use tower::ServiceExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fake = FakeInvites::new();
+//! let base = BaseUrl::parse("http://fake.invalid/v1")?; // only the path is read
+//! let bearer = format!("Bearer {}", fake.admin_key());
+//!
+//! // What a client's auth layer would do, then the transport: the fake's service.
+//! let send = |mut request: http::Request<bytes::Bytes>| {
+//!     request.headers_mut().insert("authorization", bearer.parse().unwrap());
+//!     fake.service().oneshot(request)
+//! };
+//!
+//! let op = InviteUser::new(InviteRequest::new("ana@example.com", InviteRole::Reader));
+//! let invite = InviteUser::decode(send(op.encode(&base)?).await?)?;
+//! assert_eq!(invite.status, InviteStatus::Pending);
+//! assert_eq!(invite.projects[0].id, "proj_default"); // `projects` omitted: default project
+//!
+//! // The classic ambiguous failure: the invite is created, then the connection drops.
+//! fake.push_fault(Fault::drop_connection().apply_first().matching(Match::Operation("inviteUser")));
+//! let op = InviteUser::new(InviteRequest::new("bo@example.com", InviteRole::Owner));
+//! assert_eq!(send(op.encode(&base)?).await.unwrap_err(), FakeError::ConnectionDropped);
+//!
+//! let page = ListInvites::decode(send(ListInvites::new().limit(10).encode(&base)?).await?)?;
+//! let emails: Vec<_> = page.data.iter().map(|i| i.email.as_str()).collect();
+//! assert_eq!(emails, ["bo@example.com", "ana@example.com"]); // newest first
+//!
+//! let log = fake.requests();
+//! assert_eq!(log.len(), 3);
+//! assert_eq!(log[1].fault.as_deref(), Some("drop connection (applied first)"));
+//! assert_eq!(log[0].header("authorization"), Some("Bearer sk-a...[redacted]"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # On loopback
+//!
+//! ```
+//! use openai_invites_core::{BaseUrl, Operation, RetrieveInvite};
+//! use openai_invites_mock::{FakeServer, Fault};
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = FakeServer::start().await?;
+//! let base: BaseUrl = server.base_url().parse()?; // http://127.0.0.1:PORT/v1
+//! server.fake().push_fault(Fault::html(503, "<html>upstream down</html>"));
+//!
+//! // Any HTTP client works; a raw HTTP/1.1 exchange keeps this example dependency-free.
+//! let path = RetrieveInvite::new("invite-abc").encode(&base)?.uri().path().to_owned();
+//! let mut stream = tokio::net::TcpStream::connect(server.addr()).await?;
+//! let head = format!(
+//!     "GET {path} HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {}\r\nconnection: close\r\n\r\n",
+//!     server.addr(),
+//!     server.admin_key(),
+//! );
+//! stream.write_all(head.as_bytes()).await?;
+//! let mut answer = String::new();
+//! stream.read_to_string(&mut answer).await?;
+//! assert!(answer.starts_with("HTTP/1.1 503"));
+//! assert!(answer.contains("<html>upstream down</html>"));
+//! assert_eq!(server.fake().requests()[0].fault.as_deref(), Some("status 503"));
+//!
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Behaviour, and the choices made where the real service is not documented
+//!
+//! Routes live under the base path `/v1` (the base URL ends with it), exactly as the spec lists
+//! them: `GET`/`POST /v1/organization/invites`, `GET`/`DELETE
+//! /v1/organization/invites/{invite_id}`. The id segment is percent-decoded (`a%2Fb` is the id
+//! `a/b`).
+//!
+//! Checks run in this order, the first failing one answers: 401 auth, 429 quota, 404 / 405
+//! route, 413 body cap, then the operation's own checks. Every error is the OpenAI envelope
+//! `{"error": {"message", "type", "param", "code"}}` with all four fields present:
+//!
+//! | case | status | `type` | `param` | `code` |
+//! |---|---|---|---|---|
+//! | no `Authorization: Bearer` key | 401 | `invalid_request_error` | null | null |
+//! | wrong key (shown masked, e.g. `sk-****…cret`) | 401 | `invalid_request_error` | null | `invalid_api_key` |
+//! | quota exceeded | 429 | `requests` | null | `rate_limit_exceeded` |
+//! | unknown path (`Invalid URL (GET /v1/x)`) | 404 | `invalid_request_error` | null | null |
+//! | known path, other method (with `allow`) | 405 | `invalid_request_error` | null | null |
+//! | body over the cap (default 1 MiB) | 413 | `invalid_request_error` | null | `request_too_large` |
+//! | body not JSON, not an object, or `content-type` not JSON | 400 | `invalid_request_error` | null | null |
+//! | invalid field | 400 | `invalid_request_error` | `email`, `role`, `projects`, `projects[1].role`, … | null |
+//! | `limit` not an integer in 1..=100 | 400 | `invalid_request_error` | `limit` | null |
+//! | `after` names no invite | 400 | `invalid_request_error` | `after` | null |
+//! | unknown invite id | 404 | `invalid_request_error` | `invite_id` | null |
+//! | a pending invite for that email exists | 409 | `invalid_request_error` | `email` | `invite_already_exists` |
+//! | store full (default 10 000 invites) | 400 | `invalid_request_error` | null | `invite_limit_reached` |
+//! | deleting an accepted invite | 400 | `invalid_request_error` | `invite_id` | `invite_already_accepted` |
+//!
+//! Every response carries `content-type: application/json` (unless a fault sets another),
+//! `x-request-id: req_<32 hex>` and `openai-processing-ms`.
+//!
+//! Our choices (API-FACTS.md calls these unconfirmed or says nothing):
+//!
+//! - **Ids** are `invite-` and 24 random ASCII letters and digits.
+//! - **Expiry**: `expires_at` is 7 days after `created_at` ([`INVITE_LIFETIME_SECS`]); a
+//!   pending invite whose `expires_at` has passed reads as `expired` (status is computed on
+//!   every read from the injectable [`Clock`]). `accepted_at` is null until accepted.
+//! - **Projects**: absent (or `null`) joins the default project ([`DEFAULT_PROJECT`], as
+//!   `member`, configurable), `[]` joins none, a list joins exactly those.
+//! - **Validation**: `email` must be plausible (one `@`, a dotted domain, no whitespace),
+//!   `role` exactly `owner` or `reader`, each project `{id: non-empty, role: member|owner}`;
+//!   unknown fields are ignored. An absent `content-type` is tolerated; a present non-JSON one
+//!   is refused.
+//! - **Duplicates**: a second *pending* invite for the same email (case-insensitive) is a 409;
+//!   once the first is accepted or expired, a new one is allowed.
+//! - **Deleting an accepted invite** is a 400; deleting a pending or expired one succeeds and
+//!   answers `{"object":"organization.invite.deleted","id":…,"deleted":true}`.
+//! - **Order**: lists are newest first, stable (creation order, not timestamp, breaks ties).
+//! - **Cursor**: `after` must name an invite the fake issued; one deleted since still works
+//!   (it keeps its place), so a loop that deletes while it pages does not break. An empty
+//!   `after` is ignored. `first_id`/`last_id` are null on an empty page, `has_more` is always
+//!   present.
+//! - **Quota** (off by default, [`FakeInvitesBuilder::quota`]): a fixed window of `requests` per
+//!   `per`, opened by the first authenticated request, on tokio's clock. Every answer in the
+//!   window carries `x-ratelimit-limit-requests`, `x-ratelimit-remaining-requests` and
+//!   `x-ratelimit-reset-requests` (Go-style duration, e.g. `750ms`, `6m0s`); a refusal adds
+//!   `retry-after-ms` and `retry-after` (whole seconds, rounded up).
+//! - **Auth**: only `Authorization: Bearer <key>` counts; the key is never echoed in full, and
+//!   the request log redacts `authorization` to `Bearer sk-a...[redacted]` (four characters of
+//!   a key of 12 or more, else `[redacted]`).
+//! - **Caps**: bodies over `max_body_bytes` are never buffered whole (413), the store holds at
+//!   most `max_invites` invites, the log keeps the last [`MAX_RECORDED_REQUESTS`].
+//!
+//! # Faults
+//!
+//! [`FakeInvites::push_fault`] queues a [`Fault`]; the first queued fault that
+//! [matches](Match) a request fires, `times` times (default once), then normal behaviour
+//! resumes. Faults fire before auth and routing (they stand for a proxy or an outage). By
+//! default the store never sees a faulted request; [`Fault::apply_first`] applies it as soon as
+//! it arrives, before any delay, which is how the "created, then the connection dropped"
+//! case is scripted. On loopback a dropped connection is closed with no response at all; in
+//! process it is [`FakeError::ConnectionDropped`].
+
+mod auth;
+mod clock;
+mod dispatch;
+mod envelope;
+mod fake;
+mod fault;
+mod handler;
+mod log;
+mod quota;
+mod routes;
+mod server;
+mod service;
+mod store;
+mod validate;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use fake::{
+    DEFAULT_ADMIN_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INVITES, DEFAULT_PROJECT, FakeInvites,
+    FakeInvitesBuilder,
+};
+pub use fault::{Fault, IntoStatus, Match};
+pub use log::{MAX_RECORDED_REQUESTS, RecordedRequest};
+pub use routes::BASE_PATH;
+pub use server::FakeServer;
+pub use service::{FakeError, FakeService, ResponseFuture};
+pub use store::INVITE_LIFETIME_SECS;

@@ -1,0 +1,43 @@
+//! Against the real API, read-only: lists the organization's invites.
+//!
+//! Needs an admin key (not a project key) in `OPENAI_ADMIN_KEY`; honours `OPENAI_BASE_URL`,
+//! `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID`. Not run by the tests.
+//!
+//! ```sh
+//! OPENAI_ADMIN_KEY=sk-admin-... cargo run --example live
+//! ```
+
+use futures_util::TryStreamExt;
+use openai_invites::{Client, ListInvites};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+
+    let client = match Client::builder().from_env().build() {
+        Ok(client) => client,
+        Err(error) => {
+            eprintln!("cannot build the client: {error}");
+            std::process::exit(2);
+        }
+    };
+    let invites: Vec<_> = client
+        .list_all_invites(ListInvites::new().limit(100))
+        .try_collect()
+        .await?;
+    println!("{} invites", invites.len());
+    for invite in invites {
+        println!(
+            "{}  {:<32} {:<7} {:<9} created {}",
+            invite.id,
+            invite.email,
+            invite.role.as_str(),
+            invite.status.as_str(),
+            invite.created_at
+        );
+    }
+    Ok(())
+}

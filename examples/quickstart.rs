@@ -1,0 +1,109 @@
+//! Quickstart: the whole invites API against the fake service on loopback.
+//! No key and no network needed.
+//!
+//! ```sh
+//! cargo run --example quickstart
+//! RUST_LOG=openai_invites=debug cargo run --example quickstart   # spans and events on stderr
+//! ```
+
+use futures_util::TryStreamExt;
+use openai_invites::{Client, InviteRequest, InviteRole, ListInvites, ProjectRole};
+use openai_invites_mock::FakeServer;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+
+    // A stateful fake of the invites API on 127.0.0.1, with its own admin key.
+    let server = FakeServer::start().await?;
+    println!("fake invites service at {}", server.base_url());
+
+    let client = Client::builder()
+        .base_url(&server.base_url())
+        .admin_key(server.admin_key())
+        .build()?;
+
+    // Two invitations: one into chosen projects, one into no project at all.
+    let ana = client
+        .invite_user(
+            InviteRequest::new("ana@example.com", InviteRole::Reader)
+                .with_project("proj_research", ProjectRole::Member)
+                .with_project("proj_docs", ProjectRole::Owner),
+        )
+        .await?;
+    let bo = client
+        .invite_user(InviteRequest::new("bo@example.com", InviteRole::Owner).without_projects())
+        .await?;
+    let cy = client
+        .invite_user(InviteRequest::new("cy@example.com", InviteRole::Reader))
+        .await?;
+    for invite in [&ana, &bo, &cy] {
+        let projects: Vec<String> = invite
+            .projects
+            .iter()
+            .map(|p| format!("{} ({})", p.id, p.role))
+            .collect();
+        println!(
+            "invited {:<16} as {:<6} -> {} [{}], projects: {}",
+            invite.email,
+            invite.role.as_str(),
+            invite.id,
+            invite.status,
+            if projects.is_empty() {
+                "none".to_owned()
+            } else {
+                projects.join(", ")
+            }
+        );
+    }
+
+    // One page at a time...
+    let first = client.list_invites(ListInvites::new().limit(2)).await?;
+    println!(
+        "first page: {} invites, has_more = {}, next cursor = {:?}",
+        first.data.len(),
+        first.has_more,
+        first.next_cursor()
+    );
+    // ...or every invite, following the cursor.
+    let all: Vec<_> = client
+        .list_all_invites(ListInvites::new().limit(2))
+        .try_collect()
+        .await?;
+    let emails: Vec<&str> = all.iter().map(|i| i.email.as_str()).collect();
+    println!("all invites, newest first: {}", emails.join(", "));
+
+    let again = client.retrieve_invite(&ana.id).await?;
+    println!(
+        "retrieved {}: {} is {}",
+        again.id, again.email, again.status
+    );
+
+    let deleted = client.delete_invite(&bo.id).await?;
+    println!("deleted {}: {}", deleted.id, deleted.deleted);
+
+    // Errors are typed and carry the request id that support asks for.
+    match client.retrieve_invite(&bo.id).await {
+        Ok(invite) => println!("unexpected: {} still exists", invite.id),
+        Err(error) => {
+            println!("retrieving the deleted invite fails as expected:");
+            println!("  status     {:?}", error.status());
+            println!("  request id {:?}", error.request_id());
+            println!(
+                "  message    {:?}",
+                error.api_error().and_then(|api| api.message())
+            );
+        }
+    }
+
+    println!(
+        "the fake received {} requests in all",
+        server.fake().request_count()
+    );
+    server.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,359 @@
+//! `Error`: why a call failed, and whether the service may have acted on it.
+
+use std::fmt;
+use std::time::Duration;
+
+use http::StatusCode;
+use openai_invites_core::{ApiError, EncodeError, OperationMeta, ResponseError};
+
+use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
+use crate::transport::{ResponseTooLarge, TransportError};
+
+/// The error type of the tower stack: any layer may fail with anything.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Where a call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request could not be built (invalid input); nothing was sent.
+    Encode,
+    /// The service answered with a non-2xx status.
+    Api,
+    /// No connection could be made (refused, DNS, TLS handshake); nothing was sent.
+    Connect,
+    /// The connection failed after the request may have been written.
+    Transport,
+    /// One attempt took longer than the attempt timeout.
+    AttemptTimeout,
+    /// The whole call, retries included, took longer than the total timeout.
+    TotalTimeout,
+    /// The service answered 2xx but the body is not what the operation returns.
+    Decode,
+    /// The response body exceeded the configured size cap.
+    ResponseTooLarge,
+    /// Pagination stopped: the service handed back a cursor it had already given.
+    RepeatedCursor,
+    /// A layer (yours or ours) failed in another way.
+    Middleware,
+}
+
+/// Why a call failed. Cheap to move (one box), with predicates for the questions callers ask.
+///
+/// `Display` names the operation, what went wrong, the request id when there was a response,
+/// and the attempt count; it never contains the admin key.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    operation: &'static str,
+    idempotent: bool,
+    attempts: u32,
+    status: Option<StatusCode>,
+    request_id: Option<String>,
+    api: Option<ApiError>,
+    retry_after: Option<Duration>,
+    source: Option<BoxError>,
+}
+
+impl Error {
+    fn new(kind: ErrorKind, meta: &OperationMeta) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                operation: meta.name,
+                idempotent: meta.idempotent,
+                attempts: 0,
+                status: None,
+                request_id: None,
+                api: None,
+                retry_after: None,
+                source: None,
+            }),
+        }
+    }
+
+    fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, hint: Option<Duration>) -> Self {
+        self.inner.retry_after = hint;
+        self
+    }
+
+    pub(crate) fn encode(meta: &OperationMeta, error: EncodeError) -> Self {
+        Self::new(ErrorKind::Encode, meta).with_source(error)
+    }
+
+    pub(crate) fn repeated_cursor(meta: &OperationMeta, cursor: &str) -> Self {
+        let message = format!("the service returned cursor `{cursor}` a second time");
+        Self::new(ErrorKind::RepeatedCursor, meta).with_source(message)
+    }
+
+    pub(crate) fn response(meta: &OperationMeta, error: ResponseError) -> Self {
+        let mut out = match error {
+            ResponseError::Api(api) => {
+                let mut out = Self::new(ErrorKind::Api, meta);
+                out.inner.status = Some(api.status);
+                out.inner.request_id = api.request_id.clone();
+                out.inner.api = Some(*api);
+                out
+            }
+            ResponseError::Decode(decode) => {
+                let mut out = Self::new(ErrorKind::Decode, meta);
+                out.inner.status = Some(decode.status);
+                out.inner.request_id = decode.request_id.clone();
+                out.with_source(decode)
+            }
+            other => Self::new(ErrorKind::Middleware, meta).with_source(other),
+        };
+        out.inner.attempts = out.inner.attempts.max(1);
+        out
+    }
+
+    /// Classifies an error that came out of the tower stack.
+    pub(crate) fn from_stack(meta: &OperationMeta, error: BoxError) -> Self {
+        let error = match error.downcast::<Error>() {
+            Ok(ours) => return *ours,
+            Err(other) => other,
+        };
+        let error = match error.downcast::<TransportError>() {
+            Ok(transport) => {
+                let kind = if transport.is_connect() {
+                    ErrorKind::Connect
+                } else {
+                    ErrorKind::Transport
+                };
+                return Self::new(kind, meta).with_source(transport);
+            }
+            Err(other) => other,
+        };
+        let error = match error.downcast::<ResponseTooLarge>() {
+            Ok(large) => {
+                let mut out = Self::new(ErrorKind::ResponseTooLarge, meta);
+                out.inner.status = Some(large.status);
+                out.inner.request_id = large.request_id.clone();
+                return out.with_source(large);
+            }
+            Err(other) => other,
+        };
+        if error.is::<AttemptTimeoutError>() {
+            return Self::new(ErrorKind::AttemptTimeout, meta).with_source(error);
+        }
+        if error.is::<TotalTimeoutError>() {
+            return Self::new(ErrorKind::TotalTimeout, meta).with_source(error);
+        }
+        Self::new(ErrorKind::Middleware, meta).with_source(error)
+    }
+
+    /// Where the call failed.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The operation, e.g. `inviteUser`.
+    pub fn operation(&self) -> &'static str {
+        self.inner.operation
+    }
+
+    /// An attempt or the whole call timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::AttemptTimeout | ErrorKind::TotalTimeout
+        )
+    }
+
+    /// No connection could be made; the request was never sent.
+    pub fn is_connect(&self) -> bool {
+        self.inner.kind == ErrorKind::Connect
+    }
+
+    /// Nothing reached the service: invalid input, or no connection.
+    pub fn is_not_sent(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Encode | ErrorKind::Connect)
+    }
+
+    /// The service may or may not have acted on the request (timeout, connection lost after
+    /// sending, 5xx, 408, 409). For `inviteUser` this means the invitation may have been sent:
+    /// check with `list_invites` before inviting again.
+    pub fn is_outcome_unknown(&self) -> bool {
+        match self.inner.kind {
+            ErrorKind::Transport | ErrorKind::AttemptTimeout | ErrorKind::TotalTimeout => true,
+            ErrorKind::Api => self
+                .inner
+                .status
+                .is_some_and(|s| s.is_server_error() || s == 408 || s == 409),
+            _ => false,
+        }
+    }
+
+    /// A failure that may pass if the call is made again later (connection trouble,
+    /// timeouts, 408, 409, 429 other than `insufficient_quota`, 5xx).
+    pub fn is_retryable(&self) -> bool {
+        match self.inner.kind {
+            ErrorKind::Connect
+            | ErrorKind::Transport
+            | ErrorKind::AttemptTimeout
+            | ErrorKind::TotalTimeout => true,
+            ErrorKind::Api => {
+                let quota = self.api_error().is_some_and(|api| {
+                    api.kind() == Some("insufficient_quota")
+                        || api.code() == Some("insufficient_quota")
+                });
+                self.inner.status.is_some_and(|s| {
+                    s.is_server_error() || s == 408 || s == 409 || (s == 429 && !quota)
+                })
+            }
+            _ => false,
+        }
+    }
+
+    /// The HTTP status, when the service answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.inner.status
+    }
+
+    /// The `x-request-id` of the (last) response, for support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// The service's error (envelope or bounded raw body), for [`ErrorKind::Api`].
+    pub fn api_error(&self) -> Option<&ApiError> {
+        self.inner.api.as_ref()
+    }
+
+    /// How many times the request was sent (0 when it never left the client).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// The wait the service asked for (`retry-after-ms` / `retry-after`) on the last response.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        write!(f, "{}: ", i.operation)?;
+        match i.kind {
+            ErrorKind::Encode => f.write_str("invalid request, nothing was sent")?,
+            ErrorKind::Api => match &i.api {
+                Some(api) => write!(f, "{api}")?,
+                None => f.write_str("the service answered with an error")?,
+            },
+            ErrorKind::Connect => f.write_str("could not connect, nothing was sent")?,
+            ErrorKind::Transport => f.write_str("the connection failed after sending")?,
+            ErrorKind::AttemptTimeout => f.write_str("the attempt timed out")?,
+            ErrorKind::TotalTimeout => f.write_str("the call timed out")?,
+            ErrorKind::Decode => f.write_str("could not decode the response")?,
+            ErrorKind::ResponseTooLarge => f.write_str("the response is too large")?,
+            ErrorKind::RepeatedCursor => f.write_str("pagination stopped")?,
+            ErrorKind::Middleware => f.write_str("a middleware layer failed")?,
+        }
+        if let Some(source) = &i.source {
+            write!(f, ": {source}")?;
+        }
+        if i.kind != ErrorKind::Api {
+            if let Some(id) = &i.request_id {
+                write!(f, " [request id {id}]")?;
+            }
+        }
+        if let Some(hint) = i.retry_after {
+            write!(f, "; the service asked to wait {hint:?}")?;
+        }
+        match i.attempts {
+            0 => {}
+            1 => f.write_str(" (1 attempt)")?,
+            n => write!(f, " ({n} attempts)")?,
+        }
+        if self.is_outcome_unknown() && !i.idempotent {
+            f.write_str(
+                "; the outcome is unknown: the service may have acted on the request, and it \
+                 was not re-sent because the operation is not idempotent",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Error")
+            .field("kind", &i.kind)
+            .field("operation", &i.operation)
+            .field("attempts", &i.attempts)
+            .field("status", &i.status)
+            .field("request_id", &i.request_id)
+            .field("api", &i.api)
+            .field("retry_after", &i.retry_after)
+            .field("source", &i.source)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match (&self.inner.api, &self.inner.source) {
+            (Some(api), _) => Some(api),
+            (None, Some(source)) => Some(source.as_ref()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Why [`ClientBuilder::build`](crate::ClientBuilder::build) refused the configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No admin key was given (`admin_key(..)` or `OPENAI_ADMIN_KEY` through `from_env()`).
+    #[error("no admin key: call `admin_key(..)` or set OPENAI_ADMIN_KEY and use `from_env()`")]
+    MissingAdminKey,
+    /// The admin key cannot be sent in a header.
+    #[error("the admin key is unusable: {0}")]
+    InvalidAdminKey(&'static str),
+    /// A header value (organization, project, user agent suffix) is unusable.
+    #[error("`{name}` cannot be sent as a header value: {reason}")]
+    InvalidHeader {
+        /// Which setting.
+        name: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The base URL is not usable.
+    #[error(transparent)]
+    BaseUrl(#[from] openai_invites_core::BaseUrlError),
+    /// Plain `http://` to a host that is not loopback would send the key in clear text.
+    #[error(
+        "refusing plain http:// to `{host}`: the admin key would travel in clear text; use \
+         https, a loopback host, or `allow_insecure_http(true)`"
+    )]
+    InsecureHttp {
+        /// The host.
+        host: String,
+    },
+    /// The TLS configuration could not be built (e.g. an invalid root certificate).
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
+    /// A setting is out of range.
+    #[error("invalid setting `{name}`: {reason}")]
+    InvalidSetting {
+        /// Which setting.
+        name: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+}

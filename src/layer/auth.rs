@@ -1,0 +1,216 @@
+//! `AuthLayer`: the admin key and the identification headers on every attempt.
+//!
+//! Sets `Authorization: Bearer <key>` (marked sensitive, so HTTP/2 never indexes it and
+//! `Debug` of the header map hides it), `OpenAI-Organization` / `OpenAI-Project` when
+//! configured, and `User-Agent`. The header values are built once, when the layer is made;
+//! each attempt only clones them (a reference-count bump).
+
+use std::fmt;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::HeaderValue;
+use http::header::{AUTHORIZATION, HeaderName, USER_AGENT};
+use secrecy::{ExposeSecret, SecretString};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::BuildError;
+
+/// The `User-Agent` this library sends (a suffix may be appended).
+pub const DEFAULT_USER_AGENT: &str = concat!("openai-invites/", env!("CARGO_PKG_VERSION"));
+
+const ORGANIZATION: HeaderName = HeaderName::from_static("openai-organization");
+const PROJECT: HeaderName = HeaderName::from_static("openai-project");
+
+/// An admin key. `Debug` never shows it; it is readable only through [`AdminKey::expose`].
+#[derive(Clone)]
+pub struct AdminKey(SecretString);
+
+impl AdminKey {
+    /// Wraps a key, refusing one that is empty or cannot be a header value.
+    pub fn new(key: impl Into<String>) -> Result<Self, BuildError> {
+        let key: String = key.into();
+        let trimmed = key.trim();
+        if trimmed.is_empty() {
+            return Err(BuildError::MissingAdminKey);
+        }
+        if trimmed
+            .bytes()
+            .any(|b| b.is_ascii_control() || !b.is_ascii())
+        {
+            return Err(BuildError::InvalidAdminKey(
+                "it contains control or non-ASCII characters",
+            ));
+        }
+        if trimmed.contains(' ') {
+            return Err(BuildError::InvalidAdminKey("it contains a space"));
+        }
+        Ok(Self(SecretString::from(trimmed.to_owned())))
+    }
+
+    /// The key itself. Handle with care.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    fn bearer(&self) -> Result<HeaderValue, BuildError> {
+        let mut value = HeaderValue::try_from(format!("Bearer {}", self.expose()))
+            .map_err(|_| BuildError::InvalidAdminKey("it cannot be sent as a header value"))?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for AdminKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminKey([redacted])")
+    }
+}
+
+/// Adds authentication and identification headers to each request.
+#[derive(Clone)]
+pub struct AuthLayer {
+    headers: std::sync::Arc<[(HeaderName, HeaderValue)]>,
+}
+
+impl AuthLayer {
+    /// Headers for `key`, optional organization and project ids, and a user-agent suffix.
+    pub fn new(
+        key: &AdminKey,
+        organization: Option<&str>,
+        project: Option<&str>,
+        user_agent_suffix: Option<&str>,
+    ) -> Result<Self, BuildError> {
+        let mut headers = vec![(AUTHORIZATION, key.bearer()?)];
+        let value = |name: &'static str, text: &str| {
+            HeaderValue::try_from(text.trim()).map_err(|_| BuildError::InvalidHeader {
+                name,
+                reason: "it contains characters a header cannot carry",
+            })
+        };
+        if let Some(org) = organization {
+            headers.push((ORGANIZATION, value("organization", org)?));
+        }
+        if let Some(project) = project {
+            headers.push((PROJECT, value("project", project)?));
+        }
+        let agent = match user_agent_suffix {
+            Some(suffix) => format!("{DEFAULT_USER_AGENT} {}", suffix.trim()),
+            None => DEFAULT_USER_AGENT.to_owned(),
+        };
+        headers.push((USER_AGENT, value("user_agent", &agent)?));
+        Ok(Self {
+            headers: headers.into(),
+        })
+    }
+}
+
+impl fmt::Debug for AuthLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("AuthLayer")
+            .field("headers", &names)
+            .finish()
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = Auth<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        Auth {
+            inner,
+            headers: self.headers.clone(),
+        }
+    }
+}
+
+/// The service made by [`AuthLayer`].
+#[derive(Clone)]
+pub struct Auth<S> {
+    inner: S,
+    headers: std::sync::Arc<[(HeaderName, HeaderValue)]>,
+}
+
+impl<S> fmt::Debug for Auth<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Auth { .. }")
+    }
+}
+
+impl<S> Service<http::Request<Bytes>> for Auth<S>
+where
+    S: Service<http::Request<Bytes>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<Bytes>) -> Self::Future {
+        let headers = request.headers_mut();
+        for (name, value) in self.headers.iter() {
+            headers.insert(name.clone(), value.clone());
+        }
+        self.inner.call(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_with_control_characters_are_refused() {
+        assert!(matches!(
+            AdminKey::new(""),
+            Err(BuildError::MissingAdminKey)
+        ));
+        assert!(matches!(
+            AdminKey::new("sk\nadmin"),
+            Err(BuildError::InvalidAdminKey(_))
+        ));
+        assert!(matches!(
+            AdminKey::new("sk admin"),
+            Err(BuildError::InvalidAdminKey(_))
+        ));
+        assert_eq!(
+            AdminKey::new("  sk-admin-1 ").unwrap().expose(),
+            "sk-admin-1"
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let key = AdminKey::new("sk-admin-secret").unwrap();
+        assert!(!format!("{key:?}").contains("secret"));
+        let layer = AuthLayer::new(&key, Some("org-1"), None, None).unwrap();
+        assert!(!format!("{layer:?}").contains("secret"));
+    }
+
+    #[test]
+    fn headers_are_set_and_authorization_is_sensitive() {
+        let key = AdminKey::new("sk-admin-secret").unwrap();
+        let layer = AuthLayer::new(&key, Some("org-1"), Some("proj-1"), Some("my-app/2")).unwrap();
+        let mut svc = layer.layer(tower::service_fn(|r: http::Request<Bytes>| async move {
+            Ok::<_, std::convert::Infallible>(r)
+        }));
+        let request =
+            futures_util::FutureExt::now_or_never(svc.call(http::Request::new(Bytes::new())))
+                .unwrap()
+                .unwrap();
+        let h = request.headers();
+        assert_eq!(h["authorization"], "Bearer sk-admin-secret");
+        assert!(h["authorization"].is_sensitive());
+        assert_eq!(h["openai-organization"], "org-1");
+        assert_eq!(h["openai-project"], "proj-1");
+        assert_eq!(
+            h["user-agent"],
+            format!("{DEFAULT_USER_AGENT} my-app/2").as_str()
+        );
+        assert!(!format!("{h:?}").contains("secret"));
+    }
+}

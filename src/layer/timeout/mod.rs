@@ -1,0 +1,28 @@
+//! Timeouts: one per attempt ([`AttemptTimeoutLayer`], innermost, default 60 s) and one for
+//! the whole call including retries and their waits ([`TotalTimeoutLayer`], default 600 s).
+//!
+//! They fail with distinct error types, so a caller can tell a slow attempt (which a retry
+//! may fix) from a call that ran out of time. Both use tokio's timer, so tests can drive them
+//! with paused time.
+//!
+//! ```
+//! use std::time::Duration;
+//! use bytes::Bytes;
+//! use openai_invites::layer::{AttemptTimeoutError, AttemptTimeoutLayer};
+//! use tower::{ServiceBuilder, ServiceExt};
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+//! let never = tower::service_fn(|_: http::Request<Bytes>| std::future::pending::<Result<http::Response<Bytes>, std::convert::Infallible>>());
+//! let svc = ServiceBuilder::new().layer(AttemptTimeoutLayer::new(Duration::from_secs(1))).service(never);
+//! let err = svc.oneshot(http::Request::new(Bytes::new())).await.unwrap_err();
+//! assert!(err.is::<AttemptTimeoutError>());
+//! # }
+//! ```
+
+mod attempt;
+mod future;
+mod total;
+
+pub use attempt::{AttemptTimeout, AttemptTimeoutError, AttemptTimeoutLayer};
+pub use future::TimeoutFuture;
+pub use total::{Deadline, TotalTimeout, TotalTimeoutError, TotalTimeoutLayer};

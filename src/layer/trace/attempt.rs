@@ -1,0 +1,138 @@
+//! `AttemptSpanLayer`: one span per attempt, with OpenTelemetry HTTP client attributes.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use openai_invites_core::{OperationMeta, headers};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+use tracing::Span;
+use tracing::field::Empty;
+
+use crate::BoxError;
+use crate::layer::context::CallContext;
+
+/// Opens the attempt span (see the [module docs](super)) and counts the attempt.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AttemptSpanLayer;
+
+impl<S> Layer<S> for AttemptSpanLayer {
+    type Service = AttemptSpan<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        AttemptSpan { inner }
+    }
+}
+
+/// The service made by [`AttemptSpanLayer`].
+#[derive(Debug, Clone)]
+pub struct AttemptSpan<S> {
+    inner: S,
+}
+
+fn attempt_span(request: &http::Request<Bytes>, resend_count: u32) -> Span {
+    let meta = OperationMeta::of(request);
+    let template = meta.map_or("", |m| m.url_template);
+    let uri = request.uri();
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    let span = tracing::info_span!(
+        "invites.attempt",
+        otel.kind = "client",
+        otel.name = Empty,
+        http.request.method = request.method().as_str(),
+        url.template = template,
+        server.address = uri.host().unwrap_or(""),
+        server.port = port,
+        http.request.resend_count = Empty,
+        http.response.status_code = Empty,
+        error.type = Empty,
+        openai.request_id = Empty,
+    );
+    if !span.is_disabled() {
+        span.record(
+            "otel.name",
+            format!("{} {template}", request.method().as_str()),
+        );
+        if resend_count > 0 {
+            span.record("http.request.resend_count", resend_count);
+        }
+    }
+    span
+}
+
+impl<S> Service<http::Request<Bytes>> for AttemptSpan<S>
+where
+    S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
+    S::Error: Into<BoxError>,
+{
+    type Response = http::Response<Bytes>;
+    type Error = BoxError;
+    type Future = AttemptFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
+        let resend_count = request
+            .extensions()
+            .get::<CallContext>()
+            .map_or(0, CallContext::start_attempt);
+        let span = attempt_span(&request, resend_count);
+        let inner = span.in_scope(|| self.inner.call(request));
+        AttemptFuture { inner, span }
+    }
+}
+
+pin_project! {
+    /// The future of [`AttemptSpan`]: records the outcome on the span.
+    pub struct AttemptFuture<F> {
+        #[pin]
+        inner: F,
+        span: Span,
+    }
+}
+
+impl<F, E> Future for AttemptFuture<F>
+where
+    F: Future<Output = Result<http::Response<Bytes>, E>>,
+    E: Into<BoxError>,
+{
+    type Output = Result<http::Response<Bytes>, BoxError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        let result = match this.inner.poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(result) => result.map_err(Into::into),
+        };
+        if !this.span.is_disabled() {
+            match &result {
+                Ok(response) => {
+                    let status = response.status();
+                    this.span
+                        .record("http.response.status_code", status.as_u16());
+                    if status.is_client_error() || status.is_server_error() {
+                        this.span.record("error.type", status.as_str());
+                    }
+                    if let Some(id) = headers::request_id(response.headers()) {
+                        this.span.record("openai.request_id", id);
+                    }
+                }
+                Err(error) => {
+                    this.span.record("error.type", super::error_type(error));
+                }
+            }
+        }
+        Poll::Ready(result)
+    }
+}

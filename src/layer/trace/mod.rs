@@ -1,0 +1,57 @@
+//! Tracing: one span per call ([`OperationSpanLayer`]) and one per attempt
+//! ([`AttemptSpanLayer`]), with OpenTelemetry's HTTP client attribute names.
+//!
+//! Only the `tracing` crate is used; bridge to OpenTelemetry with `tracing-opentelemetry` if you
+//! need it. With no subscriber listening, the spans are disabled and cost a callsite check: no
+//! field is formatted. The admin key is never recorded.
+//!
+//! | span | name | fields |
+//! |---|---|---|
+//! | call | `invites.list`, `invites.create`, `invites.retrieve`, `invites.delete` (`invites.call` for other operations) | `otel.kind = "client"`, `otel.name`, `openai.operation`, `error.type` |
+//! | attempt | `invites.attempt` | `otel.kind`, `otel.name` (`GET /organization/invites`), `http.request.method`, `url.template`, `server.address`, `server.port`, `http.request.resend_count` (when > 0), `http.response.status_code`, `error.type`, `openai.request_id` |
+
+mod attempt;
+mod operation;
+
+pub use attempt::{AttemptSpan, AttemptSpanLayer};
+pub use operation::{OperationSpan, OperationSpanLayer};
+
+use crate::BoxError;
+use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
+use crate::transport::{ResponseTooLarge, TransportError};
+
+/// A low-cardinality `error.type` for a failure, per OpenTelemetry's conventions.
+pub(crate) fn error_type(error: &BoxError) -> &'static str {
+    if let Some(e) = error.downcast_ref::<crate::Error>() {
+        return kind_name(e.kind());
+    }
+    if let Some(e) = error.downcast_ref::<TransportError>() {
+        return if e.is_connect() {
+            "connect"
+        } else {
+            "transport"
+        };
+    }
+    if error.is::<AttemptTimeoutError>() || error.is::<TotalTimeoutError>() {
+        return "timeout";
+    }
+    if error.is::<ResponseTooLarge>() {
+        return "response_too_large";
+    }
+    "_OTHER"
+}
+
+pub(crate) fn kind_name(kind: crate::ErrorKind) -> &'static str {
+    use crate::ErrorKind::*;
+    match kind {
+        Encode => "encode",
+        Api => "api",
+        Connect => "connect",
+        Transport => "transport",
+        AttemptTimeout | TotalTimeout => "timeout",
+        Decode => "decode",
+        ResponseTooLarge => "response_too_large",
+        RepeatedCursor => "repeated_cursor",
+        _ => "_OTHER",
+    }
+}

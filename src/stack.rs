@@ -1,0 +1,92 @@
+//! Assembles the client's tower stack in its fixed order.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tower::util::BoxCloneSyncService;
+use tower_layer::Layer;
+
+use crate::BoxError;
+use crate::layer::rate_limit::{RateLimitLayer, RateLimiter};
+use crate::layer::retry::{RetryLayer, RetryPolicy};
+use crate::layer::{
+    AttemptSpanLayer, AttemptTimeoutLayer, AuthLayer, OperationSpanLayer, TotalTimeoutLayer,
+};
+
+/// The type-erased HTTP service every slot of the stack speaks.
+pub type HttpService = BoxCloneSyncService<http::Request<Bytes>, http::Response<Bytes>, BoxError>;
+
+/// A user layer, erased so the builder and the client stay non-generic.
+pub(crate) type SlotLayer = Arc<dyn Fn(HttpService) -> HttpService + Send + Sync>;
+
+/// Wraps any fitting tower layer as a [`SlotLayer`].
+pub(crate) fn slot_layer<L>(layer: L) -> SlotLayer
+where
+    L: Layer<HttpService> + Send + Sync + 'static,
+    L::Service: tower_service::Service<
+            http::Request<Bytes>,
+            Response = http::Response<Bytes>,
+            Error: Into<BoxError>,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    Arc::new(move |inner| {
+        BoxCloneSyncService::new(
+            tower::util::MapErrLayer::new(Into::into).layer(layer.layer(inner)),
+        )
+    })
+}
+
+/// How long a 429 hint may pause callers when retries are off (then there is no
+/// `max_retry_after` to borrow).
+const DEFAULT_MAX_COOLDOWN: Duration = Duration::from_secs(60);
+
+/// What the stack needs besides the transport.
+pub(crate) struct StackParts {
+    pub(crate) auth: AuthLayer,
+    pub(crate) attempt_timeout: Duration,
+    pub(crate) total_timeout: Duration,
+    pub(crate) per_call: Vec<SlotLayer>,
+    pub(crate) per_attempt: Vec<SlotLayer>,
+    /// `None` when retries are disabled.
+    pub(crate) retry: Option<RetryPolicy>,
+    /// `None` when rate limiting is disabled.
+    pub(crate) rate_limiter: Option<Arc<dyn RateLimiter>>,
+}
+
+fn apply(slot: &[SlotLayer], mut service: HttpService) -> HttpService {
+    // The first layer added is the outermost, like `tower::ServiceBuilder`.
+    for layer in slot.iter().rev() {
+        service = layer(service);
+    }
+    service
+}
+
+/// transport -> attempt timeout -> attempt span -> [per attempt] -> auth -> rate limit -> retry
+/// -> total timeout -> [per call] -> operation span.
+pub(crate) fn build(transport: HttpService, parts: StackParts) -> HttpService {
+    let attempt = (
+        AttemptSpanLayer,
+        AttemptTimeoutLayer::new(parts.attempt_timeout),
+    )
+        .layer(transport);
+    let attempt = apply(&parts.per_attempt, BoxCloneSyncService::new(attempt));
+    let max_cooldown = parts
+        .retry
+        .as_ref()
+        .map_or(DEFAULT_MAX_COOLDOWN, |p| p.max_retry_after);
+    let limited = tower::util::option_layer(
+        parts
+            .rate_limiter
+            .map(|limiter| RateLimitLayer::new(limiter, max_cooldown)),
+    );
+    let per_attempt = (limited, parts.auth).layer(attempt);
+    let retried = tower::util::option_layer(parts.retry.map(RetryLayer::new)).layer(per_attempt);
+    let call = TotalTimeoutLayer::new(parts.total_timeout).layer(retried);
+    let call = apply(&parts.per_call, BoxCloneSyncService::new(call));
+    BoxCloneSyncService::new(OperationSpanLayer.layer(call))
+}

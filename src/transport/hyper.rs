@@ -1,0 +1,136 @@
+//! `HyperTransport`: hyper-util's pooled client over hyper-rustls.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::Client as PooledClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use openai_invites_core::headers;
+
+use super::{ResponseTooLarge, RootCertificates, TransportError};
+use crate::{BoxError, BuildError};
+
+/// Settings of the default transport.
+#[derive(Clone)]
+pub struct TransportConfig {
+    /// TCP connect timeout (default 5 s).
+    pub connect_timeout: Duration,
+    /// How long an idle pooled connection is kept (default 90 s).
+    pub pool_idle_timeout: Duration,
+    /// Idle connections kept per host (default 32).
+    pub pool_max_idle_per_host: usize,
+    /// The largest response body read, in bytes (default 8 MiB).
+    pub max_response_bytes: usize,
+    pub(crate) roots: RootCertificates,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            pool_idle_timeout: Duration::from_secs(90),
+            pool_max_idle_per_host: 32,
+            max_response_bytes: 8 * 1024 * 1024,
+            roots: RootCertificates::default(),
+        }
+    }
+}
+
+/// The default transport: HTTP/1.1 and HTTP/2 (by ALPN) over rustls with the `ring` provider,
+/// connection pooling, `TCP_NODELAY`, and a response-size cap.
+///
+/// Cheap to clone: clones share the connection pool.
+#[derive(Clone)]
+pub struct HyperTransport {
+    client: PooledClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    max_response_bytes: usize,
+}
+
+impl HyperTransport {
+    /// Builds the transport; fails only on an unusable TLS configuration.
+    pub fn new(config: &TransportConfig) -> Result<Self, BuildError> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(config.connect_timeout));
+        let connector = HttpsConnectorBuilder::new()
+            .with_tls_config(config.roots.client_config()?)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let client = PooledClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(connector);
+        Ok(Self {
+            client,
+            max_response_bytes: config.max_response_bytes,
+        })
+    }
+}
+
+impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
+    type Response = http::Response<Bytes>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // The pooled client queues internally; it is always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
+        let client = self.client.clone();
+        let limit = self.max_response_bytes;
+        Box::pin(async move {
+            let response =
+                client
+                    .request(request.map(Full::new))
+                    .await
+                    .map_err(|e| -> BoxError {
+                        if e.is_connect() {
+                            Box::new(TransportError::connect(e))
+                        } else {
+                            Box::new(TransportError::after_send(e))
+                        }
+                    })?;
+            read_capped(response, limit).await
+        })
+    }
+}
+
+async fn read_capped(
+    response: http::Response<hyper::body::Incoming>,
+    limit: usize,
+) -> Result<http::Response<Bytes>, BoxError> {
+    let (parts, body) = response.into_parts();
+    let too_large = || -> BoxError {
+        Box::new(ResponseTooLarge {
+            status: parts.status,
+            request_id: headers::request_id(&parts.headers).map(str::to_owned),
+            limit,
+        })
+    };
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let collected = Limited::new(body, limit).collect().await;
+    match collected {
+        Ok(body) => Ok(http::Response::from_parts(parts, body.to_bytes())),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(e) => Err(Box::new(TransportError::after_send(e))),
+    }
+}

@@ -1,0 +1,35 @@
+//! Shared test helpers: clients wired to the fake, and a tracing recorder.
+#![allow(dead_code)]
+
+pub mod recorder;
+
+use openai_invites::{Client, ClientBuilder};
+use openai_invites_mock::{FakeInvites, FakeServer};
+
+/// A builder for the fake's in-process face (no sockets).
+pub fn in_process_builder(fake: &FakeInvites) -> ClientBuilder {
+    Client::builder()
+        .admin_key(fake.admin_key())
+        .transport(fake.service())
+}
+
+/// A client over the in-process face of a new fake.
+pub fn in_process() -> (FakeInvites, Client) {
+    let fake = FakeInvites::new();
+    let client = in_process_builder(&fake).build().unwrap();
+    (fake, client)
+}
+
+/// A builder for a loopback server.
+pub fn loopback_builder(server: &FakeServer) -> ClientBuilder {
+    Client::builder()
+        .base_url(&server.base_url())
+        .admin_key(server.admin_key())
+}
+
+/// A client over a new loopback server.
+pub async fn loopback() -> (FakeServer, Client) {
+    let server = FakeServer::start().await.unwrap();
+    let client = loopback_builder(&server).build().unwrap();
+    (server, client)
+}
