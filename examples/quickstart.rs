@@ -8,7 +8,7 @@
 
 use futures_util::TryStreamExt;
 use openai_invites::{Client, InviteRequest, InviteRole, ListInvites, ProjectRole};
-use openai_invites_mock::FakeServer;
+use openai_invites_mock::{FakeServer, Fault, Match};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -98,6 +98,42 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 error.api_error().and_then(|api| api.message())
             );
         }
+    }
+
+    // Transient faults are retried with backoff. Script a 503 for the next retrieve: the
+    // client retries (retrieving is idempotent) and the call succeeds.
+    server
+        .fake()
+        .push_fault(Fault::status(503).matching(Match::Operation("retrieveInvite")));
+    let before = server.fake().request_count();
+    let again = client.retrieve_invite(&cy.id).await?;
+    let attempts: Vec<String> = server.fake().requests()[before..]
+        .iter()
+        .map(|r| match &r.fault {
+            Some(fault) => format!("{fault} (scripted)"),
+            None => format!(
+                "200 (x-stainless-retry-count: {})",
+                r.header("x-stainless-retry-count").unwrap_or("-")
+            ),
+        })
+        .collect();
+    println!(
+        "retrieved {} after a scripted 503: attempts {}",
+        again.id,
+        attempts.join(" -> ")
+    );
+
+    // Inviting is not idempotent: after an ambiguous 503 it is not re-sent, and the error
+    // says the outcome is unknown (the service may have emailed the person).
+    server
+        .fake()
+        .push_fault(Fault::status(503).matching(Match::Operation("inviteUser")));
+    if let Err(error) = client
+        .invite_user(InviteRequest::new("dee@example.com", InviteRole::Reader))
+        .await
+    {
+        println!("inviting during a 503: {error}");
+        println!("  outcome unknown: {}", error.is_outcome_unknown());
     }
 
     println!(

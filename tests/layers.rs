@@ -105,3 +105,20 @@ async fn layers_compose_in_the_order_added() {
         ["call-1", "call-2", "attempt-1", "attempt-2"]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn with_retries_per_call_runs_once_and_per_attempt_every_time() {
+    let (fake, _) = support::in_process();
+    fake.push_fault(openai_invites_mock::Fault::status(503).times(2));
+    let per_call: Seen = Arc::default();
+    let per_attempt: Seen = Arc::default();
+    let client = support::in_process_builder(&fake)
+        .layer_per_call(recording_layer(per_call.clone()))
+        .layer_per_attempt(recording_layer(per_attempt.clone()))
+        .build()
+        .unwrap();
+    client.list_invites(ListInvites::new()).await.unwrap();
+    assert_eq!(per_call.lock().unwrap().len(), 1);
+    assert_eq!(per_attempt.lock().unwrap().len(), 3);
+    assert_eq!(fake.request_count(), 3);
+}

@@ -81,7 +81,10 @@ async fn a_retried_transport_failure_shows_in_both_attempt_spans() {
         .into_iter()
         .find(|e| e.contains("retrying"))
         .expect("a retry event");
-    assert!(retry_event.contains("connection lost after sending"), "{retry_event}");
+    assert!(
+        retry_event.contains("connection lost after sending"),
+        "{retry_event}"
+    );
     assert!(retry_event.contains("delay_ms"), "{retry_event}");
 }
 

@@ -10,9 +10,10 @@ use tower::retry::budget::{Budget, TpsBudget};
 /// Every call deposits; every retry withdraws. When the bucket is empty, failures are returned
 /// without retrying.
 ///
-/// Default: a 10 s window, a reserve of 2 retries per second, and retries up to 20% of calls.
-/// So against a service that always fails, 200 calls in a burst make about 200 + 20 + 40
-/// requests, not 600.
+/// Default: a 10 s window, a reserve of 2 retries per second, and retries up to 20% of calls
+/// in the window. So against a service that always fails, a burst of 200 calls makes about
+/// 200 + 20 + 40 requests, not 600; a trickle of calls keeps its retries. The window runs on
+/// tokio's clock (paused-time tests drive it).
 #[derive(Clone)]
 pub struct RetryBudget(Arc<TpsBudget>);
 

@@ -1,0 +1,187 @@
+//! The shared rate limiter: clones share it, callers wait (never fail), 429 hints pause
+//! everyone, and a cancelled call leaves nothing behind.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use openai_invites::{Client, ListInvites, Quota};
+use openai_invites_mock::{FakeInvites, Fault};
+use tokio::time::Instant;
+
+fn per_second(n: u32) -> Quota {
+    Quota::per_second(NonZeroU32::new(n).unwrap())
+}
+
+fn client(fake: &FakeInvites, quota: Quota) -> Client {
+    Client::builder()
+        .admin_key(fake.admin_key())
+        .transport(fake.service())
+        .rate_limit(quota)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn twenty_calls_at_ten_per_second_across_four_clones() {
+    let fake = FakeInvites::new();
+    let client = client(&fake, per_second(10).allow_burst(NonZeroU32::MIN));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let clone = client.clone();
+            tokio::spawn(async move {
+                for _ in 0..5 {
+                    clone.list_invites(ListInvites::new()).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    // One at once, then one every 100 ms: 19 waits.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "{:?}",
+        started.elapsed()
+    );
+    let log = fake.requests();
+    assert_eq!(log.len(), 20);
+    for pair in log.windows(2) {
+        assert!(pair[1].at - pair[0].at >= Duration::from_millis(100) - Duration::from_millis(1));
+    }
+}
+
+#[tokio::test]
+async fn real_time_quota_holds_across_clones() {
+    // The real-time check: 20 calls at 10/s, burst 1, over 4 clones, take >= 1.7 s.
+    let fake = FakeInvites::new();
+    let client = client(&fake, per_second(10).allow_burst(NonZeroU32::MIN));
+    let started = std::time::Instant::now();
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let clone = client.clone();
+            tokio::spawn(async move {
+                for _ in 0..5 {
+                    clone.list_invites(ListInvites::new()).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(1700),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(fake.request_count(), 20);
+}
+
+#[tokio::test(start_paused = true)]
+async fn separate_clients_do_not_share_a_limiter() {
+    let fake = FakeInvites::new();
+    let a = client(&fake, per_second(1));
+    let b = client(&fake, per_second(1));
+    let started = Instant::now();
+    a.list_invites(ListInvites::new()).await.unwrap();
+    b.list_invites(ListInvites::new()).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::ZERO);
+    a.list_invites(ListInvites::new()).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_cost_quota_too() {
+    let fake = FakeInvites::new();
+    fake.push_fault(Fault::status(503));
+    let client = Client::builder()
+        .admin_key(fake.admin_key())
+        .transport(fake.service())
+        .rate_limit(per_second(1))
+        .retry_backoff(Duration::from_millis(10), Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    client.list_invites(ListInvites::new()).await.unwrap();
+    // The retry's 10 ms backoff is not enough: the second attempt waits for its permit.
+    assert_eq!(started.elapsed(), Duration::from_secs(1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_hint_pauses_every_caller() {
+    let fake = FakeInvites::new();
+    fake.push_fault(
+        Fault::rate_limited(500).matching(openai_invites_mock::Match::Operation("inviteUser")),
+    );
+    let client = client(&fake, per_second(1000));
+    let started = Instant::now();
+
+    // Task A meets the 429 and will retry after 500 ms.
+    let a = {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .invite_user(openai_invites::InviteRequest::new(
+                    "a@example.com",
+                    openai_invites::InviteRole::Reader,
+                ))
+                .await
+        })
+    };
+    // Task B starts 100 ms later: it must wait for the cooldown too, not go straight through.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let b = {
+        let client = client.clone();
+        tokio::spawn(async move { client.list_invites(ListInvites::new()).await })
+    };
+    a.await.unwrap().unwrap();
+    b.await.unwrap().unwrap();
+
+    let list = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.operation == Some("listInvites"))
+        .unwrap();
+    assert!(
+        list.at - started >= Duration::from_millis(500),
+        "B was let through during the cooldown, at {:?}",
+        list.at - started
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_dropped_mid_backoff_leaves_nothing_behind() {
+    let fake = FakeInvites::new();
+    fake.push_fault(Fault::status(503).times(usize::MAX));
+    let client = client(&fake, per_second(1));
+
+    // Dropped while sleeping between attempts.
+    let call = client.retrieve_invite("invite-x");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), call)
+            .await
+            .is_err()
+    );
+    assert_eq!(fake.request_count(), 1);
+    // No background work: time passes, nothing more is sent.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    assert_eq!(fake.request_count(), 1);
+
+    // Dropped while waiting for a permit: no permit is consumed.
+    fake.clear_faults();
+    let started = Instant::now();
+    client.list_invites(ListInvites::new()).await.unwrap(); // takes the permit
+    let waiting = client.list_invites(ListInvites::new());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), waiting)
+            .await
+            .is_err()
+    );
+    // The next call gets the permit that the dropped one did not take: at 1 s, not 2 s.
+    client.list_invites(ListInvites::new()).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(1));
+    assert_eq!(fake.request_count(), 3);
+}
