@@ -68,13 +68,38 @@ fn apply(slot: &[SlotLayer], mut service: HttpService) -> HttpService {
 
 /// transport -> attempt timeout -> attempt span -> [per attempt] -> auth -> rate limit -> retry
 /// -> total timeout -> [per call] -> operation span.
-pub(crate) fn build(transport: HttpService, parts: StackParts) -> HttpService {
+///
+/// A slot is boxed only when it holds layers: with none, the layers around it stay one
+/// concrete type, which saves a boxed clone and a boxed future on every call.
+pub(crate) fn build(transport: HttpService, mut parts: StackParts) -> HttpService {
     let attempt = (
         AttemptSpanLayer,
         AttemptTimeoutLayer::new(parts.attempt_timeout),
     )
         .layer(transport);
-    let attempt = apply(&parts.per_attempt, BoxCloneSyncService::new(attempt));
+    let per_attempt = std::mem::take(&mut parts.per_attempt);
+    if per_attempt.is_empty() {
+        above_attempt(attempt, parts)
+    } else {
+        above_attempt(
+            apply(&per_attempt, BoxCloneSyncService::new(attempt)),
+            parts,
+        )
+    }
+}
+
+fn above_attempt<S>(attempt: S, parts: StackParts) -> HttpService
+where
+    S: tower_service::Service<
+            http::Request<Bytes>,
+            Response = http::Response<Bytes>,
+            Error = BoxError,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+{
     let max_cooldown = parts
         .retry
         .as_ref()
@@ -87,6 +112,10 @@ pub(crate) fn build(transport: HttpService, parts: StackParts) -> HttpService {
     let per_attempt = (limited, parts.auth).layer(attempt);
     let retried = tower::util::option_layer(parts.retry.map(RetryLayer::new)).layer(per_attempt);
     let call = TotalTimeoutLayer::new(parts.total_timeout).layer(retried);
-    let call = apply(&parts.per_call, BoxCloneSyncService::new(call));
-    BoxCloneSyncService::new(OperationSpanLayer.layer(call))
+    if parts.per_call.is_empty() {
+        BoxCloneSyncService::new(OperationSpanLayer.layer(call))
+    } else {
+        let call = apply(&parts.per_call, BoxCloneSyncService::new(call));
+        BoxCloneSyncService::new(OperationSpanLayer.layer(call))
+    }
 }

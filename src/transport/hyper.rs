@@ -89,20 +89,18 @@ impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
     }
 
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        let client = self.client.clone();
+        // `request` returns a 'static future (hyper-util clones what it needs), so the client
+        // itself is not cloned per call: its clone copies the HTTP/1 and HTTP/2 settings.
+        let pending = self.client.request(request.map(Full::new));
         let limit = self.max_response_bytes;
         Box::pin(async move {
-            let response =
-                client
-                    .request(request.map(Full::new))
-                    .await
-                    .map_err(|e| -> BoxError {
-                        if e.is_connect() {
-                            Box::new(TransportError::connect(e))
-                        } else {
-                            Box::new(TransportError::after_send(e))
-                        }
-                    })?;
+            let response = pending.await.map_err(|e| -> BoxError {
+                if e.is_connect() {
+                    Box::new(TransportError::connect(e))
+                } else {
+                    Box::new(TransportError::after_send(e))
+                }
+            })?;
             read_capped(response, limit).await
         })
     }

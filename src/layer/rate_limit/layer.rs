@@ -3,13 +3,13 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::StatusCode;
 use openai_invites_core::headers;
-use tower::ServiceExt;
+use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -65,41 +65,105 @@ impl<S> std::fmt::Debug for RateLimit<S> {
     }
 }
 
+impl RateLimitLayer {
+    /// A 429 with a retry hint pauses every caller.
+    fn observe(&self, response: &http::Response<Bytes>) {
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            if let Some(hint) = headers::retry_after(response.headers(), SystemTime::now()) {
+                let pause = hint.min(self.max_cooldown);
+                tracing::debug!(
+                    pause_ms = pause.as_millis() as u64,
+                    "429: pausing every caller"
+                );
+                self.limiter.cool_down(pause);
+            }
+        }
+    }
+}
+
 impl<S> Service<http::Request<Bytes>> for RateLimit<S>
 where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>> + Clone + Send + 'static,
     S::Error: Into<BoxError>,
-    S::Future: Send,
+    S::Future: Send + 'static,
 {
     type Response = http::Response<Bytes>;
     type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<http::Response<Bytes>, BoxError>> + Send>>;
+    type Future = RateLimitFuture<S::Future>;
 
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        // The permit is taken in the call future, so a caller that is dropped while waiting
-        // never holds one.
-        Poll::Ready(Ok(()))
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        let inner = self.inner.clone();
-        let layer = self.layer.clone();
-        Box::pin(async move {
-            while let Err(wait) = layer.limiter.try_acquire() {
-                tokio::time::sleep(wait).await;
-            }
-            let response = inner.oneshot(request).await.map_err(Into::into)?;
-            if response.status() == StatusCode::TOO_MANY_REQUESTS {
-                if let Some(hint) = headers::retry_after(response.headers(), SystemTime::now()) {
-                    let pause = hint.min(layer.max_cooldown);
-                    tracing::debug!(
-                        pause_ms = pause.as_millis() as u64,
-                        "429: pausing every caller"
-                    );
-                    layer.limiter.cool_down(pause);
+        match self.layer.limiter.try_acquire() {
+            // The common case: a permit now, no allocation.
+            Ok(()) => RateLimitFuture {
+                state: State::Calling {
+                    future: self.inner.call(request),
+                    layer: Some(self.layer.clone()),
+                },
+            },
+            Err(wait) => {
+                // Take the service that was polled ready; leave a clone for the next call.
+                let clone = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, clone);
+                let layer = self.layer.clone();
+                let future: Waiting = Box::pin(async move {
+                    // Sleeping holds no permit, so dropping this future mid-wait is free.
+                    tokio::time::sleep(wait).await;
+                    while let Err(wait) = layer.limiter.try_acquire() {
+                        tokio::time::sleep(wait).await;
+                    }
+                    let response = inner.call(request).await.map_err(Into::into)?;
+                    layer.observe(&response);
+                    Ok(response)
+                });
+                RateLimitFuture {
+                    state: State::Waiting { future },
                 }
             }
-            Ok(response)
-        })
+        }
+    }
+}
+
+type Waiting = Pin<Box<dyn Future<Output = Result<http::Response<Bytes>, BoxError>> + Send>>;
+
+pin_project! {
+    /// The future of [`RateLimit`]: the inner call when a permit was free, or a boxed wait.
+    pub struct RateLimitFuture<F> {
+        #[pin]
+        state: State<F>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        // A permit was taken at once; `layer` reads the response for 429 hints.
+        Calling { #[pin] future: F, layer: Option<RateLimitLayer> },
+        // Waiting for a permit (or a cooldown), then calling.
+        Waiting { future: Waiting },
+    }
+}
+
+impl<F, E> Future for RateLimitFuture<F>
+where
+    F: Future<Output = Result<http::Response<Bytes>, E>>,
+    E: Into<BoxError>,
+{
+    type Output = Result<http::Response<Bytes>, BoxError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Calling { future, layer } => {
+                let response = ready!(future.poll(cx)).map_err(Into::into)?;
+                if let Some(layer) = layer.take() {
+                    layer.observe(&response);
+                }
+                Poll::Ready(Ok(response))
+            }
+            StateProj::Waiting { future } => future.as_mut().poll(cx),
+        }
     }
 }

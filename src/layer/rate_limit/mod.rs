@@ -25,5 +25,5 @@ mod limiter;
 pub use self::governor::GovernorLimiter;
 pub use ::governor::Quota;
 pub use clock::TokioClock;
-pub use layer::{RateLimit, RateLimitLayer};
+pub use layer::{RateLimit, RateLimitFuture, RateLimitLayer};
 pub use limiter::RateLimiter;

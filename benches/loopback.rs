@@ -1,0 +1,308 @@
+//! The client against a bare hyper-util client over real TCP on 127.0.0.1 (HTTP/1.1
+//! keep-alive), both doing the same typed work: encode, send, collect, serde decode.
+//!
+//! The server is a minimal hyper server in this process, on its own runtime thread; the clients
+//! run on a current-thread runtime on the main thread, so that thread's CPU time is the
+//! client's. Runs are interleaved in rounds (bare, client, bare again; the order rotates) and
+//! each figure is the median of per-round ratios; "A/A" is the bare client against itself,
+//! the noise floor.
+//!
+//! ```sh
+//! cargo bench --bench loopback                 # 15 rounds of 200 ms per runner
+//! ROUNDS=40 ROUND_MS=300 cargo bench --bench loopback
+//! ```
+//! Under `cargo test --benches` it runs one short round as a smoke test.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client as PooledClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use openai_invites::{BaseUrl, Client, ListInvites, Operation, Quota, RetrieveInvite};
+
+const POOL_IDLE: Duration = Duration::from_secs(90);
+const POOL_MAX_IDLE: usize = 128;
+
+/// The minimal server: a canned retrieve body, or a canned page of 100.
+fn start_server() -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("server runtime: {e}"));
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .unwrap_or_else(|e| panic!("bind: {e}"));
+            let _ = tx.send(
+                listener
+                    .local_addr()
+                    .unwrap_or_else(|e| panic!("addr: {e}")),
+            );
+            let one = common::invite_body();
+            let page = common::page_body(100);
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = tcp.set_nodelay(true);
+                let (one, page) = (one.clone(), page.clone());
+                tokio::spawn(async move {
+                    let service =
+                        hyper::service::service_fn(move |request: http::Request<Incoming>| {
+                            let body = if request.uri().path().ends_with("/invites") {
+                                &page
+                            } else {
+                                &one
+                            };
+                            let response = common::ok_response(body).map(Full::new);
+                            async move { Ok::<_, std::convert::Infallible>(response) }
+                        });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tcp), service)
+                        .await;
+                });
+            }
+        });
+    });
+    rx.recv()
+        .unwrap_or_else(|e| panic!("server did not start: {e}"))
+}
+
+/// On-CPU time of the calling thread, from the scheduler (nanosecond resolution).
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map(Duration::from_nanos)
+        .unwrap_or_default()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Work {
+    Retrieve,
+    List100,
+}
+
+#[derive(Clone)]
+enum Runner {
+    Bare(PooledClient<HttpConnector, Full<Bytes>>, BaseUrl),
+    Client(Client),
+}
+
+impl Runner {
+    fn bare(base: &BaseUrl) -> Self {
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        let client = PooledClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE)
+            .pool_max_idle_per_host(POOL_MAX_IDLE)
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(http);
+        Self::Bare(client, base.clone())
+    }
+
+    fn client(base: &BaseUrl) -> Self {
+        let client = Client::builder()
+            .admin_key("sk-admin-bench")
+            .base_url(base.as_str())
+            .pool_idle_timeout(POOL_IDLE)
+            .pool_max_idle_per_host(POOL_MAX_IDLE)
+            // The limiter runs on every attempt, with a quota this benchmark never reaches.
+            .rate_limit(Quota::per_second(NonZeroU32::MAX))
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"));
+        Self::Client(client)
+    }
+
+    async fn call(&self, work: Work) -> bool {
+        match (self, work) {
+            (Self::Client(c), Work::Retrieve) => c.retrieve_invite("invite-abc").await.is_ok(),
+            (Self::Client(c), Work::List100) => {
+                c.list_invites(ListInvites::new().limit(100)).await.is_ok()
+            }
+            (Self::Bare(c, base), Work::Retrieve) => {
+                bare_call(c, RetrieveInvite::new("invite-abc"), base).await
+            }
+            (Self::Bare(c, base), Work::List100) => {
+                bare_call(c, ListInvites::new().limit(100), base).await
+            }
+        }
+    }
+}
+
+async fn bare_call<O: Operation>(
+    client: &PooledClient<HttpConnector, Full<Bytes>>,
+    op: O,
+    base: &BaseUrl,
+) -> bool {
+    let Ok(request) = op.encode(base) else {
+        return false;
+    };
+    let Ok(response) = client.request(request.map(Full::new)).await else {
+        return false;
+    };
+    let (parts, body) = response.into_parts();
+    let Ok(body) = body.collect().await else {
+        return false;
+    };
+    O::decode(http::Response::from_parts(parts, body.to_bytes())).is_ok()
+}
+
+/// Calls per second and CPU per call of `runner` for `duration` at `concurrency`.
+async fn measure(
+    runner: &Runner,
+    work: Work,
+    concurrency: usize,
+    duration: Duration,
+) -> (f64, f64) {
+    let done = Arc::new(AtomicU64::new(0));
+    let cpu_before = thread_cpu();
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let runner = runner.clone();
+            let done = done.clone();
+            tokio::spawn(async move {
+                while Instant::now() < deadline {
+                    if runner.call(work).await {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = (thread_cpu() - cpu_before).as_secs_f64();
+    let calls = done.load(Ordering::Relaxed).max(1) as f64;
+    (calls / elapsed, cpu / calls)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+fn spread(values: &[f64]) -> (f64, f64) {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (lo, hi)
+}
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let benching = std::env::args().any(|a| a == "--bench");
+    let rounds = if benching { env_or("ROUNDS", 15) } else { 1 } as usize;
+    let round = Duration::from_millis(if benching {
+        env_or("ROUND_MS", 200)
+    } else {
+        20
+    });
+
+    let addr = start_server();
+    let base = BaseUrl::parse(&format!("http://{addr}/v1")).unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("client runtime: {e}"));
+
+    // Profiling aid: `SOLO=client ONLY=retrieve-64 cargo bench --bench loopback` runs one
+    // runner alone, so a profiler sees only its work.
+    let only = std::env::var("ONLY").ok();
+    if let Ok(solo) = std::env::var("SOLO") {
+        let (work, concurrency) = match only.as_deref() {
+            Some("list-1") => (Work::List100, 1),
+            Some("retrieve-1") => (Work::Retrieve, 1),
+            _ => (Work::Retrieve, 64),
+        };
+        rt.block_on(async {
+            let runner = if solo == "bare" {
+                Runner::bare(&base)
+            } else {
+                Runner::client(&base)
+            };
+            let (rate, cpu) = measure(&runner, work, concurrency, round * rounds as u32).await;
+            println!("{solo}: {rate:.0} req/s, {:.1} µs CPU/call", cpu * 1e6);
+        });
+        return;
+    }
+    println!("loopback: {rounds} rounds x {round:?} per runner, HTTP/1.1 keep-alive, 127.0.0.1");
+    println!(
+        "| work | concurrency | bare req/s | client req/s | client/bare (median, min..max) | A/A bare/bare (median, min..max) | CPU/call bare | CPU/call client | CPU client/bare (median) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (work, name, concurrency) in [
+        (Work::Retrieve, "retrieve", 1),
+        (Work::Retrieve, "retrieve", 64),
+        (Work::List100, "list of 100", 1),
+    ] {
+        rt.block_on(async {
+            let (bare, bare_again, client) = (Runner::bare(&base), Runner::bare(&base), Runner::client(&base));
+            // Warm the pools and the server.
+            for runner in [&bare, &bare_again, &client] {
+                measure(runner, work, concurrency, Duration::from_millis(50)).await;
+            }
+            let (mut ratio, mut aa, mut cpu_ratio) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut bare_rates, mut client_rates, mut bare_cpu, mut client_cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for r in 0..rounds {
+                let mut order = [0usize, 1, 2];
+                order.rotate_left(r % 3);
+                let mut results = [(0.0, 0.0); 3];
+                for i in order {
+                    let runner = [&bare, &bare_again, &client][i];
+                    results[i] = measure(runner, work, concurrency, round).await;
+                }
+                let [(b_rate, b_cpu), (b2_rate, _), (c_rate, c_cpu)] = results;
+                ratio.push(c_rate / b_rate);
+                aa.push(b2_rate / b_rate);
+                cpu_ratio.push(c_cpu / b_cpu);
+                bare_rates.push(b_rate);
+                client_rates.push(c_rate);
+                bare_cpu.push(b_cpu);
+                client_cpu.push(c_cpu);
+            }
+            let (r_lo, r_hi) = spread(&ratio);
+            let (a_lo, a_hi) = spread(&aa);
+            println!(
+                "| {name} | {concurrency} | {:.0} | {:.0} | {:.3} ({r_lo:.3}..{r_hi:.3}) | {:.3} ({a_lo:.3}..{a_hi:.3}) | {:.1} µs | {:.1} µs | {:.3} |",
+                median(bare_rates),
+                median(client_rates),
+                median(ratio),
+                median(aa),
+                median(bare_cpu) * 1e6,
+                median(client_cpu) * 1e6,
+                median(cpu_ratio),
+            );
+        });
+    }
+}
