@@ -97,7 +97,7 @@ enum Work {
 
 #[derive(Clone)]
 enum Runner {
-    Bare(PooledClient<HttpConnector, Full<Bytes>>, BaseUrl),
+    Bare(Arc<PooledClient<HttpConnector, Full<Bytes>>>, BaseUrl),
     Client(Client),
 }
 
@@ -111,7 +111,7 @@ impl Runner {
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(http);
-        Self::Bare(client, base.clone())
+        Self::Bare(Arc::new(client), base.clone())
     }
 
     fn client(base: &BaseUrl) -> Self {
