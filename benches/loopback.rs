@@ -29,6 +29,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use openai_invites::{BaseUrl, Client, ListInvites, Operation, Quota, RetrieveInvite};
 
+static ACCEPTED: AtomicU64 = AtomicU64::new(0);
 const POOL_IDLE: Duration = Duration::from_secs(90);
 const POOL_MAX_IDLE: usize = 128;
 
@@ -56,6 +57,7 @@ fn start_server() -> SocketAddr {
                 let Ok((tcp, _)) = listener.accept().await else {
                     continue;
                 };
+                ACCEPTED.fetch_add(1, Ordering::Relaxed);
                 let _ = tcp.set_nodelay(true);
                 let (one, page) = (one.clone(), page.clone());
                 tokio::spawn(async move {
@@ -97,6 +99,7 @@ enum Work {
 
 #[derive(Clone)]
 enum Runner {
+    Transport(openai_invites::transport::HyperTransport, BaseUrl),
     Bare(Arc<PooledClient<HttpConnector, Full<Bytes>>>, BaseUrl),
     Client(Client),
 }
@@ -129,6 +132,17 @@ impl Runner {
 
     async fn call(&self, work: Work) -> bool {
         match (self, work) {
+            (Self::Transport(t, base), Work::Retrieve) => {
+                use tower::ServiceExt;
+                let Ok(request) = RetrieveInvite::new("invite-abc").encode(base) else {
+                    return false;
+                };
+                let Ok(response) = t.clone().oneshot(request).await else {
+                    return false;
+                };
+                RetrieveInvite::decode(response).is_ok()
+            }
+            (Self::Transport(..), Work::List100) => false,
             (Self::Client(c), Work::Retrieve) => c.retrieve_invite("invite-abc").await.is_ok(),
             (Self::Client(c), Work::List100) => {
                 c.list_invites(ListInvites::new().limit(100)).await.is_ok()
@@ -236,8 +250,9 @@ fn main() {
         .build()
         .unwrap_or_else(|e| panic!("client runtime: {e}"));
 
-    // Profiling aid: `SOLO=client ONLY=retrieve-64 cargo bench --bench loopback` runs one
-    // runner alone, so a profiler sees only its work.
+    // Profiling aid: `SOLO=<runner> ONLY=retrieve-64 cargo bench --bench loopback` runs one
+    // runner alone, so a profiler sees only its work. Runners: client (the default stack),
+    // no-retry, no-limit, minimal (neither), transport (HyperTransport alone), bare.
     let only = std::env::var("ONLY").ok();
     if let Ok(solo) = std::env::var("SOLO") {
         let (work, concurrency) = match only.as_deref() {
@@ -246,13 +261,51 @@ fn main() {
             _ => (Work::Retrieve, 64),
         };
         rt.block_on(async {
-            let runner = if solo == "bare" {
-                Runner::bare(&base)
-            } else {
-                Runner::client(&base)
+            let builder = || {
+                Client::builder()
+                    .admin_key("sk-admin-bench")
+                    .base_url(base.as_str())
+                    .pool_idle_timeout(POOL_IDLE)
+                    .pool_max_idle_per_host(POOL_MAX_IDLE)
+            };
+            let runner = match solo.as_str() {
+                "bare" => Runner::bare(&base),
+                "no-retry" => Runner::Client(
+                    builder()
+                        .disable_retries()
+                        .rate_limit(Quota::per_second(NonZeroU32::MAX))
+                        .build()
+                        .unwrap_or_else(|e| panic!("{e}")),
+                ),
+                "no-limit" => Runner::Client(
+                    builder()
+                        .no_rate_limit()
+                        .build()
+                        .unwrap_or_else(|e| panic!("{e}")),
+                ),
+                "minimal" => Runner::Client(
+                    builder()
+                        .disable_retries()
+                        .no_rate_limit()
+                        .build()
+                        .unwrap_or_else(|e| panic!("{e}")),
+                ),
+                "transport" => {
+                    let mut config = openai_invites::transport::TransportConfig::default();
+                    config.pool_max_idle_per_host = POOL_MAX_IDLE;
+                    Runner::Transport(
+                        openai_invites::transport::HyperTransport::plain(&config),
+                        base.clone(),
+                    )
+                }
+                _ => Runner::client(&base),
             };
             let (rate, cpu) = measure(&runner, work, concurrency, round * rounds as u32).await;
-            println!("{solo}: {rate:.0} req/s, {:.1} µs CPU/call", cpu * 1e6);
+            println!(
+                "{solo}: {rate:.0} req/s, {:.1} µs CPU/call, {} connections",
+                cpu * 1e6,
+                ACCEPTED.load(Ordering::Relaxed)
+            );
         });
         return;
     }

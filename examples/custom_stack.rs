@@ -10,11 +10,17 @@ use std::time::Duration;
 use openai_invites::core::{
     BaseUrl, InviteRequest, InviteRole, InviteUser, ListInvites, Operation,
 };
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use openai_invites::layer::rate_limit::{GovernorLimiter, Quota, RateLimitLayer};
+use openai_invites::layer::retry::{RetryLayer, RetryPolicy};
 use openai_invites::layer::{
     AdminKey, AttemptSpanLayer, AttemptTimeoutLayer, AuthLayer, OperationSpanLayer,
     TotalTimeoutLayer,
 };
 use openai_invites_mock::FakeInvites;
+use openai_invites_mock::Fault;
 use tower::{ServiceBuilder, ServiceExt};
 
 #[tokio::main]
@@ -29,6 +35,13 @@ async fn main() -> Result<(), openai_invites::BoxError> {
     let stack = ServiceBuilder::new()
         .layer(OperationSpanLayer)
         .layer(TotalTimeoutLayer::new(Duration::from_secs(30)))
+        .layer(RetryLayer::new(RetryPolicy::default()))
+        .layer(RateLimitLayer::new(
+            Arc::new(GovernorLimiter::new(Quota::per_second(
+                NonZeroU32::MIN.saturating_add(4),
+            ))),
+            Duration::from_secs(60),
+        ))
         .layer(AuthLayer::new(
             &key,
             None,
@@ -46,8 +59,14 @@ async fn main() -> Result<(), openai_invites::BoxError> {
     let invite = InviteUser::decode(response)?;
     println!("invited {} as {}", invite.email, invite.id);
 
+    // The retry layer works outside the client too: a scripted 503 is retried away.
+    fake.push_fault(Fault::status(503));
     let response = stack.oneshot(ListInvites::new().encode(&base)?).await?;
     let page = ListInvites::decode(response)?;
-    println!("the organization has {} invite(s)", page.data.len());
+    println!(
+        "the organization has {} invite(s); the fake saw {} requests (one 503, retried)",
+        page.data.len(),
+        fake.request_count()
+    );
     Ok(())
 }

@@ -378,22 +378,23 @@ impl ClientBuilder {
             self.project.as_deref(),
             self.user_agent_suffix.as_deref(),
         )?;
-        let transport = match self.transport {
-            Some(transport) => transport,
-            None => BoxCloneSyncService::new(HyperTransport::new(&self.transport_config)?),
+        let parts = StackParts {
+            auth,
+            attempt_timeout: self.attempt_timeout,
+            total_timeout: self.total_timeout,
+            per_call: self.per_call,
+            per_attempt: self.per_attempt,
+            max_cooldown: self.retry.max_retry_after,
+            retry: (self.retries_enabled && self.retry.max_retries > 0).then_some(self.retry),
+            rate_limiter: self.rate_limiter,
         };
-        let stack = stack::build(
-            transport,
-            StackParts {
-                auth,
-                attempt_timeout: self.attempt_timeout,
-                total_timeout: self.total_timeout,
-                per_call: self.per_call,
-                per_attempt: self.per_attempt,
-                retry: (self.retries_enabled && self.retry.max_retries > 0).then_some(self.retry),
-                rate_limiter: self.rate_limiter,
-            },
-        );
+        let stack = match self.transport {
+            Some(transport) => stack::build(transport, parts),
+            None if base_url.is_https() => {
+                stack::build(HyperTransport::new(&self.transport_config)?, parts)
+            }
+            None => stack::build(HyperTransport::plain(&self.transport_config), parts),
+        };
         Ok(Client::from_parts(base_url, stack))
     }
 }

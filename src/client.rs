@@ -67,10 +67,13 @@ impl Client {
         request.extensions_mut().insert(context.clone());
         let result = self.inner.stack.clone().oneshot(request).await;
         let attempts = context.attempts();
+        let stop_reason = || context.stop_reason();
         let response = result.map_err(|e| {
             let error = Error::from_stack(&O::META, e);
             let attempts = attempts.max(error.attempts());
-            error.with_attempts(attempts)
+            error
+                .with_attempts(attempts)
+                .with_stop_reason(stop_reason())
         })?;
         let retry_after = if response.status().is_success() {
             None
@@ -81,6 +84,7 @@ impl Client {
             Error::response(&O::META, e)
                 .with_attempts(attempts.max(1))
                 .with_retry_after(retry_after)
+                .with_stop_reason(stop_reason())
         })
     }
 

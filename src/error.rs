@@ -49,12 +49,12 @@ pub struct Error {
 struct Inner {
     kind: ErrorKind,
     operation: &'static str,
-    idempotent: bool,
     attempts: u32,
     status: Option<StatusCode>,
     request_id: Option<String>,
     api: Option<ApiError>,
     retry_after: Option<Duration>,
+    stop_reason: Option<&'static str>,
     source: Option<BoxError>,
 }
 
@@ -64,12 +64,12 @@ impl Error {
             inner: Box::new(Inner {
                 kind,
                 operation: meta.name,
-                idempotent: meta.idempotent,
                 attempts: 0,
                 status: None,
                 request_id: None,
                 api: None,
                 retry_after: None,
+                stop_reason: None,
                 source: None,
             }),
         }
@@ -90,6 +90,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_stop_reason(mut self, reason: Option<&'static str>) -> Self {
+        self.inner.stop_reason = reason;
+        self
+    }
+
     pub(crate) fn encode(meta: &OperationMeta, error: EncodeError) -> Self {
         Self::new(ErrorKind::Encode, meta).with_source(error)
     }
@@ -100,7 +105,7 @@ impl Error {
     }
 
     pub(crate) fn response(meta: &OperationMeta, error: ResponseError) -> Self {
-        let mut out = match error {
+        match error {
             ResponseError::Api(api) => {
                 let mut out = Self::new(ErrorKind::Api, meta);
                 out.inner.status = Some(api.status);
@@ -115,9 +120,7 @@ impl Error {
                 out.with_source(decode)
             }
             other => Self::new(ErrorKind::Middleware, meta).with_source(other),
-        };
-        out.inner.attempts = out.inner.attempts.max(1);
-        out
+        }
     }
 
     /// Classifies an error that came out of the tower stack.
@@ -183,12 +186,16 @@ impl Error {
         matches!(self.inner.kind, ErrorKind::Encode | ErrorKind::Connect)
     }
 
-    /// The service may or may not have acted on the request (timeout, connection lost after
+    /// The service may or may not have acted on the request (timeout or connection lost after
     /// sending, 5xx, 408, 409). For `inviteUser` this means the invitation may have been sent:
     /// check with `list_invites` before inviting again.
     pub fn is_outcome_unknown(&self) -> bool {
         match self.inner.kind {
-            ErrorKind::Transport | ErrorKind::AttemptTimeout | ErrorKind::TotalTimeout => true,
+            // A call that timed out before any attempt left (e.g. waiting for a rate-limit
+            // permit) did nothing.
+            ErrorKind::Transport | ErrorKind::AttemptTimeout | ErrorKind::TotalTimeout => {
+                self.inner.attempts > 0
+            }
             ErrorKind::Api => self
                 .inner
                 .status
@@ -197,8 +204,10 @@ impl Error {
         }
     }
 
-    /// A failure that may pass if the call is made again later (connection trouble,
-    /// timeouts, 408, 409, 429 other than `insufficient_quota`, 5xx).
+    /// A failure of a kind that may pass if the call is made again later (connection trouble,
+    /// timeouts, 408, 409, 429 other than `insufficient_quota`, 5xx). This is about the kind of
+    /// failure only: it ignores `x-should-retry` and idempotency, which the retry layer weighs
+    /// (see [`Display`](std::fmt::Display) for why a call was not retried).
     pub fn is_retryable(&self) -> bool {
         match self.inner.kind {
             ErrorKind::Connect
@@ -206,10 +215,9 @@ impl Error {
             | ErrorKind::AttemptTimeout
             | ErrorKind::TotalTimeout => true,
             ErrorKind::Api => {
-                let quota = self.api_error().is_some_and(|api| {
-                    api.kind() == Some("insufficient_quota")
-                        || api.code() == Some("insufficient_quota")
-                });
+                let quota = self
+                    .api_error()
+                    .is_some_and(ApiError::is_insufficient_quota);
                 self.inner.status.is_some_and(|s| {
                     s.is_server_error() || s == 408 || s == 409 || (s == 429 && !quota)
                 })
@@ -233,7 +241,8 @@ impl Error {
         self.inner.api.as_ref()
     }
 
-    /// How many times the request was sent (0 when it never left the client).
+    /// How many attempts were made, including ones that could not connect; 0 when the request
+    /// could not be built.
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
     }
@@ -279,11 +288,11 @@ impl fmt::Display for Error {
             1 => f.write_str(" (1 attempt)")?,
             n => write!(f, " ({n} attempts)")?,
         }
-        if self.is_outcome_unknown() && !i.idempotent {
-            f.write_str(
-                "; the outcome is unknown: the service may have acted on the request, and it \
-                 was not re-sent because the operation is not idempotent",
-            )?;
+        if self.is_outcome_unknown() {
+            f.write_str("; the outcome is unknown: the service may have acted on the request")?;
+        }
+        if let Some(reason) = i.stop_reason {
+            write!(f, "; not retried: {reason}")?;
         }
         Ok(())
     }

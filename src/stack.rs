@@ -41,10 +41,6 @@ where
     })
 }
 
-/// How long a 429 hint may pause callers when retries are off (then there is no
-/// `max_retry_after` to borrow).
-const DEFAULT_MAX_COOLDOWN: Duration = Duration::from_secs(60);
-
 /// What the stack needs besides the transport.
 pub(crate) struct StackParts {
     pub(crate) auth: AuthLayer,
@@ -54,6 +50,8 @@ pub(crate) struct StackParts {
     pub(crate) per_attempt: Vec<SlotLayer>,
     /// `None` when retries are disabled.
     pub(crate) retry: Option<RetryPolicy>,
+    /// Caps 429 cooldowns (the retry policy's `max_retry_after`, even with retries off).
+    pub(crate) max_cooldown: Duration,
     /// `None` when rate limiting is disabled.
     pub(crate) rate_limiter: Option<Arc<dyn RateLimiter>>,
 }
@@ -71,7 +69,20 @@ fn apply(slot: &[SlotLayer], mut service: HttpService) -> HttpService {
 ///
 /// A slot is boxed only when it holds layers: with none, the layers around it stay one
 /// concrete type, which saves a boxed clone and a boxed future on every call.
-pub(crate) fn build(transport: HttpService, mut parts: StackParts) -> HttpService {
+/// Generic in the transport, so the default [`HyperTransport`](crate::transport::HyperTransport)
+/// is not boxed (a swapped transport arrives boxed already).
+pub(crate) fn build<T>(transport: T, mut parts: StackParts) -> HttpService
+where
+    T: tower_service::Service<
+            http::Request<Bytes>,
+            Response = http::Response<Bytes>,
+            Error = BoxError,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+{
     let attempt = (
         AttemptSpanLayer,
         AttemptTimeoutLayer::new(parts.attempt_timeout),
@@ -100,10 +111,7 @@ where
         + Sync
         + 'static,
 {
-    let max_cooldown = parts
-        .retry
-        .as_ref()
-        .map_or(DEFAULT_MAX_COOLDOWN, |p| p.max_retry_after);
+    let max_cooldown = parts.max_cooldown;
     let limited = tower::util::option_layer(
         parts
             .rate_limiter

@@ -200,6 +200,27 @@ fn rows() -> Vec<Row> {
             delete: None,
         },
         Row {
+            name: "attempt timeout (10 s) after the server acted",
+            face: Face::InProcess,
+            faults: || {
+                vec![
+                    Fault::delay(Duration::from_secs(30))
+                        .apply_first()
+                        .times(FOREVER),
+                ]
+            },
+            cases: [
+                err(
+                    3,
+                    ErrorKind::AttemptTimeout,
+                    None,
+                    (30_000 + TWO_BACKOFFS.0, 30_000 + TWO_BACKOFFS.1),
+                ),
+                err(1, ErrorKind::AttemptTimeout, None, (10_000, 10_000)),
+            ],
+            delete: None,
+        },
+        Row {
             name: "connection dropped after the server acted",
             face: Face::Loopback,
             faults: || vec![Fault::drop_connection().apply_first()],
@@ -518,5 +539,62 @@ fn compare_with_docs(section: &str, table: &str) {
         current.as_deref(),
         Some(table),
         "docs/fault-matrix.md is out of date: run UPDATE_FAULT_MATRIX=1 cargo test --test fault_matrix"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn errors_say_why_they_were_not_retried() {
+    let fake = FakeInvites::new();
+    fake.push_fault(Fault::status(429).json(quota_envelope()));
+    let client = Client::builder()
+        .admin_key(fake.admin_key())
+        .transport(fake.service())
+        .build()
+        .unwrap();
+    let err = client.list_invites(ListInvites::new()).await.unwrap_err();
+    assert!(
+        err.to_string().contains("not retried: out of quota"),
+        "{err}"
+    );
+    assert!(!err.is_outcome_unknown());
+
+    // Opted in to re-sending invites: after three 503s the message must not claim the call
+    // was held back for idempotency.
+    fake.push_fault(Fault::status(503).times(FOREVER));
+    let client = Client::builder()
+        .admin_key(fake.admin_key())
+        .transport(fake.service())
+        .retry_non_idempotent(true)
+        .build()
+        .unwrap();
+    let err = client
+        .invite_user(InviteRequest::new(NEW_EMAIL, InviteRole::Reader))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert_eq!(err.attempts(), 3);
+    assert!(
+        text.contains("outcome is unknown") && text.contains("no retries left"),
+        "{text}"
+    );
+    assert!(!text.contains("not idempotent"), "{text}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_zero_hint_falls_back_to_backoff() {
+    let fake = FakeInvites::new();
+    fake.push_fault(Fault::status(429).header("retry-after", "0"));
+    let client = Client::builder()
+        .admin_key(fake.admin_key())
+        .transport(fake.service())
+        .retry_jitter(Jitter::seeded(3))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    client.list_invites(ListInvites::new()).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(375) && waited <= Duration::from_millis(500),
+        "{waited:?}"
     );
 }

@@ -54,7 +54,7 @@ async fn twenty_calls_at_ten_per_second_across_four_clones() {
 }
 
 #[tokio::test]
-async fn real_time_quota_holds_across_clones() {
+async fn realtime_quota_holds_across_clones() {
     // The real-time check: 20 calls at 10/s, burst 1, over 4 clones, take >= 1.7 s.
     let fake = FakeInvites::new();
     let client = client(&fake, per_second(10).allow_burst(NonZeroU32::MIN));
@@ -184,4 +184,36 @@ async fn a_call_dropped_mid_backoff_leaves_nothing_behind() {
     client.list_invites(ListInvites::new()).await.unwrap();
     assert_eq!(started.elapsed(), Duration::from_secs(1));
     assert_eq!(fake.request_count(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_out_of_quota_429_does_not_pause_others() {
+    let fake = FakeInvites::new();
+    fake.push_fault(Fault::status(429).header("retry-after", "30").json(
+        serde_json::json!({"error": {"message": "quota", "type": "insufficient_quota",
+                                               "param": null, "code": "insufficient_quota"}}),
+    ));
+    let client = client(&fake, per_second(1000));
+    let started = Instant::now();
+    client.list_invites(ListInvites::new()).await.unwrap_err();
+    client.list_invites(ListInvites::new()).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test(start_paused = true)]
+async fn timing_out_while_waiting_for_a_permit_sent_nothing() {
+    let fake = FakeInvites::new();
+    let client = Client::builder()
+        .admin_key(fake.admin_key())
+        .transport(fake.service())
+        .rate_limit(per_second(1))
+        .total_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    client.list_invites(ListInvites::new()).await.unwrap();
+    let err = client.list_invites(ListInvites::new()).await.unwrap_err();
+    assert_eq!(err.kind(), openai_invites::ErrorKind::TotalTimeout);
+    assert_eq!(err.attempts(), 0);
+    assert!(!err.is_outcome_unknown());
+    assert_eq!(fake.request_count(), 1);
 }

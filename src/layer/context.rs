@@ -1,23 +1,49 @@
 //! `CallContext`: what the layers of one call tell the client on the way back up.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Shared by every attempt of one call (clones of the request share it through their
-/// extensions). The client inserts it; the attempt layer counts into it.
+/// extensions). The client inserts it; the attempt layer counts into it; the retry layer
+/// notes why it stopped retrying, for the error message.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CallContext {
-    attempts: Arc<AtomicU32>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    attempts: AtomicU32,
+    // Written only on the failure path.
+    stop_reason: Mutex<Option<&'static str>>,
 }
 
 impl CallContext {
     /// Counts one more attempt and returns how many were made before it.
     pub(crate) fn start_attempt(&self) -> u32 {
-        self.attempts.fetch_add(1, Ordering::Relaxed)
+        self.shared.attempts.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Attempts made so far.
     pub(crate) fn attempts(&self) -> u32 {
-        self.attempts.load(Ordering::Relaxed)
+        self.shared.attempts.load(Ordering::Relaxed)
+    }
+
+    /// Why the retry layer did not try again after the last failure.
+    pub(crate) fn note_stop(&self, reason: &'static str) {
+        *self
+            .shared
+            .stop_reason
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(reason);
+    }
+
+    /// The reason noted by [`note_stop`](Self::note_stop), if any.
+    pub(crate) fn stop_reason(&self) -> Option<&'static str> {
+        *self
+            .shared
+            .stop_reason
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }

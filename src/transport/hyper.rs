@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -45,37 +46,71 @@ impl Default for TransportConfig {
 /// The default transport: HTTP/1.1 and HTTP/2 (by ALPN) over rustls with the `ring` provider,
 /// connection pooling, `TCP_NODELAY`, and a response-size cap.
 ///
-/// Cheap to clone: clones share the connection pool.
+/// Built for one scheme: an `https` client never sends in clear text, and a plain `http`
+/// client (loopback, or explicitly allowed) skips the TLS connector's per-request wrapper,
+/// which measurably costs throughput on fast links (see BENCHMARKS.md).
+///
+/// Cheap to clone (one reference count): clones share the connection pool.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: PooledClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    // Behind an `Arc`: the stack is cloned per call, and hyper-util's client clone copies its
+    // HTTP/1 and HTTP/2 settings and bumps several reference counts.
+    client: Arc<Pooled>,
     max_response_bytes: usize,
 }
 
+enum Pooled {
+    Tls(PooledClient<HttpsConnector<HttpConnector>, Full<Bytes>>),
+    Plain(PooledClient<HttpConnector, Full<Bytes>>),
+}
+
 impl HyperTransport {
-    /// Builds the transport; fails only on an unusable TLS configuration.
+    /// Builds a transport for `https` URLs; fails only on an unusable TLS configuration.
     pub fn new(config: &TransportConfig) -> Result<Self, BuildError> {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(config.connect_timeout));
         let connector = HttpsConnectorBuilder::new()
             .with_tls_config(config.roots.client_config()?)
-            .https_or_http()
+            .https_only()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
-        let client = PooledClient::builder(TokioExecutor::new())
-            .pool_idle_timeout(config.pool_idle_timeout)
-            .pool_max_idle_per_host(config.pool_max_idle_per_host)
-            .pool_timer(TokioTimer::new())
-            .timer(TokioTimer::new())
-            .build(connector);
-        Ok(Self {
-            client,
-            max_response_bytes: config.max_response_bytes,
-        })
+            .wrap_connector(http_connector(config));
+        Ok(Self::from_pooled(
+            Pooled::Tls(pooled(config).build(connector)),
+            config,
+        ))
     }
+
+    /// Builds a transport for plain `http` URLs (no TLS at all).
+    pub fn plain(config: &TransportConfig) -> Self {
+        Self::from_pooled(
+            Pooled::Plain(pooled(config).build(http_connector(config))),
+            config,
+        )
+    }
+
+    fn from_pooled(client: Pooled, config: &TransportConfig) -> Self {
+        Self {
+            client: Arc::new(client),
+            max_response_bytes: config.max_response_bytes,
+        }
+    }
+}
+
+fn http_connector(config: &TransportConfig) -> HttpConnector {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(config.connect_timeout));
+    http
+}
+
+fn pooled(config: &TransportConfig) -> hyper_util::client::legacy::Builder {
+    let mut builder = PooledClient::builder(TokioExecutor::new());
+    builder
+        .pool_idle_timeout(config.pool_idle_timeout)
+        .pool_max_idle_per_host(config.pool_max_idle_per_host)
+        .pool_timer(TokioTimer::new())
+        .timer(TokioTimer::new());
+    builder
 }
 
 impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
@@ -91,11 +126,15 @@ impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         // `request` returns a 'static future (hyper-util clones what it needs), so the client
         // itself is not cloned per call: its clone copies the HTTP/1 and HTTP/2 settings.
-        let pending = self.client.request(request.map(Full::new));
+        let request = request.map(Full::new);
+        let pending = match &*self.client {
+            Pooled::Tls(client) => client.request(request),
+            Pooled::Plain(client) => client.request(request),
+        };
         let limit = self.max_response_bytes;
         Box::pin(async move {
             let response = pending.await.map_err(|e| -> BoxError {
-                if e.is_connect() {
+                if e.is_connect() || never_written(&e) {
                     Box::new(TransportError::connect(e))
                 } else {
                     Box::new(TransportError::after_send(e))
@@ -104,6 +143,22 @@ impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
             read_capped(response, limit).await
         })
     }
+}
+
+/// hyper reports a request it dropped before writing it (the pooled connection closed first,
+/// and hyper-util's own retry of such requests failed too) as canceled: nothing was sent.
+fn never_written(error: &hyper_util::client::legacy::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        if inner
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_canceled)
+        {
+            return true;
+        }
+        source = inner.source();
+    }
+    false
 }
 
 async fn read_capped(

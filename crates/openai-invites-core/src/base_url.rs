@@ -125,11 +125,12 @@ impl BaseUrl {
     }
 
     /// Whether the host is `localhost` or a loopback address (`127.0.0.0/8`, `::1`).
+    /// Subdomains of `localhost` do not count.
     pub fn is_loopback(&self) -> bool {
         let host = self.host.trim_start_matches('[').trim_end_matches(']');
-        host == "localhost"
-            || host.ends_with(".localhost")
-            || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        // Only the literal name: `*.localhost` may be sent to a resolver that does not treat it
+        // specially.
+        host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
     }
 }
 

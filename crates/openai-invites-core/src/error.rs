@@ -158,6 +158,12 @@ impl ApiError {
         self.error.as_ref().and_then(|e| e.code.as_deref())
     }
 
+    /// Out of quota (`insufficient_quota` as type or code): waiting will not help.
+    pub fn is_insufficient_quota(&self) -> bool {
+        let quota = Some("insufficient_quota");
+        self.kind() == quota || self.code() == quota
+    }
+
     /// The error message, if the body was an envelope.
     pub fn message(&self) -> Option<&str> {
         self.error.as_ref().map(|e| e.message.as_str())

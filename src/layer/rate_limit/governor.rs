@@ -1,23 +1,26 @@
 //! `GovernorLimiter`: the default backend, a GCRA limiter from `governor`, plus a cooldown.
 
 use std::fmt;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use governor::clock::Clock;
 use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter as Gcra};
-use tokio::time::Instant;
 
 use super::{RateLimiter, TokioClock};
 
 /// A direct (not keyed) governor limiter. Generic over the clock so tests can use governor's
-/// `FakeRelativeClock`; the client uses [`TokioClock`].
+/// `FakeRelativeClock`; the client uses [`TokioClock`]. Cooldowns are measured on tokio's
+/// clock (paused-time tests drive them).
 pub struct GovernorLimiter<C: Clock = TokioClock> {
     gcra: Gcra<NotKeyed, InMemoryState, C, NoOpMiddleware<C::Instant>>,
     clock: C,
-    cooldown_until: Mutex<Option<Instant>>,
+    /// Cooldowns are kept lock-free: nanoseconds since `epoch` until which every caller waits
+    /// (0: none).
+    epoch: tokio::time::Instant,
+    cooldown_until: AtomicU64,
 }
 
 impl GovernorLimiter<TokioClock> {
@@ -33,8 +36,15 @@ impl<C: Clock + Clone> GovernorLimiter<C> {
         Self {
             gcra: Gcra::direct_with_clock(quota, clock.clone()),
             clock,
-            cooldown_until: Mutex::new(None),
+            epoch: tokio::time::Instant::now(),
+            cooldown_until: AtomicU64::new(0),
         }
+    }
+}
+
+impl<C: Clock> GovernorLimiter<C> {
+    fn since_epoch(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 }
 
@@ -44,14 +54,11 @@ where
     C::Instant: Send + Sync,
 {
     fn try_acquire(&self) -> Result<(), Duration> {
-        let cooldown = *self
-            .cooldown_until
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(until) = cooldown {
-            let left = until.saturating_duration_since(Instant::now());
-            if !left.is_zero() {
-                return Err(left);
+        let until = self.cooldown_until.load(Ordering::Acquire);
+        if until != 0 {
+            let now = self.since_epoch();
+            if now < until {
+                return Err(Duration::from_nanos(until - now));
             }
         }
         self.gcra
@@ -61,15 +68,10 @@ where
     }
 
     fn cool_down(&self, pause: Duration) {
-        let until = Instant::now() + pause;
-        let mut slot = self
-            .cooldown_until
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let pause = u64::try_from(pause.as_nanos()).unwrap_or(u64::MAX);
+        let until = self.since_epoch().saturating_add(pause).max(1);
         // Keep the later of two overlapping cooldowns.
-        if slot.is_none_or(|current| current < until) {
-            *slot = Some(until);
-        }
+        self.cooldown_until.fetch_max(until, Ordering::AcqRel);
     }
 }
 
@@ -129,5 +131,12 @@ mod tests {
         assert_eq!(limiter.try_acquire(), Err(Duration::from_millis(300)));
         tokio::time::advance(Duration::from_millis(300)).await;
         assert_eq!(limiter.try_acquire(), Ok(()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_absurd_cooldown_does_not_overflow() {
+        let limiter = GovernorLimiter::new(quota(1000, 1000));
+        limiter.cool_down(Duration::MAX);
+        assert!(limiter.try_acquire().unwrap_err() > Duration::from_secs(1_000_000));
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::StatusCode;
-use openai_invites_core::headers;
+use openai_invites_core::{ApiError, headers};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -66,9 +66,12 @@ impl<S> std::fmt::Debug for RateLimit<S> {
 }
 
 impl RateLimitLayer {
-    /// A 429 with a retry hint pauses every caller.
+    /// A 429 with a retry hint pauses every caller (not an out-of-quota 429: waiting will not
+    /// help that one, and it should not hold up the others).
     fn observe(&self, response: &http::Response<Bytes>) {
-        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        if response.status() == StatusCode::TOO_MANY_REQUESTS
+            && !ApiError::from_response(response).is_insufficient_quota()
+        {
             if let Some(hint) = headers::retry_after(response.headers(), SystemTime::now()) {
                 let pause = hint.min(self.max_cooldown);
                 tracing::debug!(

@@ -27,6 +27,8 @@ impl RetryBudget {
         } else {
             0.0
         };
+        // tower asserts on values it cannot hold; clamp instead of panicking.
+        let min_per_sec = min_per_sec.min(1_000_000);
         Self(Arc::new(TpsBudget::new(window, min_per_sec, ratio)))
     }
 
@@ -56,6 +58,13 @@ impl fmt::Debug for RetryBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extreme_settings_do_not_panic() {
+        let budget = RetryBudget::new(Duration::MAX, u32::MAX, f32::NAN);
+        assert!(budget.withdraw());
+        let _ = RetryBudget::new(Duration::ZERO, 0, -1.0);
+    }
 
     #[test]
     fn an_empty_budget_refuses() {

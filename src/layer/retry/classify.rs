@@ -51,14 +51,11 @@ pub fn service_verdict(outcome: Outcome<'_>) -> Decision {
 /// 3. Out of quota will not pass by waiting.
 pub fn out_of_quota(outcome: Outcome<'_>) -> Decision {
     match outcome {
-        Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS => {
-            let api = ApiError::from_response(r);
-            let quota = Some("insufficient_quota");
-            if api.kind() == quota || api.code() == quota {
-                Decision::Forbidden("out of quota (insufficient_quota)")
-            } else {
-                Decision::NoOpinion
-            }
+        Ok(r)
+            if r.status() == StatusCode::TOO_MANY_REQUESTS
+                && ApiError::from_response(r).is_insufficient_quota() =>
+        {
+            Decision::Forbidden("out of quota (insufficient_quota)")
         }
         _ => Decision::NoOpinion,
     }

@@ -15,6 +15,7 @@ use tower_service::Service;
 use super::{Decision, RetryPolicy, classify};
 use crate::BoxError;
 use crate::layer::Deadline;
+use crate::layer::context::CallContext;
 
 /// The header the official SDKs send on every attempt after the first: the retry number.
 pub const RETRY_COUNT_HEADER: &str = "x-stainless-retry-count";
@@ -64,7 +65,9 @@ fn next_step(
     let hint = outcome
         .as_ref()
         .ok()
-        .and_then(|r| headers::retry_after(r.headers(), SystemTime::now()));
+        .and_then(|r| headers::retry_after(r.headers(), SystemTime::now()))
+        // A zero hint (or a date in the past) is no hint: back off as usual.
+        .filter(|hint| !hint.is_zero());
     let delay = match hint {
         Some(hint) if hint > policy.max_retry_after => {
             return Next::GiveUp("the service asked to wait longer than max_retry_after");
@@ -103,7 +106,14 @@ where
     }
 }
 
-async fn run<S>(inner: S, policy: Arc<RetryPolicy>, request: http::Request<Bytes>) -> Outcome
+/// Tells the client why the call was not retried (for the error message).
+fn note_stop(request: &http::Request<Bytes>, reason: &'static str) {
+    if let Some(context) = request.extensions().get::<CallContext>() {
+        context.note_stop(reason);
+    }
+}
+
+async fn run<S>(mut inner: S, policy: Arc<RetryPolicy>, request: http::Request<Bytes>) -> Outcome
 where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>> + Clone,
     S::Error: Into<BoxError>,
@@ -122,7 +132,12 @@ where
                 .headers_mut()
                 .insert(RETRY_COUNT_HEADER, HeaderValue::from(retry));
         }
-        let outcome: Outcome = inner.clone().oneshot(attempt).await.map_err(Into::into);
+        // One service for every attempt: readiness is awaited each time, no clone per attempt.
+        let ready: Result<&mut S, BoxError> = inner.ready().await.map_err(Into::into);
+        let outcome: Outcome = match ready {
+            Ok(ready) => ready.call(attempt).await.map_err(Into::into),
+            Err(e) => Err(e),
+        };
         if outcome.as_ref().is_ok_and(|r| r.status().is_success()) {
             return outcome;
         }
@@ -130,6 +145,7 @@ where
             Decision::Retry(reason) => reason,
             Decision::Forbidden(reason) => {
                 tracing::debug!(operation, attempt = retry + 1, reason, "not retrying");
+                note_stop(&request, reason);
                 return outcome;
             }
             Decision::NoOpinion => return outcome,
@@ -148,6 +164,7 @@ where
             }
             Next::GiveUp(why) => {
                 tracing::info!(operation, attempt = retry + 1, reason, why, "giving up");
+                note_stop(&request, why);
                 return outcome;
             }
         }
