@@ -309,6 +309,9 @@ fn main() {
         });
         return;
     }
+    if !benching {
+        println!("loopback smoke run (not a measurement: use `cargo bench --bench loopback`)");
+    }
     println!("loopback: {rounds} rounds x {round:?} per runner, HTTP/1.1 keep-alive, 127.0.0.1");
     println!(
         "| work | concurrency | bare req/s | client req/s | client/bare (median, min..max) | A/A bare/bare (median, min..max) | CPU/call bare | CPU/call client | CPU client/bare (median) |"
