@@ -4,7 +4,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use openai_invites_core::{BaseUrl, DEFAULT_BASE_URL};
 use secrecy::{ExposeSecret, SecretString};
 use tower::util::BoxCloneSyncService;
@@ -13,7 +12,7 @@ use tower_layer::Layer;
 use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimiter};
 use crate::layer::retry::{Jitter, RetryBudget, RetryPolicy};
 use crate::layer::{AdminKey, AuthLayer};
-use crate::stack::{self, HttpService, SlotLayer, StackParts};
+use crate::stack::{self, HttpService, SlotLayer, StackParts, StackService};
 use crate::transport::{HyperTransport, ResponseTooLarge, TransportConfig, TransportError};
 use crate::{BoxError, BuildError, Client};
 
@@ -217,15 +216,7 @@ impl ClientBuilder {
     pub fn layer_per_call<L>(mut self, layer: L) -> Self
     where
         L: Layer<HttpService> + Send + Sync + 'static,
-        L::Service: tower_service::Service<
-                http::Request<Bytes>,
-                Response = http::Response<Bytes>,
-                Error: Into<BoxError>,
-                Future: Send + 'static,
-            > + Clone
-            + Send
-            + Sync
-            + 'static,
+        L::Service: StackService,
     {
         self.per_call.push(stack::slot_layer(layer));
         self
@@ -236,15 +227,7 @@ impl ClientBuilder {
     pub fn layer_per_attempt<L>(mut self, layer: L) -> Self
     where
         L: Layer<HttpService> + Send + Sync + 'static,
-        L::Service: tower_service::Service<
-                http::Request<Bytes>,
-                Response = http::Response<Bytes>,
-                Error: Into<BoxError>,
-                Future: Send + 'static,
-            > + Clone
-            + Send
-            + Sync
-            + 'static,
+        L::Service: StackService,
     {
         self.per_attempt.push(stack::slot_layer(layer));
         self
@@ -258,15 +241,7 @@ impl ClientBuilder {
     /// nothing was sent, so that even non-idempotent operations may be retried.
     pub fn transport<S>(mut self, transport: S) -> Self
     where
-        S: tower_service::Service<
-                http::Request<Bytes>,
-                Response = http::Response<Bytes>,
-                Error: Into<BoxError>,
-                Future: Send + 'static,
-            > + Clone
-            + Send
-            + Sync
-            + 'static,
+        S: StackService,
     {
         let erased = tower::util::MapErrLayer::new(as_transport_error).layer(transport);
         self.transport = Some(BoxCloneSyncService::new(erased));

@@ -90,7 +90,7 @@ pub use client::Client;
 pub use error::{BoxError, BuildError, Error, ErrorKind};
 pub use layer::rate_limit::{Quota, RateLimiter};
 pub use layer::retry::{Jitter, RetryBudget, RetryPolicy};
-pub use stack::HttpService;
+pub use stack::{HttpService, StackService};
 
 pub use openai_invites_core as core;
 pub use openai_invites_core::{

@@ -17,14 +17,24 @@ use crate::layer::{
 /// The type-erased HTTP service every slot of the stack speaks.
 pub type HttpService = BoxCloneSyncService<http::Request<Bytes>, http::Response<Bytes>, BoxError>;
 
-/// A user layer, erased so the builder and the client stay non-generic.
-pub(crate) type SlotLayer = Arc<dyn Fn(HttpService) -> HttpService + Send + Sync>;
+/// A service that can sit in the stack: HTTP in, HTTP out, an error that converts to
+/// [`BoxError`], cloneable (the stack is cloned per call) and usable across threads. Every such
+/// service implements it; it only names the bounds that layers, slots and transports share.
+pub trait StackService:
+    tower_service::Service<
+        http::Request<Bytes>,
+        Response = http::Response<Bytes>,
+        Error: Into<BoxError>,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
 
-/// Wraps any fitting tower layer as a [`SlotLayer`].
-pub(crate) fn slot_layer<L>(layer: L) -> SlotLayer
-where
-    L: Layer<HttpService> + Send + Sync + 'static,
-    L::Service: tower_service::Service<
+impl<S> StackService for S where
+    S: tower_service::Service<
             http::Request<Bytes>,
             Response = http::Response<Bytes>,
             Error: Into<BoxError>,
@@ -32,7 +42,18 @@ where
         > + Clone
         + Send
         + Sync
-        + 'static,
+        + 'static
+{
+}
+
+/// A user layer, erased so the builder and the client stay non-generic.
+pub(crate) type SlotLayer = Arc<dyn Fn(HttpService) -> HttpService + Send + Sync>;
+
+/// Wraps any fitting tower layer as a [`SlotLayer`].
+pub(crate) fn slot_layer<L>(layer: L) -> SlotLayer
+where
+    L: Layer<HttpService> + Send + Sync + 'static,
+    L::Service: StackService,
 {
     Arc::new(move |inner| {
         BoxCloneSyncService::new(
@@ -73,15 +94,7 @@ fn apply(slot: &[SlotLayer], mut service: HttpService) -> HttpService {
 /// is not boxed (a swapped transport arrives boxed already).
 pub(crate) fn build<T>(transport: T, mut parts: StackParts) -> HttpService
 where
-    T: tower_service::Service<
-            http::Request<Bytes>,
-            Response = http::Response<Bytes>,
-            Error = BoxError,
-            Future: Send + 'static,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
+    T: StackService<Error = BoxError>,
 {
     let attempt = (
         AttemptSpanLayer,
@@ -101,15 +114,7 @@ where
 
 fn above_attempt<S>(attempt: S, parts: StackParts) -> HttpService
 where
-    S: tower_service::Service<
-            http::Request<Bytes>,
-            Response = http::Response<Bytes>,
-            Error = BoxError,
-            Future: Send + 'static,
-        > + Clone
-        + Send
-        + Sync
-        + 'static,
+    S: StackService<Error = BoxError>,
 {
     let max_cooldown = parts.max_cooldown;
     let limited = tower::util::option_layer(

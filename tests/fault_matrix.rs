@@ -77,6 +77,20 @@ fn ambiguous(status: u16) -> [Case; 2] {
     [api(3, status, TWO_BACKOFFS), api(1, status, (0, 0))]
 }
 
+/// Three 10 s attempts with two backoffs between them, or one for inviteUser.
+fn attempt_timeouts() -> [Case; 2] {
+    let (lo, hi) = TWO_BACKOFFS;
+    [
+        err(
+            3,
+            ErrorKind::AttemptTimeout,
+            None,
+            (30_000 + lo, 30_000 + hi),
+        ),
+        err(1, ErrorKind::AttemptTimeout, None, (10_000, 10_000)),
+    ]
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Face {
     InProcess,
@@ -188,15 +202,7 @@ fn rows() -> Vec<Row> {
             name: "attempt timeout (10 s)",
             face: Face::InProcess,
             faults: || vec![Fault::delay(Duration::from_secs(30)).times(FOREVER)],
-            cases: [
-                err(
-                    3,
-                    ErrorKind::AttemptTimeout,
-                    None,
-                    (30_000 + TWO_BACKOFFS.0, 30_000 + TWO_BACKOFFS.1),
-                ),
-                err(1, ErrorKind::AttemptTimeout, None, (10_000, 10_000)),
-            ],
+            cases: attempt_timeouts(),
             delete: None,
         },
         Row {
@@ -209,15 +215,7 @@ fn rows() -> Vec<Row> {
                         .times(FOREVER),
                 ]
             },
-            cases: [
-                err(
-                    3,
-                    ErrorKind::AttemptTimeout,
-                    None,
-                    (30_000 + TWO_BACKOFFS.0, 30_000 + TWO_BACKOFFS.1),
-                ),
-                err(1, ErrorKind::AttemptTimeout, None, (10_000, 10_000)),
-            ],
+            cases: attempt_timeouts(),
             delete: None,
         },
         Row {

@@ -12,18 +12,8 @@ type Seen = Arc<Mutex<Vec<Option<String>>>>;
 
 fn recording_layer(
     seen: Seen,
-) -> impl tower::Layer<
-    openai_invites::HttpService,
-    Service = impl tower::Service<
-        http::Request<Bytes>,
-        Response = http::Response<Bytes>,
-        Error = openai_invites::BoxError,
-        Future: Send + 'static,
-    > + Clone
-              + Send
-              + Sync
-              + 'static,
-> + Send
+) -> impl tower::Layer<openai_invites::HttpService, Service = impl openai_invites::StackService>
++ Send
 + Sync
 + 'static {
     tower::layer::layer_fn(move |inner| {

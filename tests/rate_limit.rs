@@ -22,11 +22,9 @@ fn client(fake: &FakeInvites, quota: Quota) -> Client {
         .unwrap()
 }
 
-#[tokio::test(start_paused = true)]
-async fn twenty_calls_at_ten_per_second_across_four_clones() {
-    let fake = FakeInvites::new();
-    let client = client(&fake, per_second(10).allow_burst(NonZeroU32::MIN));
-    let started = Instant::now();
+/// 20 calls from 4 clones, 5 each, at 10/s with a burst of 1.
+async fn twenty_calls_from_four_clones(fake: &FakeInvites) {
+    let client = client(fake, per_second(10).allow_burst(NonZeroU32::MIN));
     let tasks: Vec<_> = (0..4)
         .map(|_| {
             let clone = client.clone();
@@ -40,44 +38,36 @@ async fn twenty_calls_at_ten_per_second_across_four_clones() {
     for task in tasks {
         task.await.unwrap();
     }
+    assert_eq!(fake.request_count(), 20);
+}
+
+#[tokio::test(start_paused = true)]
+async fn twenty_calls_at_ten_per_second_across_four_clones() {
+    let fake = FakeInvites::new();
+    let started = Instant::now();
+    twenty_calls_from_four_clones(&fake).await;
     // One at once, then one every 100 ms: 19 waits.
     assert!(
         started.elapsed() >= Duration::from_millis(1900),
         "{:?}",
         started.elapsed()
     );
-    let log = fake.requests();
-    assert_eq!(log.len(), 20);
-    for pair in log.windows(2) {
-        assert!(pair[1].at - pair[0].at >= Duration::from_millis(100) - Duration::from_millis(1));
+    for pair in fake.requests().windows(2) {
+        assert!(pair[1].at - pair[0].at >= Duration::from_millis(99));
     }
 }
 
 #[tokio::test]
 async fn realtime_quota_holds_across_clones() {
-    // The real-time check: 20 calls at 10/s, burst 1, over 4 clones, take >= 1.7 s.
+    // The same in real time, with generous bounds: it must take at least 1.7 s.
     let fake = FakeInvites::new();
-    let client = client(&fake, per_second(10).allow_burst(NonZeroU32::MIN));
     let started = std::time::Instant::now();
-    let tasks: Vec<_> = (0..4)
-        .map(|_| {
-            let clone = client.clone();
-            tokio::spawn(async move {
-                for _ in 0..5 {
-                    clone.list_invites(ListInvites::new()).await.unwrap();
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.unwrap();
-    }
+    twenty_calls_from_four_clones(&fake).await;
     assert!(
         started.elapsed() >= Duration::from_millis(1700),
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(fake.request_count(), 20);
 }
 
 #[tokio::test(start_paused = true)]
