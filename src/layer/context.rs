@@ -1,7 +1,9 @@
 //! `CallContext`: what the layers of one call tell the client on the way back up.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use tokio::time::Instant;
 
 /// Shared by every attempt of one call (clones of the request share it through their
 /// extensions). The client inserts it; the attempt layer counts into it; the retry layer
@@ -14,6 +16,8 @@ pub(crate) struct CallContext {
 #[derive(Debug, Default)]
 struct Shared {
     attempts: AtomicU32,
+    // Set by the total-timeout layer; kept here rather than as its own request extension.
+    deadline: OnceLock<Instant>,
     // Written only on the failure path.
     stop_reason: Mutex<Option<&'static str>>,
 }
@@ -27,6 +31,16 @@ impl CallContext {
     /// Attempts made so far.
     pub(crate) fn attempts(&self) -> u32 {
         self.shared.attempts.load(Ordering::Relaxed)
+    }
+
+    /// Records the call's deadline (the first one set wins: it is the outermost layer's).
+    pub(crate) fn set_deadline(&self, deadline: Instant) {
+        let _ = self.shared.deadline.set(deadline);
+    }
+
+    /// The call's deadline, if a total-timeout layer set one.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.shared.deadline.get().copied()
     }
 
     /// Why the retry layer did not try again after the last failure.
