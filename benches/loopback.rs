@@ -8,7 +8,7 @@
 //! the noise floor.
 //!
 //! ```sh
-//! cargo bench --bench loopback                 # 15 rounds of 200 ms per runner
+//! cargo bench --bench loopback                 # 30 rounds of 250 ms per runner
 //! ROUNDS=40 ROUND_MS=300 cargo bench --bench loopback
 //! ```
 //! Under `cargo test --benches` it runs one short round as a smoke test.
@@ -236,9 +236,9 @@ fn env_or(name: &str, default: u64) -> u64 {
 
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
-    let rounds = if benching { env_or("ROUNDS", 15) } else { 1 } as usize;
+    let rounds = if benching { env_or("ROUNDS", 30) } else { 1 } as usize;
     let round = Duration::from_millis(if benching {
-        env_or("ROUND_MS", 200)
+        env_or("ROUND_MS", 250)
     } else {
         20
     });
