@@ -8,6 +8,8 @@
 //! `docs/fault-matrix.md` (regenerate it with `UPDATE_FAULT_MATRIX=1`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -430,11 +432,7 @@ async fn fault_matrix_over_sockets() {
 async fn a_hint_beyond_the_cap_is_returned_not_waited_for() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(429).header("retry-after", "3600"));
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
-        .build()
-        .unwrap();
+    let client = support::in_process_builder(&fake).build().unwrap();
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert!(err.is_retryable());
@@ -445,11 +443,7 @@ async fn a_hint_beyond_the_cap_is_returned_not_waited_for() {
 async fn retries_carry_the_stainless_retry_count() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(503).times(2));
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
-        .build()
-        .unwrap();
+    let client = support::in_process_builder(&fake).build().unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();
     let counts: Vec<Option<String>> = fake
         .requests()
@@ -463,9 +457,7 @@ async fn retries_carry_the_stainless_retry_count() {
 async fn opting_in_re_sends_invites_after_ambiguous_failures() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(503));
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .retry_non_idempotent(true)
         .build()
         .unwrap();
@@ -480,9 +472,7 @@ async fn opting_in_re_sends_invites_after_ambiguous_failures() {
 async fn retries_never_wait_past_the_total_deadline() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::rate_limited(5_000));
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .total_timeout(Duration::from_secs(3))
         .build()
         .unwrap();
@@ -501,9 +491,7 @@ async fn retries_never_wait_past_the_total_deadline() {
 async fn disabled_retries_send_once() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(503).times(2));
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .disable_retries()
         .build()
         .unwrap();
@@ -544,11 +532,7 @@ fn compare_with_docs(section: &str, table: &str) {
 async fn errors_say_why_they_were_not_retried() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(429).json(quota_envelope()));
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
-        .build()
-        .unwrap();
+    let client = support::in_process_builder(&fake).build().unwrap();
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
     assert!(
         err.to_string().contains("not retried: out of quota"),
@@ -559,9 +543,7 @@ async fn errors_say_why_they_were_not_retried() {
     // Opted in to re-sending invites: after three 503s the message must not claim the call
     // was held back for idempotency.
     fake.push_fault(Fault::status(503).times(FOREVER));
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .retry_non_idempotent(true)
         .build()
         .unwrap();
@@ -582,9 +564,7 @@ async fn errors_say_why_they_were_not_retried() {
 async fn a_zero_hint_falls_back_to_backoff() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(429).header("retry-after", "0"));
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .retry_jitter(Jitter::seeded(3))
         .build()
         .unwrap();

@@ -2,6 +2,8 @@
 //! everyone, and a cancelled call leaves nothing behind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -14,9 +16,7 @@ fn per_second(n: u32) -> Quota {
 }
 
 fn client(fake: &FakeInvites, quota: Quota) -> Client {
-    Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    support::in_process_builder(fake)
         .rate_limit(quota)
         .build()
         .unwrap()
@@ -87,9 +87,7 @@ async fn separate_clients_do_not_share_a_limiter() {
 async fn retries_cost_quota_too() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(503));
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .rate_limit(per_second(1))
         .retry_backoff(Duration::from_millis(10), Duration::from_millis(10))
         .build()
@@ -193,9 +191,7 @@ async fn an_out_of_quota_429_does_not_pause_others() {
 #[tokio::test(start_paused = true)]
 async fn timing_out_while_waiting_for_a_permit_sent_nothing() {
     let fake = FakeInvites::new();
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .rate_limit(per_second(1))
         .total_timeout(Duration::from_millis(200))
         .build()

@@ -1,9 +1,11 @@
 //! The retry budget: a service that is down is not hammered, and clones share one bucket.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::time::Duration;
 
-use openai_invites::{Client, ErrorKind, InviteRequest, InviteRole, RetryBudget};
+use openai_invites::{ErrorKind, InviteRequest, InviteRole, RetryBudget};
 use openai_invites_mock::{FakeInvites, Fault};
 
 fn failing_fake() -> FakeInvites {
@@ -15,9 +17,7 @@ fn failing_fake() -> FakeInvites {
 #[tokio::test(start_paused = true)]
 async fn a_burst_against_a_failing_service_gets_far_fewer_than_three_requests_per_call() {
     let fake = failing_fake();
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .no_rate_limit()
         .build()
         .unwrap();
@@ -40,9 +40,7 @@ async fn a_burst_against_a_failing_service_gets_far_fewer_than_three_requests_pe
 #[tokio::test(start_paused = true)]
 async fn clones_share_the_budget() {
     let fake = failing_fake();
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .retry_budget(RetryBudget::new(Duration::from_secs(10), 0, 0.0))
         .build()
         .unwrap();
@@ -55,9 +53,7 @@ async fn clones_share_the_budget() {
     // One shared bucket with 2 retries in reserve: spent by one clone, gone for the other.
     let fake = failing_fake();
     let budget = RetryBudget::new(Duration::from_secs(10), 0, 1.0);
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
+    let client = support::in_process_builder(&fake)
         .retry_budget(budget.clone())
         .max_retries(10)
         .build()
@@ -81,11 +77,7 @@ async fn clones_share_the_budget() {
 #[tokio::test(start_paused = true)]
 async fn invite_failures_spend_no_budget_and_send_once() {
     let fake = failing_fake();
-    let client = Client::builder()
-        .admin_key(fake.admin_key())
-        .transport(fake.service())
-        .build()
-        .unwrap();
+    let client = support::in_process_builder(&fake).build().unwrap();
     for i in 0..20 {
         let err = client
             .invite_user(InviteRequest::new(
