@@ -38,6 +38,30 @@ pub enum ErrorKind {
     Middleware,
 }
 
+impl ErrorKind {
+    /// Where an error that came out of the stack (or out of one of its layers) failed: the one
+    /// place that knows the stack's error types.
+    pub(crate) fn of(error: &BoxError) -> Self {
+        if let Some(ours) = error.downcast_ref::<Error>() {
+            ours.kind()
+        } else if let Some(transport) = error.downcast_ref::<TransportError>() {
+            if transport.is_connect() {
+                Self::Connect
+            } else {
+                Self::Transport
+            }
+        } else if error.is::<ResponseTooLarge>() {
+            Self::ResponseTooLarge
+        } else if error.is::<AttemptTimeoutError>() {
+            Self::AttemptTimeout
+        } else if error.is::<TotalTimeoutError>() {
+            Self::TotalTimeout
+        } else {
+            Self::Middleware
+        }
+    }
+}
+
 /// Why a call failed. Cheap to move (one box), with predicates for the questions callers ask.
 ///
 /// `Display` names the operation, what went wrong, the request id when there was a response,
@@ -129,33 +153,12 @@ impl Error {
             Ok(ours) => return *ours,
             Err(other) => other,
         };
-        let error = match error.downcast::<TransportError>() {
-            Ok(transport) => {
-                let kind = if transport.is_connect() {
-                    ErrorKind::Connect
-                } else {
-                    ErrorKind::Transport
-                };
-                return Self::new(kind, meta).with_source(transport);
-            }
-            Err(other) => other,
-        };
-        let error = match error.downcast::<ResponseTooLarge>() {
-            Ok(large) => {
-                let mut out = Self::new(ErrorKind::ResponseTooLarge, meta);
-                out.inner.status = Some(large.status);
-                out.inner.request_id = large.request_id.clone();
-                return out.with_source(large);
-            }
-            Err(other) => other,
-        };
-        if error.is::<AttemptTimeoutError>() {
-            return Self::new(ErrorKind::AttemptTimeout, meta).with_source(error);
+        let mut out = Self::new(ErrorKind::of(&error), meta);
+        if let Some(large) = error.downcast_ref::<ResponseTooLarge>() {
+            out.inner.status = Some(large.status);
+            out.inner.request_id = large.request_id.clone();
         }
-        if error.is::<TotalTimeoutError>() {
-            return Self::new(ErrorKind::TotalTimeout, meta).with_source(error);
-        }
-        Self::new(ErrorKind::Middleware, meta).with_source(error)
+        out.with_source(error)
     }
 
     /// Where the call failed.

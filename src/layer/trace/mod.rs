@@ -17,31 +17,12 @@ pub use attempt::{AttemptSpan, AttemptSpanLayer};
 pub use operation::{OperationSpan, OperationSpanLayer};
 
 use crate::BoxError;
-use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
-use crate::transport::{ResponseTooLarge, TransportError};
-
 /// A low-cardinality `error.type` for a failure, per OpenTelemetry's conventions.
 pub(crate) fn error_type(error: &BoxError) -> &'static str {
-    if let Some(e) = error.downcast_ref::<crate::Error>() {
-        return kind_name(e.kind());
-    }
-    if let Some(e) = error.downcast_ref::<TransportError>() {
-        return if e.is_connect() {
-            "connect"
-        } else {
-            "transport"
-        };
-    }
-    if error.is::<AttemptTimeoutError>() || error.is::<TotalTimeoutError>() {
-        return "timeout";
-    }
-    if error.is::<ResponseTooLarge>() {
-        return "response_too_large";
-    }
-    "_OTHER"
+    kind_name(crate::ErrorKind::of(error))
 }
 
-pub(crate) fn kind_name(kind: crate::ErrorKind) -> &'static str {
+fn kind_name(kind: crate::ErrorKind) -> &'static str {
     use crate::ErrorKind::*;
     match kind {
         Encode => "encode",
