@@ -10,6 +10,7 @@
 //! ```sh
 //! cargo bench --bench loopback                 # 30 rounds of 250 ms per runner
 //! ROUNDS=40 ROUND_MS=300 cargo bench --bench loopback
+//! ONLY=retrieve-64 cargo bench --bench loopback   # one row: retrieve-1, retrieve-64, list-1
 //! ```
 //! Under `cargo test --benches` it runs one short round as a smoke test.
 
@@ -322,6 +323,14 @@ fn main() {
         (Work::Retrieve, "retrieve", 64),
         (Work::List100, "list of 100", 1),
     ] {
+        let key = match (work, concurrency) {
+            (Work::List100, _) => "list-1",
+            (_, 1) => "retrieve-1",
+            _ => "retrieve-64",
+        };
+        if only.as_deref().is_some_and(|only| only != key) {
+            continue;
+        }
         rt.block_on(async {
             let (bare, bare_again, client) = (Runner::bare(&base), Runner::bare(&base), Runner::client(&base));
             // Warm the pools and the server.

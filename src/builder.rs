@@ -12,7 +12,7 @@ use tower_layer::Layer;
 use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimiter};
 use crate::layer::retry::{Jitter, RetryBudget, RetryPolicy};
 use crate::layer::{AdminKey, AuthLayer};
-use crate::stack::{self, HttpService, SlotLayer, StackParts, StackService};
+use crate::stack::{self, HttpService, SlotLayer, Stack, StackParts, StackService};
 use crate::transport::{HyperTransport, ResponseTooLarge, TransportConfig, TransportError};
 use crate::{BoxError, BuildError, Client};
 
@@ -364,11 +364,11 @@ impl ClientBuilder {
             rate_limiter: self.rate_limiter,
         };
         let stack = match self.transport {
-            Some(transport) => stack::build(transport, parts),
+            Some(transport) => Stack::build(transport, parts),
             None if base_url.is_https() => {
-                stack::build(HyperTransport::new(&self.transport_config)?, parts)
+                Stack::build(HyperTransport::new(&self.transport_config)?, parts)
             }
-            None => stack::build(HyperTransport::plain(&self.transport_config), parts),
+            None => Stack::build(HyperTransport::plain(&self.transport_config), parts),
         };
         Ok(Client::from_parts(base_url, stack))
     }

@@ -10,10 +10,9 @@ use openai_invites_core::{
     BaseUrl, DeleteInvite, Invite, InviteDeleteResponse, InviteListResponse, InviteRequest,
     InviteUser, ListInvites, Operation, RetrieveInvite, headers,
 };
-use tower::ServiceExt;
 
 use crate::layer::context::CallContext;
-use crate::stack::HttpService;
+use crate::stack::Stack;
 use crate::{ClientBuilder, Error};
 
 /// A client of the invites API. Cheap to clone (one `Arc`); clones share the connection pool,
@@ -38,7 +37,7 @@ pub struct Client {
 
 struct Inner {
     base_url: BaseUrl,
-    stack: HttpService,
+    stack: Stack,
 }
 
 impl Client {
@@ -47,7 +46,7 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(base_url: BaseUrl, stack: HttpService) -> Self {
+    pub(crate) fn from_parts(base_url: BaseUrl, stack: Stack) -> Self {
         Self {
             inner: Arc::new(Inner { base_url, stack }),
         }
@@ -65,7 +64,7 @@ impl Client {
             .map_err(|e| Error::encode(&O::META, e))?;
         let context = CallContext::default();
         request.extensions_mut().insert(context.clone());
-        let result = self.inner.stack.clone().oneshot(request).await;
+        let result = self.inner.stack.call(request).await;
         let attempts = context.attempts();
         let stop_reason = || context.stop_reason();
         let response = result.map_err(|e| {

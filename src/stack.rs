@@ -7,12 +7,23 @@ use bytes::Bytes;
 use tower::util::BoxCloneSyncService;
 use tower_layer::Layer;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::future::{self, Either::Left, Either::Right};
+use pin_project_lite::pin_project;
+use tower::ServiceExt;
+use tower::util::{Either, Oneshot};
+
 use crate::BoxError;
-use crate::layer::rate_limit::{RateLimitLayer, RateLimiter};
-use crate::layer::retry::{RetryLayer, RetryPolicy};
+use crate::layer::rate_limit::{RateLimit, RateLimitLayer, RateLimiter};
+use crate::layer::retry::{Retry, RetryLayer, RetryPolicy};
 use crate::layer::{
-    AttemptSpanLayer, AttemptTimeoutLayer, AuthLayer, OperationSpanLayer, TotalTimeoutLayer,
+    AttemptSpan, AttemptSpanLayer, AttemptTimeout, AttemptTimeoutLayer, Auth, AuthLayer,
+    OperationSpan, OperationSpanLayer, TotalTimeout, TotalTimeoutLayer,
 };
+use crate::transport::HyperTransport;
 
 /// The type-erased HTTP service every slot of the stack speaks.
 pub type HttpService = BoxCloneSyncService<http::Request<Bytes>, http::Response<Bytes>, BoxError>;
@@ -85,34 +96,108 @@ fn apply(slot: &[SlotLayer], mut service: HttpService) -> HttpService {
     service
 }
 
-/// transport -> attempt timeout -> attempt span -> [per attempt] -> auth -> rate limit -> retry
-/// -> total timeout -> [per call] -> operation span.
-///
-/// A slot is boxed only when it holds layers: with none, the layers around it stay one
-/// concrete type, which saves a boxed clone and a boxed future on every call.
-/// Generic in the transport, so the default [`HyperTransport`](crate::transport::HyperTransport)
-/// is not boxed (a swapped transport arrives boxed already).
-pub(crate) fn build<T>(transport: T, mut parts: StackParts) -> HttpService
-where
-    T: StackService<Error = BoxError>,
-{
-    let attempt = (
-        AttemptSpanLayer,
-        AttemptTimeoutLayer::new(parts.attempt_timeout),
-    )
-        .layer(transport);
-    let per_attempt = std::mem::take(&mut parts.per_attempt);
-    if per_attempt.is_empty() {
-        above_attempt(attempt, parts)
-    } else {
-        above_attempt(
-            apply(&per_attempt, BoxCloneSyncService::new(attempt)),
-            parts,
-        )
+/// The layers of one attempt, above the transport.
+type Attempt<T> = AttemptSpan<AttemptTimeout<T>>;
+/// Auth, under the rate limiter when one is configured.
+type PerAttempt<S> = Either<RateLimit<Auth<S>>, Auth<S>>;
+/// Everything above the per-attempt slot: the retry loop when configured, the total timeout,
+/// the operation span.
+type PerCall<S> = OperationSpan<TotalTimeout<Either<Retry<PerAttempt<S>>, PerAttempt<S>>>>;
+
+/// The whole stack when neither slot holds a layer, as one concrete type.
+pub(crate) type Plain<T> = PerCall<Attempt<T>>;
+
+type Either3<A, B, C> = future::Either<A, future::Either<B, C>>;
+
+pin_project! {
+    /// A call through a [`Stack`]. A struct with no type parameters, so that the `Send`-ness of
+    /// the client's `async` functions is proven without projecting the stack's future types
+    /// (which trips rustc's higher-ranked lifetime check on the layers' `Into<BoxError>` bounds).
+    pub(crate) struct StackFuture {
+        #[pin]
+        inner: Either3<
+            Oneshot<Plain<HyperTransport>, http::Request<Bytes>>,
+            Oneshot<Plain<HttpService>, http::Request<Bytes>>,
+            Oneshot<HttpService, http::Request<Bytes>>,
+        >,
     }
 }
 
-fn above_attempt<S>(attempt: S, parts: StackParts) -> HttpService
+impl Future for StackFuture {
+    type Output = Result<http::Response<Bytes>, BoxError>;
+
+    #[inline]
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().inner.poll(cx)
+    }
+}
+
+/// The client's stack: concrete when it holds no user layers (the common case), so that a call
+/// clones it without allocating and awaits its future without boxing; erased otherwise.
+#[derive(Clone)]
+pub(crate) enum Stack {
+    /// The default hyper transport, no user layers.
+    Hyper(Plain<HyperTransport>),
+    /// A swapped transport, no user layers.
+    Swapped(Plain<HttpService>),
+    /// User layers in a slot: the stack is erased.
+    Layered(HttpService),
+}
+
+impl Stack {
+    /// transport -> attempt timeout -> attempt span -> [per attempt] -> auth -> rate limit ->
+    /// retry -> total timeout -> [per call] -> operation span.
+    ///
+    /// A slot is boxed only when it holds layers: with none, the layers around it stay one
+    /// concrete type, which saves a boxed clone and a boxed future on every call.
+    pub(crate) fn build<T>(transport: T, mut parts: StackParts) -> Self
+    where
+        T: StackService<Error = BoxError>,
+        Plain<T>: Into<Stack>,
+    {
+        let attempt = (
+            AttemptSpanLayer,
+            AttemptTimeoutLayer::new(parts.attempt_timeout),
+        )
+            .layer(transport);
+        let per_attempt = std::mem::take(&mut parts.per_attempt);
+        let per_call = std::mem::take(&mut parts.per_call);
+        match (per_attempt.is_empty(), per_call.is_empty()) {
+            (true, true) => above_attempt(attempt, parts).into(),
+            (true, false) => Self::Layered(layered(&per_call, above_attempt(attempt, parts))),
+            (false, _) => {
+                let attempt = apply(&per_attempt, BoxCloneSyncService::new(attempt));
+                Self::Layered(layered(&per_call, above_attempt(attempt, parts)))
+            }
+        }
+    }
+
+    /// Sends one request through the stack.
+    #[inline]
+    pub(crate) fn call(&self, request: http::Request<Bytes>) -> StackFuture {
+        let inner = match self {
+            Self::Hyper(stack) => Left(stack.clone().oneshot(request)),
+            Self::Swapped(stack) => Right(Left(stack.clone().oneshot(request))),
+            Self::Layered(stack) => Right(Right(stack.clone().oneshot(request))),
+        };
+        StackFuture { inner }
+    }
+}
+
+impl From<Plain<HyperTransport>> for Stack {
+    fn from(stack: Plain<HyperTransport>) -> Self {
+        Self::Hyper(stack)
+    }
+}
+
+impl From<Plain<HttpService>> for Stack {
+    fn from(stack: Plain<HttpService>) -> Self {
+        Self::Swapped(stack)
+    }
+}
+
+fn above_attempt<S>(attempt: S, parts: StackParts) -> PerCall<S>
 where
     S: StackService<Error = BoxError>,
 {
@@ -124,11 +209,37 @@ where
     );
     let per_attempt = (limited, parts.auth).layer(attempt);
     let retried = tower::util::option_layer(parts.retry.map(RetryLayer::new)).layer(per_attempt);
-    let call = TotalTimeoutLayer::new(parts.total_timeout).layer(retried);
-    if parts.per_call.is_empty() {
-        BoxCloneSyncService::new(OperationSpanLayer.layer(call))
-    } else {
-        let call = apply(&parts.per_call, BoxCloneSyncService::new(call));
-        BoxCloneSyncService::new(OperationSpanLayer.layer(call))
+    (OperationSpanLayer, TotalTimeoutLayer::new(parts.total_timeout)).layer(retried)
+}
+
+/// Puts the per-call slot's layers between the operation span and the total timeout.
+fn layered<S>(per_call: &[SlotLayer], stack: PerCall<S>) -> HttpService
+where
+    S: StackService<Error = BoxError>,
+{
+    if per_call.is_empty() {
+        return BoxCloneSyncService::new(stack);
+    }
+    let below_span = BoxCloneSyncService::new(stack.into_inner());
+    BoxCloneSyncService::new(OperationSpanLayer.layer(apply(per_call, below_span)))
+}
+#[cfg(test)]
+mod size_probe {
+    use super::*;
+    #[test]
+    fn sizes() {
+        type P = Plain<HyperTransport>;
+        type F<S> = <S as tower_service::Service<http::Request<Bytes>>>::Future;
+        println!("request {}", std::mem::size_of::<http::Request<Bytes>>());
+        println!("hyper fut {}", std::mem::size_of::<F<HyperTransport>>());
+        println!("attempt timeout fut {}", std::mem::size_of::<F<AttemptTimeout<HyperTransport>>>());
+        println!("attempt span fut {}", std::mem::size_of::<F<Attempt<HyperTransport>>>());
+        println!("auth fut {}", std::mem::size_of::<F<Auth<Attempt<HyperTransport>>>>());
+        println!("per attempt fut {}", std::mem::size_of::<F<PerAttempt<Attempt<HyperTransport>>>>());
+        println!("retry fut {}", std::mem::size_of::<F<Retry<PerAttempt<Attempt<HyperTransport>>>>>());
+        println!("plain fut {}", std::mem::size_of::<F<P>>());
+        println!("stack fut {}", std::mem::size_of::<StackFuture>());
+        println!("sleep {}", std::mem::size_of::<tokio::time::Sleep>());
+        println!("plain svc {}", std::mem::size_of::<P>());
     }
 }

@@ -146,9 +146,13 @@ where
     type Error = S::Error;
     type Future = S::Future;
 
+    #[inline]
+
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
+
+    #[inline]
 
     fn call(&mut self, mut request: http::Request<Bytes>) -> Self::Future {
         let headers = request.headers_mut();

@@ -1,20 +1,16 @@
 //! `HyperTransport`: hyper-util's pooled client over hyper-rustls.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::Full;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use openai_invites_core::headers;
-
-use super::{ResponseTooLarge, RootCertificates, TransportError};
+use super::{RootCertificates, TransportFuture};
 use crate::{BoxError, BuildError};
 
 /// Settings of the default transport.
@@ -116,12 +112,16 @@ fn pooled(config: &TransportConfig) -> hyper_util::client::legacy::Builder {
 impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
     type Response = http::Response<Bytes>;
     type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+    type Future = TransportFuture;
+
+    #[inline]
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         // The pooled client queues internally; it is always ready.
         Poll::Ready(Ok(()))
     }
+
+    #[inline]
 
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         // `request` returns a 'static future (hyper-util clones what it needs), so the client
@@ -131,59 +131,6 @@ impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
             Pooled::Tls(client) => client.request(request),
             Pooled::Plain(client) => client.request(request),
         };
-        let limit = self.max_response_bytes;
-        Box::pin(async move {
-            let response = pending.await.map_err(|e| -> BoxError {
-                if e.is_connect() || never_written(&e) {
-                    Box::new(TransportError::connect(e))
-                } else {
-                    Box::new(TransportError::after_send(e))
-                }
-            })?;
-            read_capped(response, limit).await
-        })
-    }
-}
-
-/// hyper reports a request it dropped before writing it (the pooled connection closed first,
-/// and hyper-util's own retry of such requests failed too) as canceled: nothing was sent.
-fn never_written(error: &hyper_util::client::legacy::Error) -> bool {
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        if inner
-            .downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_canceled)
-        {
-            return true;
-        }
-        source = inner.source();
-    }
-    false
-}
-
-async fn read_capped(
-    response: http::Response<hyper::body::Incoming>,
-    limit: usize,
-) -> Result<http::Response<Bytes>, BoxError> {
-    let (parts, body) = response.into_parts();
-    let too_large = || -> BoxError {
-        Box::new(ResponseTooLarge {
-            status: parts.status,
-            request_id: headers::request_id(&parts.headers).map(str::to_owned),
-            limit,
-        })
-    };
-    let declared = parts
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large());
-    }
-    let collected = Limited::new(body, limit).collect().await;
-    match collected {
-        Ok(body) => Ok(http::Response::from_parts(parts, body.to_bytes())),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(e) => Err(Box::new(TransportError::after_send(e))),
+        TransportFuture::new(pending, self.max_response_bytes)
     }
 }

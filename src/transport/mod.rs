@@ -5,9 +5,11 @@
 //! [`TransportError`] type tell the retry layer whether the request left the client.
 
 mod error;
+mod future;
 mod hyper;
 mod tls;
 
 pub use self::hyper::{HyperTransport, TransportConfig};
 pub use error::{ResponseTooLarge, TransportError};
+pub use future::TransportFuture;
 pub(crate) use tls::RootCertificates;

@@ -94,9 +94,13 @@ where
     type Error = BoxError;
     type Future = RateLimitFuture<S::Future>;
 
+    #[inline]
+
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
+
+    #[inline]
 
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         match self.layer.limiter.try_acquire() {
@@ -156,6 +160,8 @@ where
     E: Into<BoxError>,
 {
     type Output = Result<http::Response<Bytes>, BoxError>;
+
+    #[inline]
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {

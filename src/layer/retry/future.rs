@@ -7,17 +7,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
-use http::HeaderValue;
-use openai_invites_core::OperationMeta;
 use pin_project_lite::pin_project;
 use tokio::time::Sleep;
 use tower_service::Service;
 
-use super::service::{Next, Outcome, copy_request, next_step};
-use super::{Decision, RETRY_COUNT_HEADER, RetryPolicy, classify};
+use super::service::{Next, Outcome, next_step};
+use super::template::Template;
+use super::{Decision, RetryPolicy, classify};
 use crate::BoxError;
-use crate::layer::Deadline;
-use crate::layer::context::CallContext;
 
 pin_project! {
     /// The future of [`Retry`](super::Retry).
@@ -27,8 +24,8 @@ pin_project! {
     {
         inner: S,
         policy: Arc<RetryPolicy>,
-        // The template every attempt is copied from.
-        request: http::Request<Bytes>,
+        // What the retries are made from.
+        template: Template,
         retry: u32,
         #[pin]
         state: State<S::Future>,
@@ -38,7 +35,7 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State<F> {
-        // Waiting for the inner service to be ready for the next attempt.
+        // Waiting for the inner service to be ready for a retry.
         Ready,
         Calling { #[pin] future: F },
         Backoff { #[pin] sleep: Sleep },
@@ -49,21 +46,27 @@ impl<S> RetryFuture<S>
 where
     S: Service<http::Request<Bytes>>,
 {
-    pub(super) fn new(inner: S, policy: Arc<RetryPolicy>, request: http::Request<Bytes>) -> Self {
+    /// The loop, with its first attempt already under way.
+    pub(super) fn new(
+        inner: S,
+        policy: Arc<RetryPolicy>,
+        template: Template,
+        first: S::Future,
+    ) -> Self {
         policy.budget.deposit();
         Self {
             inner,
             policy,
-            request,
+            template,
             retry: 0,
-            state: State::Ready,
+            state: State::Calling { future: first },
         }
     }
 }
 
 /// Tells the client why the call was not retried (for the error message).
-fn note_stop(request: &http::Request<Bytes>, reason: &'static str) {
-    if let Some(context) = request.extensions().get::<CallContext>() {
+fn note_stop(template: &Template, reason: &'static str) {
+    if let Some(context) = template.context() {
         context.note_stop(reason);
     }
 }
@@ -75,6 +78,8 @@ where
 {
     type Output = Outcome;
 
+    #[inline]
+
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
         let mut this = self.project();
         loop {
@@ -83,13 +88,7 @@ where
                     if let Err(e) = ready!(this.inner.poll_ready(cx)) {
                         return Poll::Ready(Err(e.into()));
                     }
-                    let mut attempt = copy_request(this.request);
-                    if *this.retry > 0 {
-                        attempt
-                            .headers_mut()
-                            .insert(RETRY_COUNT_HEADER, HeaderValue::from(*this.retry));
-                    }
-                    let future = this.inner.call(attempt);
+                    let future = this.inner.call(this.template.attempt(*this.retry));
                     this.state.set(State::Calling { future });
                 }
                 StateProj::Calling { future } => {
@@ -97,7 +96,7 @@ where
                     if outcome.as_ref().is_ok_and(|r| r.status().is_success()) {
                         return Poll::Ready(outcome);
                     }
-                    let meta = OperationMeta::of(this.request);
+                    let meta = this.template.meta();
                     let operation = meta.map_or("unknown", |m| m.name);
                     let repeat_is_safe =
                         this.policy.retry_non_idempotent || meta.is_some_and(|m| m.idempotent);
@@ -106,12 +105,12 @@ where
                         Decision::Retry(reason) => reason,
                         Decision::Forbidden(reason) => {
                             tracing::debug!(operation, attempt, reason, "not retrying");
-                            note_stop(this.request, reason);
+                            note_stop(this.template, reason);
                             return Poll::Ready(outcome);
                         }
                         Decision::NoOpinion => return Poll::Ready(outcome),
                     };
-                    let deadline = Deadline::of(this.request);
+                    let deadline = this.template.deadline();
                     match next_step(this.policy, &outcome, *this.retry, deadline) {
                         Next::Wait(delay) => {
                             tracing::info!(
@@ -127,7 +126,7 @@ where
                         }
                         Next::GiveUp(why) => {
                             tracing::info!(operation, attempt, reason, why, "giving up");
-                            note_stop(this.request, why);
+                            note_stop(this.template, why);
                             return Poll::Ready(outcome);
                         }
                     }

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use openai_invites_core::headers;
 use tower_service::Service;
 
+use super::template::Template;
 use super::{RetryFuture, RetryPolicy};
 use crate::BoxError;
 use crate::layer::Deadline;
@@ -26,18 +27,6 @@ impl<S> Retry<S> {
     pub(crate) fn new(inner: S, policy: Arc<RetryPolicy>) -> Self {
         Self { inner, policy }
     }
-}
-
-/// `http::Request` is not `Clone`; its parts are. Extensions are cloned too, so every attempt
-/// carries the operation's meta and the call's context.
-pub(super) fn copy_request(request: &http::Request<Bytes>) -> http::Request<Bytes> {
-    let mut copy = http::Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    *copy.extensions_mut() = request.extensions().clone();
-    copy
 }
 
 pub(super) type Outcome = Result<http::Response<Bytes>, BoxError>;
@@ -88,12 +77,20 @@ where
     type Error = BoxError;
     type Future = RetryFuture<S>;
 
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        // Readiness of the inner service is awaited per attempt, in the future.
-        Poll::Ready(Ok(()))
+    #[inline]
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // Ready for the first attempt; the future awaits readiness again before each retry.
+        self.inner.poll_ready(cx).map_err(Into::into)
     }
 
+    #[inline]
+
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        RetryFuture::new(self.inner.clone(), self.policy.clone(), request)
+        // The template is taken before the original goes out as the first attempt; the future
+        // keeps a clone of the service for the retries.
+        let template = Template::of(&request);
+        let first = self.inner.call(request);
+        RetryFuture::new(self.inner.clone(), self.policy.clone(), template, first)
     }
 }

@@ -57,9 +57,13 @@ where
     type Error = BoxError;
     type Future = TimeoutFuture<S::Future>;
 
+    #[inline]
+
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
+
+    #[inline]
 
     fn call(&mut self, request: R) -> Self::Future {
         let sleep = tokio::time::sleep(self.timeout);

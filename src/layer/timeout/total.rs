@@ -27,7 +27,10 @@ pub struct Deadline(pub Instant);
 impl Deadline {
     /// The deadline of the call `request` belongs to, if a [`TotalTimeoutLayer`] set one.
     pub fn of<B>(request: &http::Request<B>) -> Option<Deadline> {
-        let extensions = request.extensions();
+        Self::in_extensions(request.extensions())
+    }
+
+    pub(crate) fn in_extensions(extensions: &http::Extensions) -> Option<Deadline> {
         extensions
             .get::<CallContext>()
             .and_then(CallContext::deadline)
@@ -84,9 +87,13 @@ where
     type Error = BoxError;
     type Future = TimeoutFuture<S::Future>;
 
+    #[inline]
+
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
+
+    #[inline]
 
     fn call(&mut self, mut request: http::Request<Bytes>) -> Self::Future {
         let sleep = tokio::time::sleep(self.timeout);

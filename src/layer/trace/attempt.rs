@@ -32,35 +32,39 @@ pub struct AttemptSpan<S> {
     inner: S,
 }
 
+fn url_template(request: &http::Request<Bytes>) -> &'static str {
+    OperationMeta::of(request).map_or("", |m| m.url_template)
+}
+
+fn server_port(uri: &http::Uri) -> u16 {
+    let default = if uri.scheme_str() == Some("http") {
+        80
+    } else {
+        443
+    };
+    uri.port_u16().unwrap_or(default)
+}
+
 fn attempt_span(request: &http::Request<Bytes>, resend_count: u32) -> Span {
-    let meta = OperationMeta::of(request);
-    let template = meta.map_or("", |m| m.url_template);
     let uri = request.uri();
-    let port = uri
-        .port_u16()
-        .unwrap_or(if uri.scheme_str() == Some("http") {
-            80
-        } else {
-            443
-        });
+    // The macro evaluates field values only when the span is enabled: with no subscriber
+    // listening, none of them is computed.
     let span = tracing::info_span!(
         "invites.attempt",
         otel.kind = "client",
         otel.name = Empty,
         http.request.method = request.method().as_str(),
-        url.template = template,
+        url.template = url_template(request),
         server.address = uri.host().unwrap_or(""),
-        server.port = port,
+        server.port = server_port(uri),
         http.request.resend_count = Empty,
         http.response.status_code = Empty,
         error.type = Empty,
         openai.request_id = Empty,
     );
     if !span.is_disabled() {
-        span.record(
-            "otel.name",
-            format!("{} {template}", request.method().as_str()),
-        );
+        let method = request.method().as_str();
+        span.record("otel.name", format!("{method} {}", url_template(request)));
         if resend_count > 0 {
             span.record("http.request.resend_count", resend_count);
         }
@@ -77,9 +81,13 @@ where
     type Error = BoxError;
     type Future = AttemptFuture<S::Future>;
 
+    #[inline]
+
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
+
+    #[inline]
 
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         let resend_count = request
@@ -107,6 +115,8 @@ where
     E: Into<BoxError>,
 {
     type Output = Result<http::Response<Bytes>, BoxError>;
+
+    #[inline]
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();

@@ -30,6 +30,13 @@ pub struct OperationSpan<S> {
     inner: S,
 }
 
+impl<S> OperationSpan<S> {
+    /// The wrapped service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
 macro_rules! call_span {
     ($name:literal, $op:expr) => {
         tracing::info_span!(
@@ -63,9 +70,13 @@ where
     type Error = BoxError;
     type Future = OperationFuture<S::Future>;
 
+    #[inline]
+
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
+
+    #[inline]
 
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         let span = call_span(OperationMeta::of(&request));
@@ -89,6 +100,8 @@ where
     E: Into<BoxError>,
 {
     type Output = Result<T, BoxError>;
+
+    #[inline]
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
