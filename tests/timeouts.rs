@@ -76,3 +76,114 @@ async fn a_slow_fake_trips_the_attempt_timeout() {
     assert!(err.is_outcome_unknown());
     assert!(err.to_string().contains("outcome is unknown"), "{err}");
 }
+
+/// The client arms one timer per attempt, which also stands for the call's deadline; the total
+/// timeout arms its own only while no attempt is pending. These check the waits that are not
+/// attempts: each must still end at the call's deadline.
+mod deadline_outside_attempts {
+    use super::*;
+    use std::future::{pending, poll_fn};
+    use std::num::NonZeroU32;
+
+    use openai_invites::{BoxError, HttpService, Quota};
+    use tower::Service;
+
+    type Answer = Result<http::Response<Bytes>, BoxError>;
+
+    /// Fails the test (instead of hanging it) if the deadline is not enforced.
+    async fn within_a_minute<T: std::fmt::Debug>(
+        call: impl Future<Output = Result<T, openai_invites::Error>>,
+    ) -> openai_invites::Error {
+        tokio::time::timeout(Duration::from_secs(60), call)
+            .await
+            .expect("the call outlived its total timeout")
+            .unwrap_err()
+    }
+
+    /// A client over a fake whose first answer takes 90 s, with a per-attempt layer that sends
+    /// the attempt with `then` and decides what to do with it.
+    fn client_with<F>(then: F) -> Client
+    where
+        F: Fn(HttpService, http::Request<Bytes>) -> std::pin::Pin<Box<dyn Future<Output = Answer> + Send>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+    {
+        let (fake, _) = support::in_process();
+        fake.push_fault(Fault::delay(Duration::from_secs(90)));
+        support::in_process_builder(&fake)
+            .attempt_timeout(Duration::from_secs(2))
+            .total_timeout(Duration::from_secs(5))
+            .disable_retries()
+            .layer_per_attempt(tower::layer::layer_fn(move |inner: HttpService| {
+                let then = then.clone();
+                tower::service_fn(move |request| then(inner.clone(), request))
+            }))
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_for_the_rate_limiter_ends_at_the_deadline() {
+        let (fake, _) = support::in_process();
+        let client = support::in_process_builder(&fake)
+            .total_timeout(Duration::from_secs(5))
+            .rate_limit(Quota::per_minute(NonZeroU32::new(1).unwrap()))
+            .build()
+            .unwrap();
+        client.list_invites(ListInvites::new()).await.unwrap();
+        let started = tokio::time::Instant::now();
+        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
+        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+        assert_eq!(started.elapsed(), Duration::from_secs(5));
+        assert_eq!(fake.requests().len(), 1, "the second call was never sent");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_layer_that_calls_but_never_polls_the_attempt_is_cut_at_the_deadline() {
+        let client = client_with(|mut inner, request| {
+            Box::pin(async move {
+                poll_fn(|cx| inner.poll_ready(cx)).await?;
+                let _attempt = inner.call(request);
+                pending::<Answer>().await
+            })
+        });
+        let started = tokio::time::Instant::now();
+        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
+        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+        assert_eq!(started.elapsed(), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_layer_that_swallows_the_attempt_timeout_is_cut_at_the_deadline() {
+        let client = client_with(|mut inner, request| {
+            Box::pin(async move {
+                poll_fn(|cx| inner.poll_ready(cx)).await?;
+                let attempt = inner.call(request).await;
+                assert!(attempt.unwrap_err().is::<openai_invites::layer::AttemptTimeoutError>());
+                pending::<Answer>().await
+            })
+        });
+        let started = tokio::time::Instant::now();
+        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
+        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+        assert_eq!(started.elapsed(), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_attempt_pending_at_the_deadline_fails_as_the_call() {
+        let (fake, _) = support::in_process();
+        fake.push_fault(Fault::delay(Duration::from_secs(90)));
+        let client = support::in_process_builder(&fake)
+            .attempt_timeout(Duration::from_secs(60))
+            .total_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let started = tokio::time::Instant::now();
+        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
+        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+        assert_eq!(err.attempts(), 1, "a call out of time is not retried");
+        assert_eq!(started.elapsed(), Duration::from_secs(5));
+    }
+}

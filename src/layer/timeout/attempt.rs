@@ -3,11 +3,15 @@
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use tower_layer::Layer;
 use tower_service::Service;
 
 use super::TimeoutFuture;
+use super::future::Expiry;
 use crate::BoxError;
+use crate::layer::context::CallContext;
 
 /// One attempt took longer than the attempt timeout. The request may have reached the service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -15,6 +19,12 @@ use crate::BoxError;
 pub struct AttemptTimeoutError(pub Duration);
 
 /// Fails an attempt with [`AttemptTimeoutError`] after a fixed time.
+///
+/// Inside the client, where a [`TotalTimeoutLayer`](super::TotalTimeoutLayer) above has set
+/// the call's deadline, an attempt never outlives the call: when the deadline comes first, the
+/// attempt fails at the deadline with [`TotalTimeoutError`](super::TotalTimeoutError), and its
+/// one timer stands for both (the total-timeout layer arms no timer while such an attempt is
+/// pending).
 #[derive(Debug, Clone, Copy)]
 pub struct AttemptTimeoutLayer {
     timeout: Duration,
@@ -44,13 +54,9 @@ pub struct AttemptTimeout<S> {
     timeout: Duration,
 }
 
-fn attempt_error(after: Duration) -> BoxError {
-    Box::new(AttemptTimeoutError(after))
-}
-
-impl<S, R> Service<R> for AttemptTimeout<S>
+impl<S, B> Service<http::Request<B>> for AttemptTimeout<S>
 where
-    S: Service<R>,
+    S: Service<http::Request<B>>,
     S::Error: Into<BoxError>,
 {
     type Response = S::Response;
@@ -58,15 +64,23 @@ where
     type Future = TimeoutFuture<S::Future>;
 
     #[inline]
-
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     #[inline]
-
-    fn call(&mut self, request: R) -> Self::Future {
-        let sleep = tokio::time::sleep(self.timeout);
-        TimeoutFuture::new(self.inner.call(request), sleep, self.timeout, attempt_error)
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let own = Instant::now() + self.timeout;
+        // Inside the client, the attempt's timer also stands for the call's deadline when that
+        // comes first, so that one timer per attempt bounds both.
+        let context = request.extensions().get::<CallContext>();
+        let bound = context.and_then(CallContext::bound);
+        let (deadline, expiry) = match bound {
+            Some((call, total)) if call < own => (call, Expiry::Call(total)),
+            _ => (own, Expiry::Attempt(self.timeout)),
+        };
+        let covers = bound.and(context).cloned();
+        let sleep = tokio::time::sleep_until(deadline);
+        TimeoutFuture::new(self.inner.call(request), sleep, expiry, covers)
     }
 }

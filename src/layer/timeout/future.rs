@@ -1,4 +1,4 @@
-//! The future shared by both timeout layers.
+//! The future of the attempt timeout.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,32 +8,54 @@ use std::time::Duration;
 use pin_project_lite::pin_project;
 use tokio::time::Sleep;
 
+use super::{AttemptTimeoutError, TotalTimeoutError};
 use crate::BoxError;
+use crate::layer::context::CallContext;
+
+/// Which deadline an attempt's timer stands for.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Expiry {
+    /// The attempt's own timeout.
+    Attempt(Duration),
+    /// The call's deadline, which comes first: the attempt fails as the call would.
+    Call(Duration),
+}
+
+impl Expiry {
+    fn error(self) -> BoxError {
+        match self {
+            Self::Attempt(after) => Box::new(AttemptTimeoutError(after)),
+            Self::Call(after) => Box::new(TotalTimeoutError(after)),
+        }
+    }
+}
 
 pin_project! {
-    /// Resolves to the inner result, or to the layer's timeout error once `sleep` fires.
+    /// Resolves to the inner result, or to a timeout error once `sleep` fires.
     pub struct TimeoutFuture<F> {
         #[pin]
         inner: F,
         #[pin]
         sleep: Sleep,
-        after: Duration,
-        on_timeout: fn(Duration) -> BoxError,
+        expiry: Expiry,
+        // The call this attempt belongs to, when its timer fires by the call's deadline: each
+        // pending poll tells the total-timeout layer it need not arm a timer of its own.
+        covers: Option<CallContext>,
     }
 }
 
 impl<F> TimeoutFuture<F> {
-    pub(crate) fn new(
+    pub(super) fn new(
         inner: F,
         sleep: Sleep,
-        after: Duration,
-        on_timeout: fn(Duration) -> BoxError,
+        expiry: Expiry,
+        covers: Option<CallContext>,
     ) -> Self {
         Self {
             inner,
             sleep,
-            after,
-            on_timeout,
+            expiry,
+            covers,
         }
     }
 }
@@ -46,15 +68,21 @@ where
     type Output = Result<T, BoxError>;
 
     #[inline]
-
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         if let Poll::Ready(result) = this.inner.poll(cx) {
             return Poll::Ready(result.map_err(Into::into));
         }
         match this.sleep.poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err((this.on_timeout)(*this.after))),
-            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(Err(this.expiry.error())),
+            Poll::Pending => {
+                // The timer is registered with this task's waker: it will wake the task no
+                // later than the call's deadline.
+                if let Some(context) = this.covers {
+                    context.mark_covered();
+                }
+                Poll::Pending
+            }
         }
     }
 }

@@ -25,4 +25,4 @@ mod total;
 
 pub use attempt::{AttemptTimeout, AttemptTimeoutError, AttemptTimeoutLayer};
 pub use future::TimeoutFuture;
-pub use total::{Deadline, TotalTimeout, TotalTimeoutError, TotalTimeoutLayer};
+pub use total::{Deadline, TotalTimeout, TotalTimeoutError, TotalTimeoutFuture, TotalTimeoutLayer};

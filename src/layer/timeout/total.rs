@@ -1,14 +1,16 @@
 //! `TotalTimeoutLayer`: bounds a whole call, retries and waits included.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::time::Instant;
+use pin_project_lite::pin_project;
+use tokio::time::{Instant, Sleep};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::TimeoutFuture;
 use crate::BoxError;
 use crate::layer::context::CallContext;
 
@@ -74,10 +76,6 @@ pub struct TotalTimeout<S> {
     timeout: Duration,
 }
 
-fn total_error(after: Duration) -> BoxError {
-    Box::new(TotalTimeoutError(after))
-}
-
 impl<S> Service<http::Request<Bytes>> for TotalTimeout<S>
 where
     S: Service<http::Request<Bytes>>,
@@ -85,25 +83,80 @@ where
 {
     type Response = S::Response;
     type Error = BoxError;
-    type Future = TimeoutFuture<S::Future>;
+    type Future = TotalTimeoutFuture<S::Future>;
 
     #[inline]
-
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     #[inline]
-
     fn call(&mut self, mut request: http::Request<Bytes>) -> Self::Future {
-        let sleep = tokio::time::sleep(self.timeout);
-        let deadline = sleep.deadline();
-        match request.extensions().get::<CallContext>() {
-            Some(context) => context.set_deadline(deadline),
+        let deadline = Instant::now() + self.timeout;
+        let context = request.extensions().get::<CallContext>().cloned();
+        match &context {
+            Some(context) => context.set_deadline(deadline, self.timeout),
             None => {
                 request.extensions_mut().insert(Deadline(deadline));
             }
         }
-        TimeoutFuture::new(self.inner.call(request), sleep, self.timeout, total_error)
+        TotalTimeoutFuture {
+            inner: self.inner.call(request),
+            sleep: None,
+            deadline,
+            timeout: self.timeout,
+            context,
+        }
+    }
+}
+
+pin_project! {
+    /// The future of [`TotalTimeout`]: the inner result, or [`TotalTimeoutError`] at the
+    /// deadline.
+    ///
+    /// Its timer is armed only when needed. Inside the client, while an attempt is pending, the
+    /// attempt's timer already fires by the call's deadline (see
+    /// [`AttemptTimeoutLayer`](super::AttemptTimeoutLayer)); each poll checks whether such a
+    /// timer was armed during that very poll, and only when none was (a backoff, a wait for the
+    /// rate limiter, a layer of yours waiting) does this future arm its own. So the common call
+    /// registers one timer, not two.
+    pub struct TotalTimeoutFuture<F> {
+        #[pin]
+        inner: F,
+        // Boxed and made on first need: most calls never need it.
+        sleep: Option<Pin<Box<Sleep>>>,
+        deadline: Instant,
+        timeout: Duration,
+        context: Option<CallContext>,
+    }
+}
+
+impl<F, T, E> Future for TotalTimeoutFuture<F>
+where
+    F: Future<Output = Result<T, E>>,
+    E: Into<BoxError>,
+{
+    type Output = Result<T, BoxError>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let pass = this.context.as_ref().map(CallContext::begin_pass);
+        if let Poll::Ready(result) = this.inner.poll(cx) {
+            return Poll::Ready(result.map_err(Into::into));
+        }
+        if let (Some(context), Some(pass)) = (this.context.as_ref(), pass) {
+            if context.covered(pass) {
+                return Poll::Pending;
+            }
+        }
+        let deadline = *this.deadline;
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(Box::new(TotalTimeoutError(*this.timeout)))),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
