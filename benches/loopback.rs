@@ -1,5 +1,7 @@
 //! The client against a bare hyper-util client over real TCP on 127.0.0.1 (HTTP/1.1
-//! keep-alive), both doing the same typed work: encode, send, collect, serde decode.
+//! keep-alive), both doing the same typed work: encode, send, collect, serde decode. Both put
+//! the same request on the wire: the bare client adds the two headers the client's auth layer
+//! sends (`authorization`, `user-agent`), as any client of this API must.
 //!
 //! The server is a minimal hyper server in this process, on its own runtime thread; the clients
 //! run on a current-thread runtime on the main thread, so that thread's CPU time is the
@@ -101,7 +103,7 @@ enum Work {
 #[derive(Clone)]
 enum Runner {
     Transport(openai_invites::transport::HyperTransport, BaseUrl),
-    Bare(Arc<PooledClient<HttpConnector, Full<Bytes>>>, BaseUrl),
+    Bare(Arc<PooledClient<HttpConnector, Full<Bytes>>>, BaseUrl, Arc<Identity>),
     Client(Client),
 }
 
@@ -115,12 +117,12 @@ impl Runner {
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(http);
-        Self::Bare(Arc::new(client), base.clone())
+        Self::Bare(Arc::new(client), base.clone(), Arc::new(Identity::new()))
     }
 
     fn client(base: &BaseUrl) -> Self {
         let client = Client::builder()
-            .admin_key("sk-admin-bench")
+            .admin_key(ADMIN_KEY)
             .base_url(base.as_str())
             .pool_idle_timeout(POOL_IDLE)
             .pool_max_idle_per_host(POOL_MAX_IDLE)
@@ -148,11 +150,11 @@ impl Runner {
             (Self::Client(c), Work::List100) => {
                 c.list_invites(ListInvites::new().limit(100)).await.is_ok()
             }
-            (Self::Bare(c, base), Work::Retrieve) => {
-                bare_call(c, RetrieveInvite::new("invite-abc"), base).await
+            (Self::Bare(c, base, id), Work::Retrieve) => {
+                bare_call(c, RetrieveInvite::new("invite-abc"), base, id).await
             }
-            (Self::Bare(c, base), Work::List100) => {
-                bare_call(c, ListInvites::new().limit(100), base).await
+            (Self::Bare(c, base, id), Work::List100) => {
+                bare_call(c, ListInvites::new().limit(100), base, id).await
             }
         }
     }
@@ -162,10 +164,12 @@ async fn bare_call<O: Operation>(
     client: &PooledClient<HttpConnector, Full<Bytes>>,
     op: O,
     base: &BaseUrl,
+    identity: &Identity,
 ) -> bool {
-    let Ok(request) = op.encode(base) else {
+    let Ok(mut request) = op.encode(base) else {
         return false;
     };
+    identity.apply(&mut request);
     let Ok(response) = client.request(request.map(Full::new)).await else {
         return false;
     };
@@ -174,6 +178,34 @@ async fn bare_call<O: Operation>(
         return false;
     };
     O::decode(http::Response::from_parts(parts, body.to_bytes())).is_ok()
+}
+
+const ADMIN_KEY: &str = "sk-admin-bench";
+
+/// The headers the client's auth layer sends, so that the bare client puts the same request on
+/// the wire (a real bare client of this API must authenticate too). Built once, cloned per
+/// request, as the auth layer does.
+struct Identity {
+    authorization: http::HeaderValue,
+    user_agent: http::HeaderValue,
+}
+
+impl Identity {
+    fn new() -> Self {
+        let mut authorization = http::HeaderValue::try_from(format!("Bearer {ADMIN_KEY}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        authorization.set_sensitive(true);
+        Self {
+            authorization,
+            user_agent: http::HeaderValue::from_static(openai_invites::layer::DEFAULT_USER_AGENT),
+        }
+    }
+
+    fn apply<B>(&self, request: &mut http::Request<B>) {
+        let headers = request.headers_mut();
+        headers.insert(http::header::AUTHORIZATION, self.authorization.clone());
+        headers.insert(http::header::USER_AGENT, self.user_agent.clone());
+    }
 }
 
 /// Calls per second and CPU per call of `runner` for `duration` at `concurrency`.
@@ -264,7 +296,7 @@ fn main() {
         rt.block_on(async {
             let builder = || {
                 Client::builder()
-                    .admin_key("sk-admin-bench")
+                    .admin_key(ADMIN_KEY)
                     .base_url(base.as_str())
                     .pool_idle_timeout(POOL_IDLE)
                     .pool_max_idle_per_host(POOL_MAX_IDLE)

@@ -127,7 +127,6 @@ impl Future for StackFuture {
     type Output = Result<http::Response<Bytes>, BoxError>;
 
     #[inline]
-
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.project().inner.poll(cx)
     }
@@ -209,7 +208,11 @@ where
     );
     let per_attempt = (limited, parts.auth).layer(attempt);
     let retried = tower::util::option_layer(parts.retry.map(RetryLayer::new)).layer(per_attempt);
-    (OperationSpanLayer, TotalTimeoutLayer::new(parts.total_timeout)).layer(retried)
+    (
+        OperationSpanLayer,
+        TotalTimeoutLayer::new(parts.total_timeout),
+    )
+        .layer(retried)
 }
 
 /// Puts the per-call slot's layers between the operation span and the total timeout.
@@ -222,24 +225,4 @@ where
     }
     let below_span = BoxCloneSyncService::new(stack.into_inner());
     BoxCloneSyncService::new(OperationSpanLayer.layer(apply(per_call, below_span)))
-}
-#[cfg(test)]
-mod size_probe {
-    use super::*;
-    #[test]
-    fn sizes() {
-        type P = Plain<HyperTransport>;
-        type F<S> = <S as tower_service::Service<http::Request<Bytes>>>::Future;
-        println!("request {}", std::mem::size_of::<http::Request<Bytes>>());
-        println!("hyper fut {}", std::mem::size_of::<F<HyperTransport>>());
-        println!("attempt timeout fut {}", std::mem::size_of::<F<AttemptTimeout<HyperTransport>>>());
-        println!("attempt span fut {}", std::mem::size_of::<F<Attempt<HyperTransport>>>());
-        println!("auth fut {}", std::mem::size_of::<F<Auth<Attempt<HyperTransport>>>>());
-        println!("per attempt fut {}", std::mem::size_of::<F<PerAttempt<Attempt<HyperTransport>>>>());
-        println!("retry fut {}", std::mem::size_of::<F<Retry<PerAttempt<Attempt<HyperTransport>>>>>());
-        println!("plain fut {}", std::mem::size_of::<F<P>>());
-        println!("stack fut {}", std::mem::size_of::<StackFuture>());
-        println!("sleep {}", std::mem::size_of::<tokio::time::Sleep>());
-        println!("plain svc {}", std::mem::size_of::<P>());
-    }
 }

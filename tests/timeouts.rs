@@ -104,7 +104,10 @@ mod deadline_outside_attempts {
     /// the attempt with `then` and decides what to do with it.
     fn client_with<F>(then: F) -> Client
     where
-        F: Fn(HttpService, http::Request<Bytes>) -> std::pin::Pin<Box<dyn Future<Output = Answer> + Send>>
+        F: Fn(
+                HttpService,
+                http::Request<Bytes>,
+            ) -> std::pin::Pin<Box<dyn Future<Output = Answer> + Send>>
             + Clone
             + Send
             + Sync
@@ -161,7 +164,11 @@ mod deadline_outside_attempts {
             Box::pin(async move {
                 poll_fn(|cx| inner.poll_ready(cx)).await?;
                 let attempt = inner.call(request).await;
-                assert!(attempt.unwrap_err().is::<openai_invites::layer::AttemptTimeoutError>());
+                assert!(
+                    attempt
+                        .unwrap_err()
+                        .is::<openai_invites::layer::AttemptTimeoutError>()
+                );
                 pending::<Answer>().await
             })
         });

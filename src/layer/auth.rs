@@ -147,13 +147,11 @@ where
     type Future = S::Future;
 
     #[inline]
-
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     #[inline]
-
     fn call(&mut self, mut request: http::Request<Bytes>) -> Self::Future {
         let headers = request.headers_mut();
         for (name, value) in self.headers.iter() {

@@ -57,7 +57,10 @@ impl CallContext {
 
     /// Starts one poll pass of the total-timeout layer; returns its number.
     pub(crate) fn begin_pass(&self) -> u32 {
-        self.shared.pass.fetch_add(1, Ordering::Relaxed).wrapping_add(1)
+        self.shared
+            .pass
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_add(1)
     }
 
     /// Says that in the current pass an attempt timer is armed that fires by the deadline.

@@ -47,7 +47,6 @@ impl Future for TransportFuture {
     type Output = Result<http::Response<Bytes>, BoxError>;
 
     #[inline]
-
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         loop {

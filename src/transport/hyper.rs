@@ -4,14 +4,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use super::{RootCertificates, TransportFuture};
+use crate::{BoxError, BuildError};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use super::{RootCertificates, TransportFuture};
-use crate::{BoxError, BuildError};
 
 /// Settings of the default transport.
 #[derive(Clone)]
@@ -115,14 +115,12 @@ impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
     type Future = TransportFuture;
 
     #[inline]
-
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         // The pooled client queues internally; it is always ready.
         Poll::Ready(Ok(()))
     }
 
     #[inline]
-
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         // `request` returns a 'static future (hyper-util clones what it needs), so the client
         // itself is not cloned per call: its clone copies the HTTP/1 and HTTP/2 settings.

@@ -95,13 +95,11 @@ where
     type Future = RateLimitFuture<S::Future>;
 
     #[inline]
-
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     #[inline]
-
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         match self.layer.limiter.try_acquire() {
             // The common case: a permit now, no allocation.
@@ -162,7 +160,6 @@ where
     type Output = Result<http::Response<Bytes>, BoxError>;
 
     #[inline]
-
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
             StateProj::Calling { future, layer } => {

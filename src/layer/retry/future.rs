@@ -79,7 +79,6 @@ where
     type Output = Outcome;
 
     #[inline]
-
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
         let mut this = self.project();
         loop {

@@ -78,14 +78,12 @@ where
     type Future = RetryFuture<S>;
 
     #[inline]
-
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         // Ready for the first attempt; the future awaits readiness again before each retry.
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     #[inline]
-
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         // The template is taken before the original goes out as the first attempt; the future
         // keeps a clone of the service for the retries.

@@ -45,12 +45,7 @@ pin_project! {
 }
 
 impl<F> TimeoutFuture<F> {
-    pub(super) fn new(
-        inner: F,
-        sleep: Sleep,
-        expiry: Expiry,
-        covers: Option<CallContext>,
-    ) -> Self {
+    pub(super) fn new(inner: F, sleep: Sleep, expiry: Expiry, covers: Option<CallContext>) -> Self {
         Self {
             inner,
             sleep,

@@ -82,20 +82,24 @@ where
     type Future = AttemptFuture<S::Future>;
 
     #[inline]
-
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx).map_err(Into::into)
     }
 
     #[inline]
-
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         let resend_count = request
             .extensions()
             .get::<CallContext>()
             .map_or(0, CallContext::start_attempt);
         let span = attempt_span(&request, resend_count);
-        let inner = span.in_scope(|| self.inner.call(request));
+        // Entering a disabled span does nothing, but the closure costs a move of the request
+        // and of the inner future: skip it when no subscriber listens.
+        let inner = if span.is_disabled() {
+            self.inner.call(request)
+        } else {
+            span.in_scope(|| self.inner.call(request))
+        };
         AttemptFuture { inner, span }
     }
 }
@@ -117,7 +121,6 @@ where
     type Output = Result<http::Response<Bytes>, BoxError>;
 
     #[inline]
-
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let _entered = this.span.enter();
