@@ -77,6 +77,30 @@ async fn a_slow_fake_trips_the_attempt_timeout() {
     assert!(err.to_string().contains("outcome is unknown"), "{err}");
 }
 
+#[tokio::test(start_paused = true)]
+async fn the_layers_outside_the_client_keep_a_timer_each() {
+    use openai_invites::layer::{
+        AttemptTimeoutError, AttemptTimeoutLayer, TotalTimeoutError, TotalTimeoutLayer,
+    };
+    use tower::{ServiceBuilder, ServiceExt};
+
+    for (attempt, total, expect_total, after) in [(60, 5, true, 5), (2, 30, false, 2)] {
+        let stack = ServiceBuilder::new()
+            .layer(TotalTimeoutLayer::new(Duration::from_secs(total)))
+            .layer(AttemptTimeoutLayer::new(Duration::from_secs(attempt)))
+            .service(never_answers());
+        let started = tokio::time::Instant::now();
+        let call = stack.oneshot(http::Request::new(Bytes::new()));
+        let err = tokio::time::timeout(Duration::from_secs(120), call)
+            .await
+            .expect("a timeout fired")
+            .unwrap_err();
+        assert_eq!(err.is::<TotalTimeoutError>(), expect_total, "{err}");
+        assert_eq!(err.is::<AttemptTimeoutError>(), !expect_total, "{err}");
+        assert_eq!(started.elapsed(), Duration::from_secs(after));
+    }
+}
+
 /// The client arms one timer per attempt, which also stands for the call's deadline; the total
 /// timeout arms its own only while no attempt is pending. These check the waits that are not
 /// attempts: each must still end at the call's deadline.

@@ -118,3 +118,104 @@ impl Template {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::header::{ACCEPT, CONTENT_TYPE};
+    use openai_invites_core::{BaseUrl, ListInvites, Operation};
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Mine(&'static str);
+
+    fn encoded() -> http::Request<Bytes> {
+        let mut request = ListInvites::new()
+            .limit(3)
+            .encode(&BaseUrl::default())
+            .unwrap();
+        *request.body_mut() = Bytes::from_static(b"{}");
+        request
+            .headers_mut()
+            .append(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        // A repeated header and more headers than the template keeps inline.
+        request
+            .headers_mut()
+            .append("x-tag", HeaderValue::from_static("a"));
+        request
+            .headers_mut()
+            .append("x-tag", HeaderValue::from_static("b"));
+        request.extensions_mut().insert(CallContext::default());
+        request
+    }
+
+    fn assert_same_but_count(retry: &http::Request<Bytes>, original: &http::Request<Bytes>) {
+        assert_eq!(retry.method(), original.method());
+        assert_eq!(retry.uri(), original.uri());
+        assert_eq!(retry.version(), original.version());
+        assert_eq!(retry.body(), original.body());
+        let mut headers = retry.headers().clone();
+        assert_eq!(headers.remove(RETRY_COUNT_HEADER).unwrap(), "2");
+        assert_eq!(&headers, original.headers());
+        assert_eq!(
+            retry.extensions().get::<OperationMeta>(),
+            original.extensions().get::<OperationMeta>()
+        );
+    }
+
+    #[test]
+    fn a_retry_is_the_request_again_with_its_count() {
+        let original = encoded();
+        let template = Template::of(&original);
+        assert!(matches!(template.extensions, Kept::Own { .. }));
+        let retry = template.attempt(2);
+        assert_same_but_count(&retry, &original);
+        assert_eq!(
+            retry.headers().get_all("x-tag").iter().collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(retry.headers()[ACCEPT], "application/json");
+        // The call's context is shared, not copied: attempts count into the same one.
+        retry
+            .extensions()
+            .get::<CallContext>()
+            .unwrap()
+            .start_attempt();
+        assert_eq!(
+            original.extensions().get::<CallContext>().unwrap().attempts(),
+            1
+        );
+        assert_eq!(retry.extensions().len(), original.extensions().len());
+    }
+
+    #[test]
+    fn other_extensions_are_copied_whole() {
+        let mut original = encoded();
+        original.extensions_mut().insert(Mine("from a layer of yours"));
+        let template = Template::of(&original);
+        assert!(matches!(template.extensions, Kept::All(_)));
+        let retry = template.attempt(2);
+        assert_same_but_count(&retry, &original);
+        assert_eq!(
+            retry.extensions().get::<Mine>(),
+            Some(&Mine("from a layer of yours"))
+        );
+        assert!(retry.extensions().get::<CallContext>().is_some());
+        assert_eq!(retry.extensions().len(), 3);
+    }
+
+    #[test]
+    fn the_deadline_is_read_from_either_form() {
+        let original = encoded();
+        let now = tokio::time::Instant::now();
+        let context = original.extensions().get::<CallContext>().unwrap();
+        context.set_deadline(now, std::time::Duration::from_secs(1));
+        assert_eq!(Template::of(&original).deadline(), Some(Deadline(now)));
+
+        let mut custom = http::Request::new(Bytes::new());
+        custom.extensions_mut().insert(Deadline(now));
+        let template = Template::of(&custom);
+        assert!(matches!(template.extensions, Kept::All(_)));
+        assert_eq!(template.deadline(), Some(Deadline(now)));
+        assert!(template.meta().is_none() && template.context().is_none());
+    }
+}

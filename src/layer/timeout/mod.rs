@@ -5,6 +5,12 @@
 //! may fix) from a call that ran out of time. Both use tokio's timer, so tests can drive them
 //! with paused time.
 //!
+//! Inside the client they share one timer per attempt: an attempt's timer fires at its own
+//! timeout or at the call's deadline, whichever comes first (failing with
+//! [`TotalTimeoutError`] in the second case), and the total timeout arms a timer of its own
+//! only while no such attempt is pending (during a backoff, a wait for the rate limiter, or a
+//! wait in a layer of yours). Used on their own, each layer keeps its own timer.
+//!
 //! ```
 //! use std::time::Duration;
 //! use bytes::Bytes;
