@@ -103,7 +103,11 @@ enum Work {
 #[derive(Clone)]
 enum Runner {
     Transport(openai_invites::transport::HyperTransport, BaseUrl),
-    Bare(Arc<PooledClient<HttpConnector, Full<Bytes>>>, BaseUrl, Arc<Identity>),
+    Bare(
+        Arc<PooledClient<HttpConnector, Full<Bytes>>>,
+        BaseUrl,
+        Arc<Identity>,
+    ),
     Client(Client),
 }
 

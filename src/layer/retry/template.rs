@@ -181,7 +181,11 @@ mod tests {
             .unwrap()
             .start_attempt();
         assert_eq!(
-            original.extensions().get::<CallContext>().unwrap().attempts(),
+            original
+                .extensions()
+                .get::<CallContext>()
+                .unwrap()
+                .attempts(),
             1
         );
         assert_eq!(retry.extensions().len(), original.extensions().len());
@@ -190,7 +194,9 @@ mod tests {
     #[test]
     fn other_extensions_are_copied_whole() {
         let mut original = encoded();
-        original.extensions_mut().insert(Mine("from a layer of yours"));
+        original
+            .extensions_mut()
+            .insert(Mine("from a layer of yours"));
         let template = Template::of(&original);
         assert!(matches!(template.extensions, Kept::All(_)));
         let retry = template.attempt(2);
