@@ -203,6 +203,65 @@ mod deadline_outside_attempts {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_first_attempt_waiting_for_readiness_ends_at_the_deadline() {
+        /// A per-attempt layer that never becomes ready (a concurrency limit held elsewhere).
+        #[derive(Clone)]
+        struct NeverReady(HttpService);
+        impl Service<http::Request<Bytes>> for NeverReady {
+            type Response = http::Response<Bytes>;
+            type Error = BoxError;
+            type Future = <HttpService as Service<http::Request<Bytes>>>::Future;
+            fn poll_ready(
+                &mut self,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Result<(), BoxError>> {
+                std::task::Poll::Pending
+            }
+            fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
+                self.0.call(request)
+            }
+        }
+        let (fake, _) = support::in_process();
+        let client = support::in_process_builder(&fake)
+            .total_timeout(Duration::from_secs(5))
+            .layer_per_attempt(tower::layer::layer_fn(NeverReady))
+            .build()
+            .unwrap();
+        let started = tokio::time::Instant::now();
+        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
+        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+        assert_eq!(started.elapsed(), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shorter_total_timeout_of_yours_in_either_slot_still_fires() {
+        use openai_invites::layer::TotalTimeoutLayer;
+        // Per attempt, under the client's 10 s; per call, above the client's 2 s.
+        for (client_total, per_attempt, per_call, after) in
+            [(10, Some(1), None, 1), (2, None, Some(60), 2)]
+        {
+            let mut builder = Client::builder()
+                .admin_key("sk-admin-test")
+                .transport(never_answers())
+                .attempt_timeout(Duration::from_secs(30))
+                .total_timeout(Duration::from_secs(client_total))
+                .disable_retries();
+            if let Some(secs) = per_attempt {
+                builder =
+                    builder.layer_per_attempt(TotalTimeoutLayer::new(Duration::from_secs(secs)));
+            }
+            if let Some(secs) = per_call {
+                builder = builder.layer_per_call(TotalTimeoutLayer::new(Duration::from_secs(secs)));
+            }
+            let client = builder.build().unwrap();
+            let started = tokio::time::Instant::now();
+            let err = within_a_minute(client.list_invites(ListInvites::new())).await;
+            assert_eq!(err.kind(), ErrorKind::TotalTimeout, "{err}");
+            assert_eq!(started.elapsed(), Duration::from_secs(after));
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn an_attempt_pending_at_the_deadline_fails_as_the_call() {
         let (fake, _) = support::in_process();
         fake.push_fault(Fault::delay(Duration::from_secs(90)));
@@ -217,4 +276,17 @@ mod deadline_outside_attempts {
         assert_eq!(err.attempts(), 1, "a call out of time is not retried");
         assert_eq!(started.elapsed(), Duration::from_secs(5));
     }
+}
+
+/// `Duration::MAX` is a common way to say "no timeout": it must not overflow the deadline.
+#[tokio::test(start_paused = true)]
+async fn a_timeout_of_duration_max_means_none() {
+    let (fake, _) = support::in_process();
+    fake.push_fault(Fault::delay(Duration::from_secs(1)));
+    let client = support::in_process_builder(&fake)
+        .attempt_timeout(Duration::MAX)
+        .total_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    client.list_invites(ListInvites::new()).await.unwrap();
 }

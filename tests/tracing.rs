@@ -105,3 +105,29 @@ async fn a_final_transport_failure_is_typed_in_error_type() {
     let attempt = &recorder.spans_named("invites.attempt")[0];
     assert_eq!(attempt.fields["error.type"], "transport");
 }
+
+/// When the call's deadline cuts an attempt short, the attempt fails as the call does (its
+/// timer stands for both), so both spans say why.
+#[tokio::test(start_paused = true)]
+async fn an_attempt_cut_by_the_call_deadline_records_a_timeout() {
+    let (recorder, _guard) = support::recorder::record();
+    let never_answers = tower::service_fn(|_: http::Request<bytes::Bytes>| {
+        std::future::pending::<Result<http::Response<bytes::Bytes>, std::convert::Infallible>>()
+    });
+    let client = openai_invites::Client::builder()
+        .admin_key("sk-admin-test")
+        .transport(never_answers)
+        .attempt_timeout(std::time::Duration::from_secs(60))
+        .total_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = client.list_invites(ListInvites::new()).await.unwrap_err();
+    assert_eq!(err.kind(), openai_invites::ErrorKind::TotalTimeout);
+    let attempts = recorder.spans_named("invites.attempt");
+    assert_eq!(attempts.len(), 1, "{}", recorder.dump());
+    assert_eq!(attempts[0].fields["error.type"], "timeout");
+    assert_eq!(
+        recorder.spans_named("invites.list")[0].fields["error.type"],
+        "timeout"
+    );
+}

@@ -35,8 +35,9 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State<F> {
-        // Waiting for the inner service to be ready for a retry.
-        Ready,
+        // Waiting for the inner service to be ready for an attempt: the first (its request is
+        // kept here until then) or a retry (made from the template).
+        Ready { first: Option<http::Request<Bytes>> },
         Calling { #[pin] future: F },
         Backoff { #[pin] sleep: Sleep },
     }
@@ -46,12 +47,12 @@ impl<S> RetryFuture<S>
 where
     S: Service<http::Request<Bytes>>,
 {
-    /// The loop, with its first attempt already under way.
+    /// The loop, about to send `first` (the original request) once `inner` is ready.
     pub(super) fn new(
         inner: S,
         policy: Arc<RetryPolicy>,
         template: Template,
-        first: S::Future,
+        first: http::Request<Bytes>,
     ) -> Self {
         policy.budget.deposit();
         Self {
@@ -59,7 +60,7 @@ where
             policy,
             template,
             retry: 0,
-            state: State::Calling { future: first },
+            state: State::Ready { first: Some(first) },
         }
     }
 }
@@ -83,11 +84,15 @@ where
         let mut this = self.project();
         loop {
             match this.state.as_mut().project() {
-                StateProj::Ready => {
+                StateProj::Ready { first } => {
                     if let Err(e) = ready!(this.inner.poll_ready(cx)) {
                         return Poll::Ready(Err(e.into()));
                     }
-                    let future = this.inner.call(this.template.attempt(*this.retry));
+                    let request = match first.take() {
+                        Some(original) => original,
+                        None => this.template.attempt(*this.retry),
+                    };
+                    let future = this.inner.call(request);
                     this.state.set(State::Calling { future });
                 }
                 StateProj::Calling { future } => {
@@ -133,7 +138,7 @@ where
                 StateProj::Backoff { sleep } => {
                     ready!(sleep.poll(cx));
                     *this.retry += 1;
-                    this.state.set(State::Ready);
+                    this.state.set(State::Ready { first: None });
                 }
             }
         }

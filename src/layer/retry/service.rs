@@ -78,17 +78,17 @@ where
     type Future = RetryFuture<S>;
 
     #[inline]
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        // Ready for the first attempt; the future awaits readiness again before each retry.
-        self.inner.poll_ready(cx).map_err(Into::into)
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // The inner service's readiness is awaited in the future, before every attempt: so a
+        // wait for it (a concurrency limit of yours in the per-attempt slot, say) happens
+        // inside the call, under its total timeout and its span.
+        Poll::Ready(Ok(()))
     }
 
     #[inline]
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        // The template is taken before the original goes out as the first attempt; the future
-        // keeps a clone of the service for the retries.
+        // The template is taken before the original goes out as the first attempt.
         let template = Template::of(&request);
-        let first = self.inner.call(request);
-        RetryFuture::new(self.inner.clone(), self.policy.clone(), template, first)
+        RetryFuture::new(self.inner.clone(), self.policy.clone(), template, request)
     }
 }

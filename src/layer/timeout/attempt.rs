@@ -3,8 +3,6 @@
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -70,7 +68,7 @@ where
 
     #[inline]
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let own = Instant::now() + self.timeout;
+        let own = super::deadline_after(self.timeout);
         // Inside the client, the attempt's timer also stands for the call's deadline when that
         // comes first, so that one timer per attempt bounds both.
         let context = request.extensions().get::<CallContext>();

@@ -7,9 +7,10 @@
 //!
 //! Inside the client they share one timer per attempt: an attempt's timer fires at its own
 //! timeout or at the call's deadline, whichever comes first (failing with
-//! [`TotalTimeoutError`] in the second case), and the total timeout arms a timer of its own
-//! only while no such attempt is pending (during a backoff, a wait for the rate limiter, or a
-//! wait in a layer of yours). Used on their own, each layer keeps its own timer.
+//! [`TotalTimeoutError`] in the second case, which the attempt's span records as a timeout),
+//! and the total timeout arms a timer of its own only while no such attempt is pending (during
+//! a backoff, a wait for the rate limiter or for readiness, or a wait in a layer of yours).
+//! Used on their own, each layer keeps its own timer.
 //!
 //! ```
 //! use std::time::Duration;
@@ -29,6 +30,23 @@ mod attempt;
 mod future;
 mod total;
 
+use std::time::Duration;
+
+use tokio::time::Instant;
+
 pub use attempt::{AttemptTimeout, AttemptTimeoutError, AttemptTimeoutLayer};
 pub use future::TimeoutFuture;
 pub use total::{Deadline, TotalTimeout, TotalTimeoutError, TotalTimeoutFuture, TotalTimeoutLayer};
+
+/// About thirty years: where a timeout too long for an `Instant` ends, as `tokio::time::sleep`
+/// reads it.
+const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+/// `timeout` from now. A timeout too long to add (`Duration::MAX` is a common way to say
+/// "none") ends in the far future instead of overflowing.
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(FAR_FUTURE))
+        .unwrap_or(now)
+}

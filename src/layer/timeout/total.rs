@@ -92,7 +92,7 @@ where
 
     #[inline]
     fn call(&mut self, mut request: http::Request<Bytes>) -> Self::Future {
-        let deadline = Instant::now() + self.timeout;
+        let deadline = super::deadline_after(self.timeout);
         let context = request.extensions().get::<CallContext>().cloned();
         match &context {
             Some(context) => context.set_deadline(deadline, self.timeout),
@@ -118,8 +118,13 @@ pin_project! {
     /// attempt's timer already fires by the call's deadline (see
     /// [`AttemptTimeoutLayer`](super::AttemptTimeoutLayer)); each poll checks whether such a
     /// timer was armed during that very poll, and only when none was (a backoff, a wait for the
-    /// rate limiter, a layer of yours waiting) does this future arm its own. So the common call
-    /// registers one timer, not two.
+    /// rate limiter or for a service's readiness, a layer of yours waiting) does this future
+    /// arm its own. So the common call registers one timer, not two. A total timeout earlier
+    /// than the call's deadline (one of yours in a slot, nested in another) always arms its own.
+    ///
+    /// The check assumes the attempt is polled by the task that polls this future, as the
+    /// client's layers do; a layer of yours that moves attempts to another task and keeps
+    /// waiting after they end should bound its own waits.
     pub struct TotalTimeoutFuture<F> {
         #[pin]
         inner: F,
@@ -146,7 +151,12 @@ where
             return Poll::Ready(result.map_err(Into::into));
         }
         if let (Some(context), Some(pass)) = (this.context.as_ref(), pass) {
-            if context.covered(pass) {
+            // A covering attempt timer fires by the call's deadline, which is the outermost
+            // total timeout's: it stands for this one only if this one is not earlier (a total
+            // timeout of yours in the per-attempt slot, or the client's under a longer one of
+            // yours in the per-call slot, arms its own timer).
+            let covered_by = context.deadline();
+            if context.covered(pass) && covered_by.is_some_and(|d| d <= *this.deadline) {
                 return Poll::Pending;
             }
         }
