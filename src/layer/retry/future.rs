@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll, Waker, ready};
 
 use bytes::Bytes;
 use pin_project_lite::pin_project;
@@ -49,18 +49,28 @@ where
 {
     /// The loop, about to send `first` (the original request) once `inner` is ready.
     pub(super) fn new(
-        inner: S,
+        mut inner: S,
         policy: Arc<RetryPolicy>,
         template: Template,
         first: http::Request<Bytes>,
     ) -> Self {
         policy.budget.deposit();
+        // Most services are ready at once: ask without parking the task (a waker that does
+        // nothing), and send the first attempt now. A service that is not ready is asked again
+        // on the first poll, with the task's waker, so the wait happens inside the call.
+        let mut probe = Context::from_waker(Waker::noop());
+        let state = match inner.poll_ready(&mut probe) {
+            Poll::Ready(Ok(())) => State::Calling {
+                future: inner.call(first),
+            },
+            _ => State::Ready { first: Some(first) },
+        };
         Self {
             inner,
             policy,
             template,
             retry: 0,
-            state: State::Ready { first: Some(first) },
+            state,
         }
     }
 }
