@@ -234,6 +234,52 @@ mod deadline_outside_attempts {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_layer_that_becomes_ready_later_is_waited_for() {
+        /// Not ready until `.1`; wakes the task that asked when it is.
+        #[derive(Clone)]
+        struct ReadyAt(HttpService, tokio::time::Instant);
+        impl Service<http::Request<Bytes>> for ReadyAt {
+            type Response = http::Response<Bytes>;
+            type Error = BoxError;
+            type Future = <HttpService as Service<http::Request<Bytes>>>::Future;
+            fn poll_ready(
+                &mut self,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Result<(), BoxError>> {
+                if tokio::time::Instant::now() >= self.1 {
+                    return self.0.poll_ready(cx);
+                }
+                let (waker, at) = (cx.waker().clone(), self.1);
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(at).await;
+                    waker.wake();
+                });
+                std::task::Poll::Pending
+            }
+            fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
+                self.0.call(request)
+            }
+        }
+        let (fake, _) = support::in_process();
+        let ready_at = tokio::time::Instant::now() + Duration::from_secs(2);
+        let client = support::in_process_builder(&fake)
+            .total_timeout(Duration::from_secs(5))
+            .layer_per_attempt(tower::layer::layer_fn(move |inner| {
+                ReadyAt(inner, ready_at)
+            }))
+            .build()
+            .unwrap();
+        let started = tokio::time::Instant::now();
+        let call = client.list_invites(ListInvites::new());
+        tokio::time::timeout(Duration::from_secs(60), call)
+            .await
+            .expect("the call was woken when the layer became ready")
+            .unwrap();
+        assert_eq!(started.elapsed(), Duration::from_secs(2));
+        assert_eq!(fake.request_count(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_shorter_total_timeout_of_yours_in_either_slot_still_fires() {
         use openai_invites::layer::TotalTimeoutLayer;
         // Per attempt, under the client's 10 s; per call, above the client's 2 s.
