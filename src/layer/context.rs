@@ -1,4 +1,5 @@
-//! `CallContext`: what the layers of one call tell the client on the way back up.
+//! `CallContext`: what the layers of one call tell each other, and the client on the way back
+//! up.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -7,8 +8,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Shared by every attempt of one call (clones of the request share it through their
-/// extensions). The client inserts it; the attempt layer counts into it; the retry layer
-/// notes why it stopped retrying, for the error message.
+/// extensions). The client inserts it; the total-timeout layer puts the call's deadline in it
+/// and the attempt timeout reads it (and says when its timer stands for the deadline); the
+/// attempt layer counts into it; the retry layer notes why it stopped retrying, for the error
+/// message.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CallContext {
     shared: Arc<Shared>,
