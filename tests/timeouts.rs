@@ -8,19 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use openai_invites::{Client, ErrorKind, ListInvites};
 use openai_invites_mock::Fault;
-
-fn never_answers() -> impl tower::Service<
-    http::Request<Bytes>,
-    Response = http::Response<Bytes>,
-    Error = std::convert::Infallible,
-    Future: Send,
-> + Clone
-+ Send
-+ Sync {
-    tower::service_fn(|_req: http::Request<Bytes>| {
-        std::future::pending::<Result<http::Response<Bytes>, std::convert::Infallible>>()
-    })
-}
+use support::never_answers;
 
 #[tokio::test(start_paused = true)]
 async fn attempt_timeout_fires_first_when_shorter() {
@@ -114,14 +102,49 @@ mod deadline_outside_attempts {
 
     type Answer = Result<http::Response<Bytes>, BoxError>;
 
-    /// Fails the test (instead of hanging it) if the deadline is not enforced.
-    async fn within_a_minute<T: std::fmt::Debug>(
-        call: impl Future<Output = Result<T, openai_invites::Error>>,
-    ) -> openai_invites::Error {
-        tokio::time::timeout(Duration::from_secs(60), call)
+    /// Lists with `client` and checks the call fails with the total timeout exactly `secs`
+    /// seconds later; fails the test (instead of hanging it) if the deadline is not enforced.
+    async fn fails_at_the_deadline(client: &Client, secs: u64) -> openai_invites::Error {
+        let started = tokio::time::Instant::now();
+        let call = client.list_invites(ListInvites::new());
+        let err = tokio::time::timeout(Duration::from_secs(60), call)
             .await
             .expect("the call outlived its total timeout")
-            .unwrap_err()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TotalTimeout, "{err}");
+        assert_eq!(started.elapsed(), Duration::from_secs(secs));
+        err
+    }
+
+    /// A per-attempt layer that is not ready until `at` (never, with `None`: a concurrency
+    /// limit held elsewhere), and then wakes the task that asked.
+    #[derive(Clone)]
+    struct ReadyAt(HttpService, Option<tokio::time::Instant>);
+
+    impl Service<http::Request<Bytes>> for ReadyAt {
+        type Response = http::Response<Bytes>;
+        type Error = BoxError;
+        type Future = <HttpService as Service<http::Request<Bytes>>>::Future;
+        fn poll_ready(
+            &mut self,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Result<(), BoxError>> {
+            let Some(at) = self.1 else {
+                return std::task::Poll::Pending;
+            };
+            if tokio::time::Instant::now() >= at {
+                return self.0.poll_ready(cx);
+            }
+            let waker = cx.waker().clone();
+            tokio::spawn(async move {
+                tokio::time::sleep_until(at).await;
+                waker.wake();
+            });
+            std::task::Poll::Pending
+        }
+        fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
+            self.0.call(request)
+        }
     }
 
     /// A client over a fake whose first answer takes 90 s, with a per-attempt layer that sends
@@ -160,10 +183,7 @@ mod deadline_outside_attempts {
             .build()
             .unwrap();
         client.list_invites(ListInvites::new()).await.unwrap();
-        let started = tokio::time::Instant::now();
-        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
-        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
-        assert_eq!(started.elapsed(), Duration::from_secs(5));
+        fails_at_the_deadline(&client, 5).await;
         assert_eq!(fake.requests().len(), 1, "the second call was never sent");
     }
 
@@ -176,10 +196,7 @@ mod deadline_outside_attempts {
                 pending::<Answer>().await
             })
         });
-        let started = tokio::time::Instant::now();
-        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
-        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
-        assert_eq!(started.elapsed(), Duration::from_secs(5));
+        fails_at_the_deadline(&client, 5).await;
     }
 
     #[tokio::test(start_paused = true)]
@@ -196,76 +213,28 @@ mod deadline_outside_attempts {
                 pending::<Answer>().await
             })
         });
-        let started = tokio::time::Instant::now();
-        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
-        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
-        assert_eq!(started.elapsed(), Duration::from_secs(5));
+        fails_at_the_deadline(&client, 5).await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_first_attempt_waiting_for_readiness_ends_at_the_deadline() {
-        /// A per-attempt layer that never becomes ready (a concurrency limit held elsewhere).
-        #[derive(Clone)]
-        struct NeverReady(HttpService);
-        impl Service<http::Request<Bytes>> for NeverReady {
-            type Response = http::Response<Bytes>;
-            type Error = BoxError;
-            type Future = <HttpService as Service<http::Request<Bytes>>>::Future;
-            fn poll_ready(
-                &mut self,
-                _cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<Result<(), BoxError>> {
-                std::task::Poll::Pending
-            }
-            fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-                self.0.call(request)
-            }
-        }
         let (fake, _) = support::in_process();
         let client = support::in_process_builder(&fake)
             .total_timeout(Duration::from_secs(5))
-            .layer_per_attempt(tower::layer::layer_fn(NeverReady))
+            .layer_per_attempt(tower::layer::layer_fn(|inner| ReadyAt(inner, None)))
             .build()
             .unwrap();
-        let started = tokio::time::Instant::now();
-        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
-        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
-        assert_eq!(started.elapsed(), Duration::from_secs(5));
+        fails_at_the_deadline(&client, 5).await;
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_layer_that_becomes_ready_later_is_waited_for() {
-        /// Not ready until `.1`; wakes the task that asked when it is.
-        #[derive(Clone)]
-        struct ReadyAt(HttpService, tokio::time::Instant);
-        impl Service<http::Request<Bytes>> for ReadyAt {
-            type Response = http::Response<Bytes>;
-            type Error = BoxError;
-            type Future = <HttpService as Service<http::Request<Bytes>>>::Future;
-            fn poll_ready(
-                &mut self,
-                cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<Result<(), BoxError>> {
-                if tokio::time::Instant::now() >= self.1 {
-                    return self.0.poll_ready(cx);
-                }
-                let (waker, at) = (cx.waker().clone(), self.1);
-                tokio::spawn(async move {
-                    tokio::time::sleep_until(at).await;
-                    waker.wake();
-                });
-                std::task::Poll::Pending
-            }
-            fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-                self.0.call(request)
-            }
-        }
         let (fake, _) = support::in_process();
         let ready_at = tokio::time::Instant::now() + Duration::from_secs(2);
         let client = support::in_process_builder(&fake)
             .total_timeout(Duration::from_secs(5))
             .layer_per_attempt(tower::layer::layer_fn(move |inner| {
-                ReadyAt(inner, ready_at)
+                ReadyAt(inner, Some(ready_at))
             }))
             .build()
             .unwrap();
@@ -300,10 +269,7 @@ mod deadline_outside_attempts {
                 builder = builder.layer_per_call(TotalTimeoutLayer::new(Duration::from_secs(secs)));
             }
             let client = builder.build().unwrap();
-            let started = tokio::time::Instant::now();
-            let err = within_a_minute(client.list_invites(ListInvites::new())).await;
-            assert_eq!(err.kind(), ErrorKind::TotalTimeout, "{err}");
-            assert_eq!(started.elapsed(), Duration::from_secs(after));
+            fails_at_the_deadline(&client, after).await;
         }
     }
 
@@ -316,11 +282,8 @@ mod deadline_outside_attempts {
             .total_timeout(Duration::from_secs(5))
             .build()
             .unwrap();
-        let started = tokio::time::Instant::now();
-        let err = within_a_minute(client.list_invites(ListInvites::new())).await;
-        assert_eq!(err.kind(), ErrorKind::TotalTimeout);
+        let err = fails_at_the_deadline(&client, 5).await;
         assert_eq!(err.attempts(), 1, "a call out of time is not retried");
-        assert_eq!(started.elapsed(), Duration::from_secs(5));
     }
 }
 

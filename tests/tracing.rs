@@ -111,12 +111,9 @@ async fn a_final_transport_failure_is_typed_in_error_type() {
 #[tokio::test(start_paused = true)]
 async fn an_attempt_cut_by_the_call_deadline_records_a_timeout() {
     let (recorder, _guard) = support::recorder::record();
-    let never_answers = tower::service_fn(|_: http::Request<bytes::Bytes>| {
-        std::future::pending::<Result<http::Response<bytes::Bytes>, std::convert::Infallible>>()
-    });
     let client = openai_invites::Client::builder()
         .admin_key("sk-admin-test")
-        .transport(never_answers)
+        .transport(support::never_answers())
         .attempt_timeout(std::time::Duration::from_secs(60))
         .total_timeout(std::time::Duration::from_secs(5))
         .build()

@@ -3,8 +3,23 @@
 
 pub mod recorder;
 
+use bytes::Bytes;
 use openai_invites::{Client, ClientBuilder};
 use openai_invites_mock::{FakeInvites, FakeServer};
+
+/// A transport that never answers.
+pub fn never_answers() -> impl tower::Service<
+    http::Request<Bytes>,
+    Response = http::Response<Bytes>,
+    Error = std::convert::Infallible,
+    Future: Send,
+> + Clone
++ Send
++ Sync {
+    tower::service_fn(|_req: http::Request<Bytes>| {
+        std::future::pending::<Result<http::Response<Bytes>, std::convert::Infallible>>()
+    })
+}
 
 /// A builder for the fake's in-process face (no sockets).
 pub fn in_process_builder(fake: &FakeInvites) -> ClientBuilder {

@@ -93,13 +93,7 @@ where
             .get::<CallContext>()
             .map_or(0, CallContext::start_attempt);
         let span = attempt_span(&request, resend_count);
-        // Entering a disabled span does nothing, but the closure costs a move of the request
-        // and of the inner future: skip it when no subscriber listens.
-        let inner = if span.is_disabled() {
-            self.inner.call(request)
-        } else {
-            span.in_scope(|| self.inner.call(request))
-        };
+        let inner = super::in_span(&span, || self.inner.call(request));
         AttemptFuture { inner, span }
     }
 }

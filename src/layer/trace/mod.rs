@@ -16,7 +16,20 @@ mod operation;
 pub use attempt::{AttemptSpan, AttemptSpanLayer};
 pub use operation::{OperationSpan, OperationSpanLayer};
 
+use tracing::Span;
+
 use crate::BoxError;
+
+/// Runs `call` inside `span`. Entering a disabled span does nothing, but `in_scope`'s closure
+/// costs a move of the request and of the inner future: with no subscriber it is skipped.
+#[inline]
+fn in_span<R>(span: &Span, call: impl FnOnce() -> R) -> R {
+    if span.is_disabled() {
+        call()
+    } else {
+        span.in_scope(call)
+    }
+}
 /// A low-cardinality `error.type` for a failure, per OpenTelemetry's conventions.
 pub(crate) fn error_type(error: &BoxError) -> &'static str {
     kind_name(crate::ErrorKind::of(error))

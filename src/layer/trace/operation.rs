@@ -78,13 +78,7 @@ where
     #[inline]
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         let span = call_span(OperationMeta::of(&request));
-        // Entering a disabled span does nothing, but the closure costs a move of the request
-        // and of the inner future: skip it when no subscriber listens.
-        let inner = if span.is_disabled() {
-            self.inner.call(request)
-        } else {
-            span.in_scope(|| self.inner.call(request))
-        };
+        let inner = super::in_span(&span, || self.inner.call(request));
         OperationFuture { inner, span }
     }
 }
