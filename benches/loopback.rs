@@ -109,6 +109,8 @@ enum Runner {
         Arc<Identity>,
     ),
     Client(Client),
+    /// Plain reqwest (no TLS features) doing the same typed work, for scale.
+    Reqwest(reqwest::Client, BaseUrl, Arc<Identity>),
 }
 
 impl Runner {
@@ -122,6 +124,16 @@ impl Runner {
             .timer(TokioTimer::new())
             .build(http);
         Self::Bare(Arc::new(client), base.clone(), Arc::new(Identity::new()))
+    }
+
+    fn reqwest(base: &BaseUrl) -> Self {
+        let client = reqwest::Client::builder()
+            .pool_idle_timeout(POOL_IDLE)
+            .pool_max_idle_per_host(POOL_MAX_IDLE)
+            .tcp_nodelay(true)
+            .build()
+            .unwrap_or_else(|e| panic!("reqwest: {e}"));
+        Self::Reqwest(client, base.clone(), Arc::new(Identity::new()))
     }
 
     fn client(base: &BaseUrl) -> Self {
@@ -160,6 +172,12 @@ impl Runner {
             (Self::Bare(c, base, id), Work::List100) => {
                 bare_call(c, ListInvites::new().limit(100), base, id).await
             }
+            (Self::Reqwest(c, base, id), Work::Retrieve) => {
+                reqwest_call(c, RetrieveInvite::new("invite-abc"), base, id).await
+            }
+            (Self::Reqwest(c, base, id), Work::List100) => {
+                reqwest_call(c, ListInvites::new().limit(100), base, id).await
+            }
         }
     }
 }
@@ -178,6 +196,31 @@ async fn bare_call<O: Operation>(
         return false;
     };
     let (parts, body) = response.into_parts();
+    let Ok(body) = body.collect().await else {
+        return false;
+    };
+    O::decode(http::Response::from_parts(parts, body.to_bytes())).is_ok()
+}
+
+/// The same work through reqwest: the encoded request converted to reqwest's, the response
+/// converted back, collected and decoded.
+async fn reqwest_call<O: Operation>(
+    client: &reqwest::Client,
+    op: O,
+    base: &BaseUrl,
+    identity: &Identity,
+) -> bool {
+    let Ok(mut request) = op.encode(base) else {
+        return false;
+    };
+    identity.apply(&mut request);
+    let Ok(request) = reqwest::Request::try_from(request) else {
+        return false;
+    };
+    let Ok(response) = client.execute(request).await else {
+        return false;
+    };
+    let (parts, body) = http::Response::from(response).into_parts();
     let Ok(body) = body.collect().await else {
         return false;
     };
@@ -289,7 +332,7 @@ fn main() {
 
     // Profiling aid: `SOLO=<runner> ONLY=retrieve-64 cargo bench --bench loopback` runs one
     // runner alone, so a profiler sees only its work. Runners: client (the default stack),
-    // no-retry, no-limit, minimal (neither), transport (HyperTransport alone), bare.
+    // no-retry, no-limit, minimal (neither), transport (HyperTransport alone), bare, reqwest.
     let only = std::env::var("ONLY").ok();
     if let Ok(solo) = std::env::var("SOLO") {
         let (work, concurrency) = match only.as_deref() {
@@ -307,6 +350,7 @@ fn main() {
             };
             let runner = match solo.as_str() {
                 "bare" => Runner::bare(&base),
+                "reqwest" => Runner::reqwest(&base),
                 "no-retry" => Runner::Client(
                     builder()
                         .disable_retries()
@@ -351,9 +395,9 @@ fn main() {
     }
     println!("loopback: {rounds} rounds x {round:?} per runner, HTTP/1.1 keep-alive, 127.0.0.1");
     println!(
-        "| work | concurrency | bare req/s | client req/s | client/bare (median, min..max) | A/A bare/bare (median, min..max) | CPU/call bare | CPU/call client | CPU client/bare (median) |"
+        "| work | concurrency | bare req/s | client req/s | client / bare | A/A | reqwest / bare | CPU/call bare | CPU/call client | CPU client / bare | CPU reqwest / bare |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (work, name, concurrency) in [
         (Work::Retrieve, "retrieve", 1),
         (Work::Retrieve, "retrieve", 64),
@@ -367,43 +411,93 @@ fn main() {
         if only.as_deref().is_some_and(|only| only != key) {
             continue;
         }
-        rt.block_on(async {
-            let (bare, bare_again, client) = (Runner::bare(&base), Runner::bare(&base), Runner::client(&base));
-            // Warm the pools and the server.
-            for runner in [&bare, &bare_again, &client] {
-                measure(runner, work, concurrency, Duration::from_millis(50)).await;
-            }
-            let (mut ratio, mut aa, mut cpu_ratio) = (Vec::new(), Vec::new(), Vec::new());
-            let (mut bare_rates, mut client_rates, mut bare_cpu, mut client_cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-            for r in 0..rounds {
-                let mut order = [0usize, 1, 2];
-                order.rotate_left(r % 3);
-                let mut results = [(0.0, 0.0); 3];
-                for i in order {
-                    let runner = [&bare, &bare_again, &client][i];
-                    results[i] = measure(runner, work, concurrency, round).await;
-                }
-                let [(b_rate, b_cpu), (b2_rate, _), (c_rate, c_cpu)] = results;
-                ratio.push(c_rate / b_rate);
-                aa.push(b2_rate / b_rate);
-                cpu_ratio.push(c_cpu / b_cpu);
-                bare_rates.push(b_rate);
-                client_rates.push(c_rate);
-                bare_cpu.push(b_cpu);
-                client_cpu.push(c_cpu);
-            }
-            let (r_lo, r_hi) = spread(&ratio);
-            let (a_lo, a_hi) = spread(&aa);
-            println!(
-                "| {name} | {concurrency} | {:.0} | {:.0} | {:.3} ({r_lo:.3}..{r_hi:.3}) | {:.3} ({a_lo:.3}..{a_hi:.3}) | {:.1} µs | {:.1} µs | {:.3} |",
-                median(bare_rates),
-                median(client_rates),
-                median(ratio),
-                median(aa),
-                median(bare_cpu) * 1e6,
-                median(client_cpu) * 1e6,
-                median(cpu_ratio),
-            );
-        });
+        let runners = [
+            Runner::bare(&base),
+            Runner::bare(&base),
+            Runner::client(&base),
+            Runner::reqwest(&base),
+        ];
+        let rounds = rt.block_on(compare(&runners, work, concurrency, rounds, round));
+        println!("| {name} | {concurrency} | {rounds} |");
+    }
+}
+
+/// The per-round figures of the four runners of [`compare`]: bare, bare again (the A/A
+/// floor), the client, reqwest.
+#[derive(Default)]
+struct Rounds {
+    bare_rate: Vec<f64>,
+    client_rate: Vec<f64>,
+    bare_cpu: Vec<f64>,
+    client_cpu: Vec<f64>,
+    client: Vec<f64>,
+    aa: Vec<f64>,
+    reqwest: Vec<f64>,
+    client_cpu_ratio: Vec<f64>,
+    reqwest_cpu_ratio: Vec<f64>,
+}
+
+/// Runs the runners in interleaved rounds (the order rotates every round); each ratio is
+/// taken within one round, against that round's bare run.
+async fn compare(
+    runners: &[Runner; 4],
+    work: Work,
+    concurrency: usize,
+    rounds: usize,
+    round: Duration,
+) -> Rounds {
+    // Warm the pools and the server.
+    for runner in runners {
+        measure(runner, work, concurrency, Duration::from_millis(50)).await;
+    }
+    let mut out = Rounds::default();
+    for r in 0..rounds {
+        let mut order = [0usize, 1, 2, 3];
+        order.rotate_left(r % runners.len());
+        let mut results = [(0.0, 0.0); 4];
+        for i in order {
+            results[i] = measure(&runners[i], work, concurrency, round).await;
+        }
+        let [
+            (bare, bare_cpu),
+            (again, _),
+            (client, client_cpu),
+            (reqwest, reqwest_cpu),
+        ] = results;
+        out.bare_rate.push(bare);
+        out.client_rate.push(client);
+        out.bare_cpu.push(bare_cpu);
+        out.client_cpu.push(client_cpu);
+        out.client.push(client / bare);
+        out.aa.push(again / bare);
+        out.reqwest.push(reqwest / bare);
+        out.client_cpu_ratio.push(client_cpu / bare_cpu);
+        out.reqwest_cpu_ratio.push(reqwest_cpu / bare_cpu);
+    }
+    out
+}
+
+/// "median (min..max)".
+fn summary(values: &[f64]) -> String {
+    let (lo, hi) = spread(values);
+    format!("{:.3} ({lo:.3}..{hi:.3})", median(values.to_vec()))
+}
+
+impl std::fmt::Display for Rounds {
+    /// The row's cells after work and concurrency.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.0} | {:.0} | {} | {} | {} | {:.1} µs | {:.1} µs | {:.3} | {:.3}",
+            median(self.bare_rate.clone()),
+            median(self.client_rate.clone()),
+            summary(&self.client),
+            summary(&self.aa),
+            summary(&self.reqwest),
+            median(self.bare_cpu.clone()) * 1e6,
+            median(self.client_cpu.clone()) * 1e6,
+            median(self.client_cpu_ratio.clone()),
+            median(self.reqwest_cpu_ratio.clone()),
+        )
     }
 }

@@ -1,19 +1,16 @@
 //! `Client`: the typed face of the stack.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use openai_invites_core::{
-    BaseUrl, DeleteInvite, Invite, InviteDeleteResponse, InviteListResponse, InviteRequest,
-    InviteUser, ListInvites, Operation, RetrieveInvite, headers,
+    BaseUrl, DeleteInvite, InviteRequest, InviteUser, ListInvites, Operation, RetrieveInvite,
 };
 
 use crate::layer::context::CallContext;
 use crate::stack::Stack;
-use crate::{ClientBuilder, Error};
+use crate::{Call, ClientBuilder, Error};
 
 /// A client of the invites API. Cheap to clone (one `Arc`); clones share the connection pool,
 /// and, once configured, the retry budget and the rate limiter.
@@ -58,59 +55,41 @@ impl Client {
     }
 
     /// Sends any operation through the stack and decodes its answer.
-    pub async fn send<O: Operation>(&self, operation: O) -> Result<O::Output, Error> {
-        let mut request = operation
-            .encode(&self.inner.base_url)
-            .map_err(|e| Error::encode(&O::META, e))?;
-        let context = CallContext::default();
-        request.extensions_mut().insert(context.clone());
-        let result = self.inner.stack.call(request).await;
-        let attempts = context.attempts();
-        let stop_reason = || context.stop_reason();
-        let response = result.map_err(|e| {
-            let error = Error::from_stack(&O::META, e);
-            let attempts = attempts.max(error.attempts());
-            error
-                .with_attempts(attempts)
-                .with_stop_reason(stop_reason())
-        })?;
-        let retry_after = if response.status().is_success() {
-            None
-        } else {
-            headers::retry_after(response.headers(), std::time::SystemTime::now())
-        };
-        O::decode(response).map_err(|e| {
-            Error::response(&O::META, e)
-                .with_attempts(attempts.max(1))
-                .with_retry_after(retry_after)
-                .with_stop_reason(stop_reason())
-        })
+    ///
+    /// The operation is encoded now; the returned [`Call`] holds only the call in flight. An
+    /// operation that cannot be encoded is never sent: the call resolves to the encode error.
+    pub fn send<O: Operation>(&self, operation: O) -> Call<O> {
+        match operation.encode(&self.inner.base_url) {
+            Ok(mut request) => {
+                let context = CallContext::default();
+                request.extensions_mut().insert(context.clone());
+                Call::sending(self.inner.stack.call(request), context)
+            }
+            Err(e) => Call::refused(Error::encode(&O::META, e)),
+        }
     }
 
-    /// Lists one page of invites.
-    pub async fn list_invites(&self, request: ListInvites) -> Result<InviteListResponse, Error> {
-        self.send(request).await
+    /// Lists one page of invites.    /// Lists one page of invites.
+    pub fn list_invites(&self, request: ListInvites) -> Call<ListInvites> {
+        self.send(request)
     }
 
     /// Invites a person to the organization.
     ///
     /// Not retried after an ambiguous failure (the service may have sent the email): such an
     /// error reports [`Error::is_outcome_unknown`].
-    pub async fn invite_user(&self, request: InviteRequest) -> Result<Invite, Error> {
-        self.send(InviteUser(request)).await
+    pub fn invite_user(&self, request: InviteRequest) -> Call<InviteUser> {
+        self.send(InviteUser(request))
     }
 
     /// Reads one invite.
-    pub async fn retrieve_invite(&self, invite_id: impl Into<String>) -> Result<Invite, Error> {
-        self.send(RetrieveInvite::new(invite_id)).await
+    pub fn retrieve_invite(&self, invite_id: impl Into<String>) -> Call<RetrieveInvite> {
+        self.send(RetrieveInvite::new(invite_id))
     }
 
     /// Deletes an invite that was not accepted yet.
-    pub async fn delete_invite(
-        &self,
-        invite_id: impl Into<String>,
-    ) -> Result<InviteDeleteResponse, Error> {
-        self.send(DeleteInvite::new(invite_id)).await
+    pub fn delete_invite(&self, invite_id: impl Into<String>) -> Call<DeleteInvite> {
+        self.send(DeleteInvite::new(invite_id))
     }
 }
 
@@ -131,14 +110,13 @@ where
 {
     type Response = O::Output;
     type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<O::Output, Error>> + Send>>;
+    type Future = Call<O>;
 
     fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, operation: O) -> Self::Future {
-        let client = self.clone();
-        Box::pin(async move { client.send(operation).await })
+        self.send(operation)
     }
 }

@@ -75,6 +75,7 @@
 //! ```
 
 mod builder;
+mod call;
 mod client;
 mod error;
 pub mod layer;
@@ -86,6 +87,7 @@ pub use builder::{
     ClientBuilder, DEFAULT_REQUESTS_PER_SECOND, ENV_ADMIN_KEY, ENV_BASE_URL, ENV_ORG_ID,
     ENV_PROJECT_ID,
 };
+pub use call::Call;
 pub use client::Client;
 pub use error::{BoxError, BuildError, Error, ErrorKind};
 pub use layer::rate_limit::{Quota, RateLimiter};

@@ -227,3 +227,44 @@ async fn client_is_a_tower_service_of_operations() {
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
 }
+
+#[tokio::test]
+async fn a_call_is_a_named_future_sent_only_when_polled() {
+    use openai_invites::{Call, RetrieveInvite};
+    let (fake, client) = support::in_process();
+    let invite = client
+        .invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader))
+        .await
+        .unwrap();
+
+    // Made but never polled: encoded, not sent.
+    let before = fake.request_count();
+    let call: Call<RetrieveInvite> = client.retrieve_invite(invite.id.clone());
+    drop(call);
+    assert_eq!(fake.request_count(), before);
+
+    // The type can be stored and spawned ('static + Send), and is what `Service<O>` returns.
+    struct Pending {
+        call: Call<RetrieveInvite>,
+    }
+    let pending = Pending {
+        call: client.retrieve_invite(invite.id.clone()),
+    };
+    let got = tokio::spawn(pending.call).await.unwrap().unwrap();
+    assert_eq!(got.id, invite.id);
+    assert_eq!(fake.request_count(), before + 1);
+    let call: Call<RetrieveInvite> =
+        tower::Service::call(&mut client.clone(), RetrieveInvite::new(invite.id.clone()));
+    assert_eq!(call.await.unwrap().email, "ana@example.com");
+}
+
+#[tokio::test]
+#[should_panic(expected = "`Call` polled after completion")]
+async fn polling_a_finished_call_panics() {
+    use futures_util::FutureExt;
+    let (_fake, client) = support::in_process();
+    // An encode error: the first poll returns it at once.
+    let mut call = Box::pin(client.retrieve_invite(""));
+    assert!(call.as_mut().await.is_err());
+    let _ = call.as_mut().now_or_never();
+}

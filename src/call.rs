@@ -1,0 +1,126 @@
+//! `Call`: one typed call in flight, as `Client::send` and the operation methods return it.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use bytes::Bytes;
+use openai_invites_core::{Operation, headers};
+use pin_project_lite::pin_project;
+
+use crate::layer::context::CallContext;
+use crate::stack::StackFuture;
+use crate::{BoxError, Error};
+
+pin_project! {
+    /// The future of one call: it resolves to the operation's decoded output, or an [`Error`]
+    /// that says how many attempts were made and why the client stopped.
+    ///
+    /// The operation is encoded when the call is made, before the first poll; the future holds
+    /// only the call in flight (not the operation, nor a copy of its request). It is a named
+    /// type, so it can be stored in a struct or be the `Future` of a tower service.
+    ///
+    /// # Panics
+    ///
+    /// Like most futures, it panics if polled again after it has returned `Poll::Ready`.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Call<O> {
+        #[pin]
+        state: State,
+        context: CallContext,
+        // `fn() -> O`: the call owns no `O`, so its auto traits do not depend on `O`'s.
+        operation: PhantomData<fn() -> O>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State {
+        /// In the stack.
+        Sending { #[pin] stack: StackFuture },
+        /// The operation could not be encoded: nothing was sent. (`None` once returned.)
+        Refused { error: Option<Error> },
+        /// The output was returned.
+        Done,
+    }
+}
+
+impl<O: Operation> Call<O> {
+    pub(crate) fn sending(stack: StackFuture, context: CallContext) -> Self {
+        Self {
+            state: State::Sending { stack },
+            context,
+            operation: PhantomData,
+        }
+    }
+
+    pub(crate) fn refused(error: Error) -> Self {
+        Self {
+            state: State::Refused { error: Some(error) },
+            context: CallContext::default(),
+            operation: PhantomData,
+        }
+    }
+}
+
+impl<O: Operation> Future for Call<O> {
+    type Output = Result<O::Output, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let output = match this.state.as_mut().project() {
+            StateProj::Sending { stack } => finish::<O>(ready!(stack.poll(cx)), this.context),
+            StateProj::Refused { error } => match error.take() {
+                Some(error) => Err(error),
+                None => panic!("`Call` polled after completion"),
+            },
+            StateProj::Done => panic!("`Call` polled after completion"),
+        };
+        this.state.set(State::Done);
+        Poll::Ready(output)
+    }
+}
+
+impl<O> fmt::Debug for Call<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            State::Sending { .. } => "sending",
+            State::Refused { .. } => "refused",
+            State::Done => "done",
+        };
+        f.debug_struct("Call")
+            .field("operation", &std::any::type_name::<O>())
+            .field("state", &state)
+            .finish()
+    }
+}
+
+/// Turns what the stack answered into the operation's output, or an error that says how many
+/// attempts were made and why the retry layer stopped.
+fn finish<O: Operation>(
+    result: Result<http::Response<Bytes>, BoxError>,
+    context: &CallContext,
+) -> Result<O::Output, Error> {
+    let attempts = context.attempts();
+    let stop_reason = || context.stop_reason();
+    let response = result.map_err(|e| {
+        let error = Error::from_stack(&O::META, e);
+        let attempts = attempts.max(error.attempts());
+        error
+            .with_attempts(attempts)
+            .with_stop_reason(stop_reason())
+    })?;
+    let retry_after = if response.status().is_success() {
+        None
+    } else {
+        headers::retry_after(response.headers(), std::time::SystemTime::now())
+    };
+    O::decode(response).map_err(|e| {
+        Error::response(&O::META, e)
+            .with_attempts(attempts.max(1))
+            .with_retry_after(retry_after)
+            .with_stop_reason(stop_reason())
+    })
+}
