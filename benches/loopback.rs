@@ -7,7 +7,7 @@
 //! run on a current-thread runtime on the main thread, so that thread's CPU time is the
 //! client's. Runs are interleaved in rounds (bare, client, bare again; the order rotates) and
 //! each figure is the median of per-round ratios; "A/A" is the bare client against itself,
-//! the noise floor.
+//! the noise floor. Plain reqwest runs in the same rounds, doing the same work, for scale.
 //!
 //! ```sh
 //! cargo bench --bench loopback                 # 30 rounds of 250 ms per runner
