@@ -1,0 +1,156 @@
+//! The client against a bare hyper-util client over real TCP on 127.0.0.1 (HTTP/1.1
+//! keep-alive), both doing the same typed work: encode, send, collect, serde decode. Every
+//! runner puts the same request on the wire: the others add the two headers the client's auth
+//! layer sends (`authorization`, `user-agent`), as any client of this API must.
+//!
+//! The server is a minimal hyper server in this process, on its own runtime thread; the clients
+//! run on a current-thread runtime on the main thread, so that thread's CPU time is the
+//! client's. Runs are interleaved in rounds (the order rotates) and each figure is the median
+//! of per-round ratios against the bare client. In the same rounds:
+//! - "A/A": the bare client against itself, the noise floor;
+//! - "floor": the auth headers and one timeout around the client's own transport, the least
+//!   any client with this design's guarantees does (`runners.rs`);
+//! - "sketch": the floor plus the default stack's per-call work that no structure avoids, an
+//!   optimistic stand-in for a client with every layer fused into one future (`sketch.rs`);
+//! - "reqwest": plain reqwest doing the same work, for scale.
+//!
+//! ```sh
+//! cargo bench --bench loopback                 # 30 rounds of 250 ms per runner
+//! ROUNDS=40 ROUND_MS=300 cargo bench --bench loopback
+//! ONLY=retrieve-64 cargo bench --bench loopback   # one row: retrieve-1, retrieve-64, list-1
+//! SOLO=client ONLY=retrieve-64 cargo bench --bench loopback   # one runner alone (profiling)
+//! ```
+//! `SOLO` runners: client, no-retry, no-limit, minimal (neither), floor, sketch, bare, reqwest.
+//! Under `cargo test --benches` it runs one short round as a smoke test.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod rounds;
+mod runners;
+mod server;
+mod sketch;
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use openai_invites::{BaseUrl, Quota};
+
+use rounds::{Rounds, measure};
+use runners::{Runner, Work, client_builder};
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The runners compared in every row, with their column names; the first is the baseline,
+/// bare hyper-util, that every ratio is taken against.
+fn compared(base: &BaseUrl) -> [(&'static str, Runner); 6] {
+    [
+        ("bare", Runner::bare(base)),
+        ("A/A", Runner::bare(base)),
+        ("client", Runner::client(base)),
+        ("floor", Runner::floor(base)),
+        ("sketch", Runner::sketch(base)),
+        ("reqwest", Runner::reqwest(base)),
+    ]
+}
+
+/// A runner by its `SOLO` name.
+fn solo(name: &str, base: &BaseUrl) -> Runner {
+    let unreachable_quota = Quota::per_second(NonZeroU32::MAX);
+    match name {
+        "bare" => Runner::bare(base),
+        "floor" => Runner::floor(base),
+        "sketch" => Runner::sketch(base),
+        "reqwest" => Runner::reqwest(base),
+        "no-retry" => Runner::built(
+            client_builder(base)
+                .disable_retries()
+                .rate_limit(unreachable_quota),
+        ),
+        "no-limit" => Runner::built(client_builder(base).no_rate_limit()),
+        "minimal" => Runner::built(client_builder(base).disable_retries().no_rate_limit()),
+        "client" => Runner::client(base),
+        other => panic!("unknown SOLO runner {other:?}: see the list at the top of main.rs"),
+    }
+}
+
+fn main() {
+    let benching = std::env::args().any(|a| a == "--bench");
+    let rounds = if benching { env_or("ROUNDS", 30) } else { 1 } as usize;
+    let round = Duration::from_millis(if benching {
+        env_or("ROUND_MS", 250)
+    } else {
+        20
+    });
+
+    let addr = server::start();
+    let base = BaseUrl::parse(&format!("http://{addr}/v1")).unwrap_or_else(|e| panic!("{e}"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("client runtime: {e}"));
+
+    let only = std::env::var("ONLY").ok();
+    let rows = [
+        ("retrieve-1", "retrieve", Work::Retrieve, 1),
+        ("retrieve-64", "retrieve", Work::Retrieve, 64),
+        ("list-1", "list of 100", Work::List100, 1),
+    ];
+    let rows = rows
+        .iter()
+        .filter(|(key, ..)| only.as_deref().is_none_or(|only| only == *key));
+
+    if let Ok(name) = std::env::var("SOLO") {
+        // One runner alone, so a profiler sees only its work (the first selected row).
+        let Some(&(_, _, work, concurrency)) = rows.clone().next() else {
+            return;
+        };
+        let runner = solo(&name, &base);
+        let (rate, cpu) = rt.block_on(measure(&runner, work, concurrency, round * rounds as u32));
+        println!(
+            "{name}: {rate:.0} req/s, {:.1} µs CPU/call, {} connections",
+            cpu * 1e6,
+            server::accepted()
+        );
+        return;
+    }
+
+    if !benching {
+        println!("loopback smoke run (not a measurement: use `cargo bench --bench loopback`)");
+    }
+    println!("loopback: {rounds} rounds x {round:?} per runner, HTTP/1.1 keep-alive, 127.0.0.1");
+    let names = compared(&base).map(|(name, _)| name);
+    let others = &names[1..];
+    let header = |first: &str| {
+        let cells: Vec<String> = others.iter().map(|n| format!(" {n} |")).collect();
+        let rule = "---|".repeat(others.len() + 3);
+        format!(
+            "| work | concurrency | {first} |{}\n|{rule}",
+            cells.concat()
+        )
+    };
+    let mut throughput = vec![header("bare req/s")];
+    let mut cpu = vec![header("bare µs/call")];
+    for &(_, name, work, concurrency) in rows {
+        let runners = compared(&base).map(|(_, runner)| runner);
+        let r = rt.block_on(Rounds::run(&runners, work, concurrency, rounds, round));
+        let (mut t, mut c) = (
+            format!("| {name} | {concurrency} | {:.0} |", r.rate(0)),
+            format!("| {name} | {concurrency} | {:.1} |", r.cpu_us(0)),
+        );
+        for i in 1..names.len() {
+            t.push_str(&format!(" {} |", r.rate_ratio(i)));
+            c.push_str(&format!(" {:.3} |", r.cpu_ratio(i)));
+        }
+        throughput.push(t);
+        cpu.push(c);
+    }
+    println!("\nthroughput against bare: median of per-round ratios (min..max)\n");
+    println!("{}", throughput.join("\n"));
+    println!("\nCPU per call on the client thread against bare: median of per-round ratios\n");
+    println!("{}", cpu.join("\n"));
+}

@@ -1,0 +1,130 @@
+//! Measuring runners: one timed run, and interleaved rounds of several.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::runners::{Runner, Work};
+
+/// On-CPU time of the calling thread, from the scheduler (nanosecond resolution).
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map(Duration::from_nanos)
+        .unwrap_or_default()
+}
+
+/// Calls per second and CPU seconds per call of `runner` for `duration` at `concurrency`.
+pub async fn measure(
+    runner: &Runner,
+    work: Work,
+    concurrency: usize,
+    duration: Duration,
+) -> (f64, f64) {
+    let done = Arc::new(AtomicU64::new(0));
+    let cpu_before = thread_cpu();
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let runner = runner.clone();
+            let done = done.clone();
+            tokio::spawn(async move {
+                while Instant::now() < deadline {
+                    if runner.call(work).await {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = (thread_cpu() - cpu_before).as_secs_f64();
+    let calls = done.load(Ordering::Relaxed).max(1) as f64;
+    (calls / elapsed, cpu / calls)
+}
+
+/// Per-round figures of runners measured in the same rounds; the first is the baseline.
+pub struct Rounds {
+    /// `rate[runner][round]`, calls per second.
+    rate: Vec<Vec<f64>>,
+    /// `cpu[runner][round]`, CPU seconds per call.
+    cpu: Vec<Vec<f64>>,
+}
+
+impl Rounds {
+    /// Runs `runners` in `rounds` interleaved rounds of `round` each (the order rotates every
+    /// round, so none always runs first or last).
+    pub async fn run(
+        runners: &[Runner],
+        work: Work,
+        concurrency: usize,
+        rounds: usize,
+        round: Duration,
+    ) -> Self {
+        // Warm the pools and the server.
+        for runner in runners {
+            measure(runner, work, concurrency, Duration::from_millis(50)).await;
+        }
+        let mut out = Self {
+            rate: vec![Vec::new(); runners.len()],
+            cpu: vec![Vec::new(); runners.len()],
+        };
+        let mut order: Vec<usize> = (0..runners.len()).collect();
+        for _ in 0..rounds {
+            for &i in &order {
+                let (rate, cpu) = measure(&runners[i], work, concurrency, round).await;
+                out.rate[i].push(rate);
+                out.cpu[i].push(cpu);
+            }
+            order.rotate_left(1);
+        }
+        out
+    }
+
+    /// Median calls per second of runner `i`.
+    pub fn rate(&self, i: usize) -> f64 {
+        median(&self.rate[i])
+    }
+
+    /// Median CPU per call of runner `i`, in microseconds.
+    pub fn cpu_us(&self, i: usize) -> f64 {
+        median(&self.cpu[i]) * 1e6
+    }
+
+    /// Runner `i`'s throughput against the baseline's in the same round: "median (min..max)".
+    pub fn rate_ratio(&self, i: usize) -> String {
+        summary(&ratios(&self.rate[i], &self.rate[0]))
+    }
+
+    /// Runner `i`'s CPU per call against the baseline's in the same round: the median.
+    pub fn cpu_ratio(&self, i: usize) -> f64 {
+        median(&ratios(&self.cpu[i], &self.cpu[0]))
+    }
+}
+
+fn ratios(of: &[f64], to: &[f64]) -> Vec<f64> {
+    of.iter().zip(to).map(|(a, b)| a / b).collect()
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut values = values.to_vec();
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// "median (min..max)".
+fn summary(values: &[f64]) -> String {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{:.3} ({lo:.3}..{hi:.3})", median(values))
+}

@@ -1,0 +1,223 @@
+//! The clients under test, each doing the same typed work: encode with the core crate, send,
+//! collect the body, decode.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as PooledClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use openai_invites::transport::{HyperTransport, TransportConfig};
+use openai_invites::{BaseUrl, Client, ClientBuilder, ListInvites, Operation, Quota};
+use openai_invites::{RetrieveInvite, layer::DEFAULT_USER_AGENT};
+
+use crate::sketch::Sketch;
+
+/// The same pool settings for every runner.
+pub const POOL_IDLE: Duration = Duration::from_secs(90);
+pub const POOL_MAX_IDLE: usize = 128;
+const ADMIN_KEY: &str = "sk-admin-bench";
+/// The client's default attempt timeout, used by the floor and the sketch.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What one call does.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Work {
+    /// Retrieve one invite.
+    Retrieve,
+    /// List a page of 100.
+    List100,
+}
+
+#[derive(Clone)]
+pub enum Runner {
+    /// hyper-util's legacy client, with the auth headers: the baseline.
+    Bare(
+        Arc<PooledClient<HttpConnector, Full<Bytes>>>,
+        BaseUrl,
+        Arc<Identity>,
+    ),
+    /// The client (the default stack unless built otherwise).
+    Client(Client),
+    /// The floor of any client with this design's guarantees, whatever its structure: the
+    /// auth headers and one timeout around the client's own transport (with its body cap).
+    /// No retry, no rate limiter, no spans, no call context.
+    Floor(HyperTransport, BaseUrl, Arc<Identity>),
+    /// The floor plus the per-call work of the default stack that no structure avoids.
+    Sketch(Arc<Sketch>, BaseUrl),
+    /// Plain reqwest (no TLS features), for scale.
+    Reqwest(reqwest::Client, BaseUrl, Arc<Identity>),
+}
+
+impl Runner {
+    pub fn bare(base: &BaseUrl) -> Self {
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        let client = PooledClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE)
+            .pool_max_idle_per_host(POOL_MAX_IDLE)
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(http);
+        Self::Bare(Arc::new(client), base.clone(), Arc::new(Identity::new()))
+    }
+
+    /// The client as users get it: the default stack, whose rate limiter runs on every
+    /// attempt, here with a quota this benchmark never reaches.
+    pub fn client(base: &BaseUrl) -> Self {
+        Self::built(client_builder(base).rate_limit(Quota::per_second(NonZeroU32::MAX)))
+    }
+
+    /// A client from `builder` (for the `SOLO` variants).
+    pub fn built(builder: ClientBuilder) -> Self {
+        Self::Client(builder.build().unwrap_or_else(|e| panic!("client: {e}")))
+    }
+
+    pub fn floor(base: &BaseUrl) -> Self {
+        Self::Floor(transport(), base.clone(), Arc::new(Identity::new()))
+    }
+
+    pub fn sketch(base: &BaseUrl) -> Self {
+        Self::Sketch(
+            Arc::new(Sketch::new(transport(), Identity::new())),
+            base.clone(),
+        )
+    }
+
+    pub fn reqwest(base: &BaseUrl) -> Self {
+        let client = reqwest::Client::builder()
+            .pool_idle_timeout(POOL_IDLE)
+            .pool_max_idle_per_host(POOL_MAX_IDLE)
+            .tcp_nodelay(true)
+            .build()
+            .unwrap_or_else(|e| panic!("reqwest: {e}"));
+        Self::Reqwest(client, base.clone(), Arc::new(Identity::new()))
+    }
+
+    /// One call; whether it succeeded.
+    pub async fn call(&self, work: Work) -> bool {
+        match work {
+            Work::Retrieve => self.send(RetrieveInvite::new("invite-abc")).await,
+            Work::List100 => self.send(ListInvites::new().limit(100)).await,
+        }
+    }
+
+    async fn send<O: Operation>(&self, op: O) -> bool {
+        match self {
+            Self::Bare(c, base, id) => bare_call(c, op, base, id).await,
+            Self::Client(c) => c.send(op).await.is_ok(),
+            Self::Floor(t, base, id) => floor_call(t, op, base, id).await,
+            Self::Sketch(sketch, base) => sketch.call(op, base).await,
+            Self::Reqwest(c, base, id) => reqwest_call(c, op, base, id).await,
+        }
+    }
+}
+
+/// The builder every client runner starts from: the key, the server, the pool settings.
+pub fn client_builder(base: &BaseUrl) -> ClientBuilder {
+    Client::builder()
+        .admin_key(ADMIN_KEY)
+        .base_url(base.as_str())
+        .pool_idle_timeout(POOL_IDLE)
+        .pool_max_idle_per_host(POOL_MAX_IDLE)
+}
+
+/// The client's own transport over plain TCP, with the common pool settings.
+fn transport() -> HyperTransport {
+    let mut config = TransportConfig::default();
+    config.pool_idle_timeout = POOL_IDLE;
+    config.pool_max_idle_per_host = POOL_MAX_IDLE;
+    HyperTransport::plain(&config)
+}
+
+async fn bare_call<O: Operation>(
+    client: &PooledClient<HttpConnector, Full<Bytes>>,
+    op: O,
+    base: &BaseUrl,
+    identity: &Identity,
+) -> bool {
+    let Ok(mut request) = op.encode(base) else {
+        return false;
+    };
+    identity.apply(&mut request);
+    let Ok(response) = client.request(request.map(Full::new)).await else {
+        return false;
+    };
+    let (parts, body) = response.into_parts();
+    let Ok(body) = body.collect().await else {
+        return false;
+    };
+    O::decode(http::Response::from_parts(parts, body.to_bytes())).is_ok()
+}
+
+async fn floor_call<O: Operation>(
+    transport: &HyperTransport,
+    op: O,
+    base: &BaseUrl,
+    identity: &Identity,
+) -> bool {
+    use tower::ServiceExt;
+    let Ok(mut request) = op.encode(base) else {
+        return false;
+    };
+    identity.apply(&mut request);
+    let call = transport.clone().oneshot(request);
+    let Ok(Ok(response)) = tokio::time::timeout(ATTEMPT_TIMEOUT, call).await else {
+        return false;
+    };
+    O::decode(response).is_ok()
+}
+
+/// The encoded request converted with `reqwest::Request::try_from`, the response converted
+/// back to `http::Response`, collected and decoded.
+async fn reqwest_call<O: Operation>(
+    client: &reqwest::Client,
+    op: O,
+    base: &BaseUrl,
+    identity: &Identity,
+) -> bool {
+    let Ok(mut request) = op.encode(base) else {
+        return false;
+    };
+    identity.apply(&mut request);
+    let Ok(request) = reqwest::Request::try_from(request) else {
+        return false;
+    };
+    let Ok(response) = client.execute(request).await else {
+        return false;
+    };
+    let (parts, body) = http::Response::from(response).into_parts();
+    let Ok(body) = body.collect().await else {
+        return false;
+    };
+    O::decode(http::Response::from_parts(parts, body.to_bytes())).is_ok()
+}
+
+/// The headers the client's auth layer sends, so that every runner puts the same request on
+/// the wire (a real client of this API must authenticate). Built once, cloned per request, as
+/// the auth layer does.
+pub struct Identity {
+    authorization: http::HeaderValue,
+    user_agent: http::HeaderValue,
+}
+
+impl Identity {
+    pub fn new() -> Self {
+        let mut authorization = http::HeaderValue::try_from(format!("Bearer {ADMIN_KEY}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        authorization.set_sensitive(true);
+        Self {
+            authorization,
+            user_agent: http::HeaderValue::from_static(DEFAULT_USER_AGENT),
+        }
+    }
+
+    pub fn apply<B>(&self, request: &mut http::Request<B>) {
+        let headers = request.headers_mut();
+        headers.insert(http::header::AUTHORIZATION, self.authorization.clone());
+        headers.insert(http::header::USER_AGENT, self.user_agent.clone());
+    }
+}
