@@ -18,9 +18,13 @@ pin_project! {
     /// The future of one call: it resolves to the operation's decoded output, or an [`Error`]
     /// that says how many attempts were made and why the client stopped.
     ///
-    /// The operation is encoded when the call is made, before the first poll; the future holds
-    /// only the call in flight (not the operation, nor a copy of its request). It is a named
-    /// type, so it can be stored in a struct or be the `Future` of a tower service.
+    /// The operation is encoded when the call is made; nothing is sent, and no timeout starts,
+    /// until the first poll. The future holds the encoded request and the client's stack, not
+    /// the operation. It is a named type, `Send` and `'static`, so it can be stored in a struct,
+    /// spawned, or be the `Future` of a tower service.
+    ///
+    /// It is not `Unpin` (the stack's timers live inside it): to poll it by hand or use it in
+    /// `select!`, pin it first, with `Box::pin` or `std::pin::pin!`.
     ///
     /// # Panics
     ///
@@ -29,7 +33,6 @@ pin_project! {
     pub struct Call<O> {
         #[pin]
         state: State,
-        context: CallContext,
         // `fn() -> O`: the call owns no `O`, so its auto traits do not depend on `O`'s.
         operation: PhantomData<fn() -> O>,
     }
@@ -38,8 +41,8 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State {
-        /// In the stack.
-        Sending { #[pin] stack: StackFuture },
+        /// In the stack; the context is the one the stack's layers report into.
+        Sending { #[pin] stack: StackFuture, context: CallContext },
         /// The operation could not be encoded: nothing was sent. (`None` once returned.)
         Refused { error: Option<Error> },
         /// The output was returned.
@@ -50,8 +53,7 @@ pin_project! {
 impl<O: Operation> Call<O> {
     pub(crate) fn sending(stack: StackFuture, context: CallContext) -> Self {
         Self {
-            state: State::Sending { stack },
-            context,
+            state: State::Sending { stack, context },
             operation: PhantomData,
         }
     }
@@ -59,7 +61,6 @@ impl<O: Operation> Call<O> {
     pub(crate) fn refused(error: Error) -> Self {
         Self {
             state: State::Refused { error: Some(error) },
-            context: CallContext::default(),
             operation: PhantomData,
         }
     }
@@ -69,16 +70,16 @@ impl<O: Operation> Future for Call<O> {
     type Output = Result<O::Output, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        let output = match this.state.as_mut().project() {
-            StateProj::Sending { stack } => finish::<O>(ready!(stack.poll(cx)), this.context),
+        let mut state = self.project().state;
+        let output = match state.as_mut().project() {
+            StateProj::Sending { stack, context } => finish::<O>(ready!(stack.poll(cx)), context),
             StateProj::Refused { error } => match error.take() {
                 Some(error) => Err(error),
                 None => panic!("`Call` polled after completion"),
             },
             StateProj::Done => panic!("`Call` polled after completion"),
         };
-        this.state.set(State::Done);
+        state.set(State::Done);
         Poll::Ready(output)
     }
 }

@@ -56,7 +56,7 @@ impl Client {
 
     /// Sends any operation through the stack and decodes its answer.
     ///
-    /// The operation is encoded now; the returned [`Call`] holds only the call in flight. An
+    /// The operation is encoded now and sent when the returned [`Call`] is first polled. An
     /// operation that cannot be encoded is never sent: the call resolves to the encode error.
     pub fn send<O: Operation>(&self, operation: O) -> Call<O> {
         match operation.encode(&self.inner.base_url) {
@@ -69,7 +69,7 @@ impl Client {
         }
     }
 
-    /// Lists one page of invites.    /// Lists one page of invites.
+    /// Lists one page of invites.
     pub fn list_invites(&self, request: ListInvites) -> Call<ListInvites> {
         self.send(request)
     }

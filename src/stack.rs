@@ -111,8 +111,9 @@ type Either3<A, B, C> = future::Either<A, future::Either<B, C>>;
 
 pin_project! {
     /// A call through a [`Stack`]. A struct with no type parameters, so that the `Send`-ness of
-    /// the client's `async` functions is proven without projecting the stack's future types
-    /// (which trips rustc's higher-ranked lifetime check on the layers' `Into<BoxError>` bounds).
+    /// the futures that hold it (`Call`, pagination's stream) is proven without projecting the
+    /// stack's future types (which trips rustc's higher-ranked lifetime check on the layers'
+    /// `Into<BoxError>` bounds).
     pub(crate) struct StackFuture {
         #[pin]
         inner: Either3<

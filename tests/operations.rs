@@ -231,28 +231,39 @@ async fn client_is_a_tower_service_of_operations() {
 #[tokio::test]
 async fn a_call_is_a_named_future_sent_only_when_polled() {
     use openai_invites::{Call, RetrieveInvite};
+    fn send_and_static<T: Send + 'static>(_: &T) {}
+
     let (fake, client) = support::in_process();
     let invite = client
         .invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader))
         .await
         .unwrap();
-
-    // Made but never polled: encoded, not sent.
     let before = fake.request_count();
-    let call: Call<RetrieveInvite> = client.retrieve_invite(invite.id.clone());
-    drop(call);
-    assert_eq!(fake.request_count(), before);
 
-    // The type can be stored and spawned ('static + Send), and is what `Service<O>` returns.
+    // Encoded when made: an invalid operation is refused before any poll.
+    let refused = client.retrieve_invite("");
+    assert!(format!("{refused:?}").contains("refused"));
+    let call: Call<RetrieveInvite> = client.retrieve_invite(invite.id.clone());
+    assert!(format!("{call:?}").contains("sending"));
+    send_and_static(&call);
+
+    // Other tasks run; nothing is sent until the call is polled.
+    for _ in 0..3 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(fake.request_count(), before);
+    drop(refused);
+
+    // It can be stored in a struct and spawned.
     struct Pending {
         call: Call<RetrieveInvite>,
     }
-    let pending = Pending {
-        call: client.retrieve_invite(invite.id.clone()),
-    };
+    let pending = Pending { call };
     let got = tokio::spawn(pending.call).await.unwrap().unwrap();
     assert_eq!(got.id, invite.id);
     assert_eq!(fake.request_count(), before + 1);
+
+    // It is what the client's `Service<O>` returns.
     let call: Call<RetrieveInvite> =
         tower::Service::call(&mut client.clone(), RetrieveInvite::new(invite.id.clone()));
     assert_eq!(call.await.unwrap().email, "ana@example.com");
@@ -260,11 +271,22 @@ async fn a_call_is_a_named_future_sent_only_when_polled() {
 
 #[tokio::test]
 #[should_panic(expected = "`Call` polled after completion")]
-async fn polling_a_finished_call_panics() {
+async fn polling_a_call_again_after_its_answer_panics() {
     use futures_util::FutureExt;
     let (_fake, client) = support::in_process();
-    // An encode error: the first poll returns it at once.
+    let mut call = Box::pin(client.list_invites(ListInvites::new()));
+    assert!(call.as_mut().await.is_ok());
+    let _ = call.as_mut().now_or_never();
+}
+
+#[tokio::test]
+#[should_panic(expected = "`Call` polled after completion")]
+async fn polling_a_refused_call_again_panics() {
+    use futures_util::FutureExt;
+    let (_fake, client) = support::in_process();
     let mut call = Box::pin(client.retrieve_invite(""));
-    assert!(call.as_mut().await.is_err());
+    // The encode error comes back on the first poll, without waiting.
+    let first = call.as_mut().now_or_never().expect("ready at once");
+    assert_eq!(first.unwrap_err().kind(), ErrorKind::Encode);
     let _ = call.as_mut().now_or_never();
 }

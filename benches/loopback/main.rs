@@ -1,11 +1,12 @@
 //! The client against a bare hyper-util client over real TCP on 127.0.0.1 (HTTP/1.1
-//! keep-alive), both doing the same typed work: encode, send, collect, serde decode. Every
-//! runner puts the same request on the wire: the others add the two headers the client's auth
-//! layer sends (`authorization`, `user-agent`), as any client of this API must.
+//! keep-alive), with other runners beside them; every runner does the same typed work (encode,
+//! send, collect, serde decode) and puts the same request on the wire: the others add the two
+//! headers the client's auth layer sends (`authorization`, `user-agent`), as any client of this
+//! API must.
 //!
-//! The server is a minimal hyper server in this process, on its own runtime thread; the clients
+//! The server is a minimal hyper server in this process, on its own runtime thread; the runners
 //! run on a current-thread runtime on the main thread, so that thread's CPU time is the
-//! client's. Runs are interleaved in rounds (the order rotates) and each figure is the median
+//! runner's. Runs are interleaved in rounds (the order rotates) and each figure is the median
 //! of per-round ratios against the bare client. In the same rounds:
 //! - "A/A": the bare client against itself, the noise floor;
 //! - "floor": the auth headers and one timeout around the client's own transport, the least

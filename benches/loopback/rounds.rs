@@ -16,6 +16,9 @@ fn thread_cpu() -> Duration {
 }
 
 /// Calls per second and CPU seconds per call of `runner` for `duration` at `concurrency`.
+///
+/// Panics if any call fails: a runner that fails part of its calls would report figures for
+/// work it did not do.
 pub async fn measure(
     runner: &Runner,
     work: Work,
@@ -23,18 +26,22 @@ pub async fn measure(
     duration: Duration,
 ) -> (f64, f64) {
     let done = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
     let cpu_before = thread_cpu();
     let started = Instant::now();
     let deadline = started + duration;
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
             let runner = runner.clone();
-            let done = done.clone();
+            let (done, failed) = (done.clone(), failed.clone());
             tokio::spawn(async move {
                 while Instant::now() < deadline {
-                    if runner.call(work).await {
-                        done.fetch_add(1, Ordering::Relaxed);
-                    }
+                    let counter = if runner.call(work).await {
+                        &done
+                    } else {
+                        &failed
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
                 }
             })
         })
@@ -42,6 +49,11 @@ pub async fn measure(
     for task in tasks {
         let _ = task.await;
     }
+    let failed = failed.load(Ordering::Relaxed);
+    assert!(
+        failed == 0,
+        "{failed} calls failed: the figures would be wrong"
+    );
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = (thread_cpu() - cpu_before).as_secs_f64();
     let calls = done.load(Ordering::Relaxed).max(1) as f64;

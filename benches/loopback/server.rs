@@ -1,4 +1,4 @@
-//! The minimal HTTP/1.1 server both clients talk to, on its own runtime thread.
+//! The minimal HTTP/1.1 server every runner talks to, on its own runtime thread.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -19,6 +19,28 @@ use tracing::field::Empty;
 
 use crate::runners::{ATTEMPT_TIMEOUT, Identity};
 
+/// The operation span, named per operation as the stack's is (span names are static).
+fn call_span(operation: &'static str) -> tracing::Span {
+    macro_rules! span {
+        ($name:literal) => {
+            tracing::info_span!(
+                $name,
+                otel.kind = "client",
+                otel.name = operation,
+                openai.operation = operation,
+                error.type = Empty,
+            )
+        };
+    }
+    match operation {
+        "listInvites" => span!("invites.list"),
+        "inviteUser" => span!("invites.create"),
+        "retrieveInvite" => span!("invites.retrieve"),
+        "deleteInvite" => span!("invites.delete"),
+        _ => span!("invites.call"),
+    }
+}
+
 /// The client's default total timeout.
 const TOTAL_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -57,13 +79,7 @@ impl Sketch {
         let Ok(mut request) = op.encode(base) else {
             return false;
         };
-        let call_span = tracing::info_span!(
-            "invites.retrieve",
-            otel.kind = "client",
-            otel.name = O::META.name,
-            openai.operation = O::META.name,
-            error.type = Empty,
-        );
+        let call_span = call_span(O::META.name);
         let deadline = Instant::now() + TOTAL_TIMEOUT;
         let retry_copy: RetryCopy = (
             request.method().clone(),
