@@ -139,18 +139,13 @@ async fn bare_call<O: Operation>(
     base: &BaseUrl,
     identity: &Identity,
 ) -> bool {
-    let Ok(mut request) = op.encode(base) else {
+    let Some(request) = identity.request(op, base) else {
         return false;
     };
-    identity.apply(&mut request);
     let Ok(response) = client.request(request.map(Full::new)).await else {
         return false;
     };
-    let (parts, body) = response.into_parts();
-    let Ok(body) = body.collect().await else {
-        return false;
-    };
-    O::decode(http::Response::from_parts(parts, body.to_bytes())).is_ok()
+    collect_and_decode::<O, _>(response).await
 }
 
 async fn floor_call<O: Operation>(
@@ -160,10 +155,9 @@ async fn floor_call<O: Operation>(
     identity: &Identity,
 ) -> bool {
     use tower::ServiceExt;
-    let Ok(mut request) = op.encode(base) else {
+    let Some(request) = identity.request(op, base) else {
         return false;
     };
-    identity.apply(&mut request);
     let call = transport.clone().oneshot(request);
     let Ok(Ok(response)) = tokio::time::timeout(ATTEMPT_TIMEOUT, call).await else {
         return false;
@@ -179,17 +173,23 @@ async fn reqwest_call<O: Operation>(
     base: &BaseUrl,
     identity: &Identity,
 ) -> bool {
-    let Ok(mut request) = op.encode(base) else {
+    let Some(request) = identity.request(op, base) else {
         return false;
     };
-    identity.apply(&mut request);
     let Ok(request) = reqwest::Request::try_from(request) else {
         return false;
     };
     let Ok(response) = client.execute(request).await else {
         return false;
     };
-    let (parts, body) = http::Response::from(response).into_parts();
+    collect_and_decode::<O, _>(http::Response::from(response)).await
+}
+
+/// The tail of the bare and reqwest calls: collect the streamed body, then decode.
+async fn collect_and_decode<O: Operation, B: hyper::body::Body>(
+    response: http::Response<B>,
+) -> bool {
+    let (parts, body) = response.into_parts();
     let Ok(body) = body.collect().await else {
         return false;
     };
@@ -213,6 +213,13 @@ impl Identity {
             authorization,
             user_agent: http::HeaderValue::from_static(DEFAULT_USER_AGENT),
         }
+    }
+
+    /// `op` encoded, with these headers: the request every runner but the client sends.
+    pub fn request<O: Operation>(&self, op: O, base: &BaseUrl) -> Option<http::Request<Bytes>> {
+        let mut request = op.encode(base).ok()?;
+        self.apply(&mut request);
+        Some(request)
     }
 
     pub fn apply<B>(&self, request: &mut http::Request<B>) {
