@@ -2,7 +2,11 @@
 //!
 //! - a per-call layer (runs once per call, before authentication): times each call;
 //! - a per-attempt layer (runs on every attempt, after authentication): adds a header and
-//!   counts attempts.
+//!   counts attempts;
+//! - an off-the-shelf tower-http layer (`SetRequestHeaderLayer`), as it comes.
+//!
+//! Your layers see requests with an in-memory `openai_invites::slot::Body`; write them generic
+//! over the body, as tower middleware usually is, or on `http::Request<Body>`.
 //!
 //! ```sh
 //! cargo run --example custom_layer
@@ -13,9 +17,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use bytes::Bytes;
 use futures_util::FutureExt;
-use openai_invites::{Client, HttpService, InviteRequest, InviteRole, ListInvites};
+use openai_invites::http::{HeaderName, HeaderValue};
+use openai_invites::slot::{Body, Inner, SlotService};
+use openai_invites::{Client, InviteRequest, InviteRole, ListInvites};
 use openai_invites_mock::FakeInvites;
 use tower::{Layer, ServiceExt};
 
@@ -43,9 +48,9 @@ struct CountAttempts<S> {
     attempts: Arc<AtomicU64>,
 }
 
-impl<S> tower::Service<http::Request<Bytes>> for CountAttempts<S>
+impl<S, B> tower::Service<http::Request<B>> for CountAttempts<S>
 where
-    S: tower::Service<http::Request<Bytes>>,
+    S: tower::Service<http::Request<B>>,
 {
     type Response = S::Response;
     type Error = S::Error;
@@ -55,7 +60,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: http::Request<Bytes>) -> Self::Future {
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
         let n = self.attempts.fetch_add(1, Ordering::Relaxed) + 1;
         // The auth layer already ran: the key is set (and hidden from Debug).
         assert!(request.headers().contains_key("authorization"));
@@ -67,8 +72,8 @@ where
 }
 
 /// Prints how long each call took.
-fn call_timer(inner: HttpService) -> HttpService {
-    HttpService::new(tower::service_fn(move |request: http::Request<Bytes>| {
+fn call_timer(inner: Inner) -> impl SlotService {
+    tower::service_fn(move |request: http::Request<Body>| {
         let inner = inner.clone();
         let what = format!("{} {}", request.method(), request.uri().path());
         let started = Instant::now();
@@ -76,7 +81,7 @@ fn call_timer(inner: HttpService) -> HttpService {
             println!("  [timer] {what} took {:?}", started.elapsed());
             result
         })
-    }))
+    })
 }
 
 #[tokio::main]
@@ -88,6 +93,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transport(fake.service())
         .layer_per_call(tower::layer::layer_fn(call_timer))
         .layer_per_attempt(counter.clone())
+        .layer_per_attempt(
+            tower_http::set_header::SetRequestHeaderLayer::if_not_present(
+                HeaderName::from_static("x-team"),
+                HeaderValue::from_static("onboarding"),
+            ),
+        )
         .build()?;
 
     client
@@ -101,10 +112,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for request in fake.requests() {
         println!(
-            "the fake saw {} {} with x-attempt-tag = {:?}",
+            "the fake saw {} {} with x-attempt-tag = {:?}, x-team = {:?}",
             request.method,
             request.path,
-            request.header("x-attempt-tag")
+            request.header("x-attempt-tag"),
+            request.header("x-team"),
         );
     }
     Ok(())

@@ -36,18 +36,10 @@ async fn main() -> Result<(), openai_invites::BoxError> {
         .layer(OperationSpanLayer)
         .layer(TotalTimeoutLayer::new(Duration::from_secs(30)))
         .layer(RetryLayer::new(RetryPolicy::default()))
-        .layer(RateLimitLayer::new(
-            Arc::new(GovernorLimiter::new(Quota::per_second(
-                NonZeroU32::MIN.saturating_add(4),
-            ))),
-            Duration::from_secs(60),
-        ))
-        .layer(AuthLayer::new(
-            &key,
-            None,
-            None,
-            Some("custom-stack-example"),
-        )?)
+        .layer(RateLimitLayer::new(Arc::new(GovernorLimiter::new(
+            Quota::per_second(NonZeroU32::MIN.saturating_add(4)),
+        ))))
+        .layer(AuthLayer::new(&key)?.user_agent_suffix("custom-stack-example")?)
         .layer(AttemptSpanLayer)
         .layer(AttemptTimeoutLayer::new(Duration::from_secs(5)))
         .service(fake.service());

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use openai_invites_core::{BaseUrl, DEFAULT_BASE_URL};
 use secrecy::{ExposeSecret, SecretString};
-use tower::util::BoxCloneSyncService;
 use tower_layer::Layer;
 
-use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimiter};
+use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimitLayer, RateLimiter};
 use crate::layer::retry::{Jitter, RetryBudget, RetryPolicy};
 use crate::layer::{AdminKey, AuthLayer};
-use crate::stack::{self, HttpService, SlotLayer, Stack, StackParts, StackService};
+use crate::slot::{self, ErasedLayer, Slot, SlotService};
+use crate::stack::{self, HttpService, StackParts, StackService};
 use crate::transport::{HyperTransport, ResponseTooLarge, TransportConfig, TransportError};
 use crate::{BoxError, BuildError, Client};
 
@@ -37,6 +37,7 @@ pub const ENV_PROJECT_ID: &str = "OPENAI_PROJECT_ID";
 /// | `total_timeout` | 600 s |
 /// | `max_response_bytes` | 8 MiB |
 /// | `pool_idle_timeout` | 90 s |
+/// | `pool_max_idle_per_host` | no cap: every connection of a burst stays pooled until idle for `pool_idle_timeout` |
 /// | `allow_insecure_http` | `false` (plain `http://` only to loopback hosts) |
 /// | `max_retries` | 2 (3 attempts); `disable_retries()` turns retrying off |
 /// | `retry_backoff` | 0.5 s doubling to 8 s, with jitter |
@@ -55,11 +56,11 @@ pub struct ClientBuilder {
     attempt_timeout: Duration,
     total_timeout: Duration,
     allow_insecure_http: bool,
-    per_call: Vec<SlotLayer>,
-    per_attempt: Vec<SlotLayer>,
+    per_call: Vec<ErasedLayer>,
+    per_attempt: Vec<ErasedLayer>,
     transport: Option<HttpService>,
+    /// Retries are off when `retry.max_retries` is 0.
     retry: RetryPolicy,
-    retries_enabled: bool,
     rate_limiter: Option<Arc<dyn RateLimiter>>,
 }
 
@@ -67,10 +68,10 @@ pub struct ClientBuilder {
 pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 10;
 
 fn default_quota() -> Quota {
-    // 10 is not zero.
-    let ten =
+    // `DEFAULT_REQUESTS_PER_SECOND` is a non-zero constant, so the fallback is never taken.
+    let rate =
         std::num::NonZeroU32::new(DEFAULT_REQUESTS_PER_SECOND).unwrap_or(std::num::NonZeroU32::MIN);
-    Quota::per_second(ten)
+    Quota::per_second(rate)
 }
 
 impl Default for ClientBuilder {
@@ -89,7 +90,6 @@ impl Default for ClientBuilder {
             per_attempt: Vec::new(),
             transport: None,
             retry: RetryPolicy::default(),
-            retries_enabled: true,
             rate_limiter: Some(Arc::new(GovernorLimiter::new(default_quota()))),
         }
     }
@@ -211,25 +211,55 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds a layer that runs once per call, outside the retry loop (the first added is the
-    /// outermost).
+    /// Adds a layer that runs once per call, outside the retry loop and before authentication
+    /// (the first added is the outermost). Any tower or tower-http layer whose service is
+    /// [`SlotService`] fits; see [`slot`](crate::slot) for what it sees.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use openai_invites::Client;
+    ///
+    /// let client = Client::builder()
+    ///     .admin_key("sk-admin-example")
+    ///     // At most 8 calls at once from this client and its clones, retries included.
+    ///     .layer_per_call(tower::limit::ConcurrencyLimitLayer::new(8))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), openai_invites::BuildError>(())
+    /// ```
     pub fn layer_per_call<L>(mut self, layer: L) -> Self
     where
-        L: Layer<HttpService> + Send + Sync + 'static,
-        L::Service: StackService,
+        L: Layer<slot::Inner> + Send + Sync + 'static,
+        L::Service: SlotService,
     {
-        self.per_call.push(stack::slot_layer(layer));
+        self.per_call.push(slot::erase(layer));
         self
     }
 
     /// Adds a layer that runs on every attempt, after authentication (it sees the auth
-    /// headers) and before the attempt span and timeout.
+    /// headers) and before the attempt span and timeout (the first added is the outermost).
+    /// Any tower or tower-http layer whose service is [`SlotService`] fits.
+    ///
+    /// ```
+    /// use openai_invites::Client;
+    /// use openai_invites::http::{HeaderName, HeaderValue};
+    ///
+    /// let client = Client::builder()
+    ///     .admin_key("sk-admin-example")
+    ///     .layer_per_attempt(tower_http::set_header::SetRequestHeaderLayer::overriding(
+    ///         HeaderName::from_static("x-team"),
+    ///         HeaderValue::from_static("onboarding"),
+    ///     ))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), openai_invites::BuildError>(())
+    /// ```
     pub fn layer_per_attempt<L>(mut self, layer: L) -> Self
     where
-        L: Layer<HttpService> + Send + Sync + 'static,
-        L::Service: StackService,
+        L: Layer<slot::Inner> + Send + Sync + 'static,
+        L::Service: SlotService,
     {
-        self.per_attempt.push(stack::slot_layer(layer));
+        self.per_attempt.push(slot::erase(layer));
         self
     }
 
@@ -244,20 +274,20 @@ impl ClientBuilder {
         S: StackService,
     {
         let erased = tower::util::MapErrLayer::new(as_transport_error).layer(transport);
-        self.transport = Some(BoxCloneSyncService::new(erased));
+        self.transport = Some(HttpService::new(erased));
         self
     }
 
-    /// Retries after the first attempt (default 2). 0 is the same as `disable_retries()`.
+    /// Retries after the first attempt (default 2); 0 turns retrying off.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.retry.max_retries = retries;
         self
     }
 
-    /// Turns retrying off: every failure is returned as it comes.
-    pub fn disable_retries(mut self) -> Self {
-        self.retries_enabled = false;
-        self
+    /// Turns retrying off: every failure is returned as it comes. The same as
+    /// `max_retries(0)`.
+    pub fn disable_retries(self) -> Self {
+        self.max_retries(0)
     }
 
     /// Backoff when the service gives no hint: `min(base * 2^n, cap)` with jitter.
@@ -297,7 +327,6 @@ impl ClientBuilder {
     /// Replaces every retry setting at once.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
-        self.retries_enabled = true;
         self
     }
 
@@ -307,7 +336,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Another limiter backend (e.g. one shared by several processes).
+    /// Another limiter backend (e.g. one shared by several processes, such as the Redis
+    /// limiter of `openai-invites-redis`).
     pub fn rate_limiter(mut self, limiter: impl RateLimiter) -> Self {
         self.rate_limiter = Some(Arc::new(limiter));
         self
@@ -347,28 +377,35 @@ impl ClientBuilder {
                 reason: "must be at least 1",
             });
         }
-        let auth = AuthLayer::new(
-            &key,
-            self.organization.as_deref(),
-            self.project.as_deref(),
-            self.user_agent_suffix.as_deref(),
-        )?;
+        let mut auth = AuthLayer::new(&key)?;
+        if let Some(organization) = &self.organization {
+            auth = auth.organization(organization)?;
+        }
+        if let Some(project) = &self.project {
+            auth = auth.project(project)?;
+        }
+        if let Some(suffix) = &self.user_agent_suffix {
+            auth = auth.user_agent_suffix(suffix)?;
+        }
+        let max_response_bytes = self.transport_config.max_response_bytes;
+        let max_cooldown = self.retry.max_retry_after;
         let parts = StackParts {
-            auth,
-            attempt_timeout: self.attempt_timeout,
+            per_call: Slot::of(self.per_call, max_response_bytes),
             total_timeout: self.total_timeout,
-            per_call: self.per_call,
-            per_attempt: self.per_attempt,
-            max_cooldown: self.retry.max_retry_after,
-            retry: (self.retries_enabled && self.retry.max_retries > 0).then_some(self.retry),
-            rate_limiter: self.rate_limiter,
+            retry: (self.retry.max_retries > 0).then_some(self.retry),
+            rate_limit: self
+                .rate_limiter
+                .map(|limiter| RateLimitLayer::new(limiter).max_cooldown(max_cooldown)),
+            auth,
+            per_attempt: Slot::of(self.per_attempt, max_response_bytes),
+            attempt_timeout: self.attempt_timeout,
         };
         let stack = match self.transport {
-            Some(transport) => Stack::build(transport, parts),
+            Some(transport) => stack::assemble(transport, parts),
             None if base_url.is_https() => {
-                Stack::build(HyperTransport::new(&self.transport_config)?, parts)
+                stack::assemble(HyperTransport::new(&self.transport_config)?, parts)
             }
-            None => Stack::build(HyperTransport::plain(&self.transport_config), parts),
+            None => stack::assemble(HyperTransport::plain(&self.transport_config), parts),
         };
         Ok(Client::from_parts(base_url, stack))
     }
@@ -399,10 +436,6 @@ impl fmt::Debug for ClientBuilder {
             .field("per_call_layers", &self.per_call.len())
             .field("per_attempt_layers", &self.per_attempt.len())
             .field("custom_transport", &self.transport.is_some())
-            .field(
-                "retries",
-                &(self.retries_enabled && self.retry.max_retries > 0),
-            )
             .field("max_retries", &self.retry.max_retries)
             .field("rate_limited", &self.rate_limiter.is_some())
             .finish_non_exhaustive()

@@ -7,12 +7,16 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
-use openai_invites_core::{Operation, headers};
+use openai_invites_core::Operation;
 use pin_project_lite::pin_project;
+use tower::util::Oneshot;
 
+use crate::failure::ResponseFacts;
 use crate::layer::context::CallContext;
-use crate::stack::StackFuture;
-use crate::{BoxError, Error};
+use crate::{BoxError, Error, HttpService};
+
+/// A call going through the client's stack.
+type InStack = Oneshot<HttpService, http::Request<Bytes>>;
 
 pin_project! {
     /// The future of one call: it resolves to the operation's decoded output, or an [`Error`]
@@ -42,7 +46,7 @@ pin_project! {
     #[project = StateProj]
     enum State {
         /// In the stack; the context is the one the stack's layers report into.
-        Sending { #[pin] stack: StackFuture, context: CallContext },
+        Sending { #[pin] stack: InStack, context: CallContext },
         /// The operation could not be encoded: nothing was sent. (`None` once returned.)
         Refused { error: Option<Error> },
         /// The output was returned.
@@ -51,7 +55,7 @@ pin_project! {
 }
 
 impl<O: Operation> Call<O> {
-    pub(crate) fn sending(stack: StackFuture, context: CallContext) -> Self {
+    pub(crate) fn sending(stack: InStack, context: CallContext) -> Self {
         Self {
             state: State::Sending { stack, context },
             operation: PhantomData,
@@ -105,23 +109,21 @@ fn finish<O: Operation>(
     context: &CallContext,
 ) -> Result<O::Output, Error> {
     let attempts = context.attempts();
-    let stop_reason = || context.stop_reason();
-    let response = result.map_err(|e| {
+    let mut response = result.map_err(|e| {
         let error = Error::from_stack(&O::META, e);
         let attempts = attempts.max(error.attempts());
         error
             .with_attempts(attempts)
-            .with_stop_reason(stop_reason())
+            .with_stop_reason(context.stop_reason())
     })?;
-    let retry_after = if response.status().is_success() {
-        None
-    } else {
-        headers::retry_after(response.headers(), std::time::SystemTime::now())
-    };
+    if let Some(facts) = ResponseFacts::take(&mut response) {
+        return Err(Error::answered(&O::META, facts)
+            .with_attempts(attempts.max(1))
+            .with_stop_reason(context.stop_reason()));
+    }
     O::decode(response).map_err(|e| {
         Error::response(&O::META, e)
             .with_attempts(attempts.max(1))
-            .with_retry_after(retry_after)
-            .with_stop_reason(stop_reason())
+            .with_stop_reason(context.stop_reason())
     })
 }

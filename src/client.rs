@@ -8,9 +8,10 @@ use openai_invites_core::{
     BaseUrl, DeleteInvite, InviteRequest, InviteUser, ListInvites, Operation, RetrieveInvite,
 };
 
+use tower::ServiceExt;
+
 use crate::layer::context::CallContext;
-use crate::stack::Stack;
-use crate::{Call, ClientBuilder, Error};
+use crate::{Call, ClientBuilder, Error, HttpService};
 
 /// A client of the invites API. Cheap to clone (one `Arc`); clones share the connection pool,
 /// and, once configured, the retry budget and the rate limiter.
@@ -34,7 +35,7 @@ pub struct Client {
 
 struct Inner {
     base_url: BaseUrl,
-    stack: Stack,
+    stack: HttpService,
 }
 
 impl Client {
@@ -43,7 +44,7 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(base_url: BaseUrl, stack: Stack) -> Self {
+    pub(crate) fn from_parts(base_url: BaseUrl, stack: HttpService) -> Self {
         Self {
             inner: Arc::new(Inner { base_url, stack }),
         }
@@ -63,7 +64,7 @@ impl Client {
             Ok(mut request) => {
                 let context = CallContext::default();
                 request.extensions_mut().insert(context.clone());
-                Call::sending(self.inner.stack.call(request), context)
+                Call::sending(self.inner.stack.clone().oneshot(request), context)
             }
             Err(e) => Call::refused(Error::encode(&O::META, e)),
         }

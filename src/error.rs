@@ -6,6 +6,8 @@ use std::time::Duration;
 use http::StatusCode;
 use openai_invites_core::{ApiError, EncodeError, OperationMeta, ResponseError};
 
+use crate::failure::{Failure, ResponseFacts};
+use crate::layer::rate_limit::{LimiterUnavailable, Throttled};
 use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
 use crate::transport::{ResponseTooLarge, TransportError};
 
@@ -34,6 +36,11 @@ pub enum ErrorKind {
     ResponseTooLarge,
     /// Pagination stopped: the service handed back a cursor it had already given.
     RepeatedCursor,
+    /// The client's rate limiter (a 429 cooldown included) would hold the call longer than it
+    /// has left; nothing was sent. [`Error::retry_after`] says how long it asked to wait.
+    RateLimited,
+    /// The rate limiter could not answer (its store is down); nothing was sent.
+    LimiterUnavailable,
     /// A layer (yours or ours) failed in another way.
     Middleware,
 }
@@ -56,6 +63,10 @@ impl ErrorKind {
             Self::AttemptTimeout
         } else if error.is::<TotalTimeoutError>() {
             Self::TotalTimeout
+        } else if error.is::<Throttled>() {
+            Self::RateLimited
+        } else if error.is::<LimiterUnavailable>() {
+            Self::LimiterUnavailable
         } else {
             Self::Middleware
         }
@@ -77,6 +88,8 @@ struct Inner {
     status: Option<StatusCode>,
     request_id: Option<String>,
     api: Option<ApiError>,
+    /// For an answer: what its status says (ambiguous, rate limited...).
+    failure: Option<Failure>,
     retry_after: Option<Duration>,
     stop_reason: Option<&'static str>,
     source: Option<BoxError>,
@@ -92,6 +105,7 @@ impl Error {
                 status: None,
                 request_id: None,
                 api: None,
+                failure: None,
                 retry_after: None,
                 stop_reason: None,
                 source: None,
@@ -109,11 +123,6 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_retry_after(mut self, hint: Option<Duration>) -> Self {
-        self.inner.retry_after = hint;
-        self
-    }
-
     pub(crate) fn with_stop_reason(mut self, reason: Option<&'static str>) -> Self {
         self.inner.stop_reason = reason;
         self
@@ -128,12 +137,25 @@ impl Error {
         Self::new(ErrorKind::RepeatedCursor, meta).with_source(message)
     }
 
+    /// The service answered with an error status.
+    pub(crate) fn answered(meta: &OperationMeta, facts: ResponseFacts) -> Self {
+        let mut out = Self::new(ErrorKind::Api, meta);
+        out.inner.status = Some(facts.api.status);
+        out.inner.request_id = facts.api.request_id.clone();
+        out.inner.failure = Some(facts.failure);
+        out.inner.retry_after = facts.retry_after;
+        out.inner.api = Some(facts.api);
+        out
+    }
+
     pub(crate) fn response(meta: &OperationMeta, error: ResponseError) -> Self {
         match error {
             ResponseError::Api(api) => {
+                let failure = Failure::of_status(api.status, &api);
                 let mut out = Self::new(ErrorKind::Api, meta);
                 out.inner.status = Some(api.status);
                 out.inner.request_id = api.request_id.clone();
+                out.inner.failure = Some(failure);
                 out.inner.api = Some(*api);
                 out
             }
@@ -157,6 +179,9 @@ impl Error {
         if let Some(large) = error.downcast_ref::<ResponseTooLarge>() {
             out.inner.status = Some(large.status);
             out.inner.request_id = large.request_id.clone();
+        }
+        if let Some(throttled) = error.downcast_ref::<Throttled>() {
+            out.inner.retry_after = Some(throttled.wait);
         }
         out.with_source(error)
     }
@@ -184,9 +209,16 @@ impl Error {
         self.inner.kind == ErrorKind::Connect
     }
 
-    /// Nothing reached the service: invalid input, or no connection.
+    /// Nothing reached the service: invalid input, no connection, or the rate limiter held
+    /// the call back.
     pub fn is_not_sent(&self) -> bool {
-        matches!(self.inner.kind, ErrorKind::Encode | ErrorKind::Connect)
+        matches!(
+            self.inner.kind,
+            ErrorKind::Encode
+                | ErrorKind::Connect
+                | ErrorKind::RateLimited
+                | ErrorKind::LimiterUnavailable
+        )
     }
 
     /// The service may or may not have acted on the request (timeout or connection lost after
@@ -199,32 +231,25 @@ impl Error {
             ErrorKind::Transport | ErrorKind::AttemptTimeout | ErrorKind::TotalTimeout => {
                 self.inner.attempts > 0
             }
-            ErrorKind::Api => self
-                .inner
-                .status
-                .is_some_and(|s| s.is_server_error() || s == 408 || s == 409),
+            ErrorKind::Api => self.inner.failure.is_some_and(Failure::is_ambiguous),
             _ => false,
         }
     }
 
     /// A failure of a kind that may pass if the call is made again later (connection trouble,
-    /// timeouts, 408, 409, 429 other than `insufficient_quota`, 5xx). This is about the kind of
-    /// failure only: it ignores `x-should-retry` and idempotency, which the retry layer weighs
-    /// (see [`Display`](std::fmt::Display) for why a call was not retried).
+    /// timeouts, the client's own rate limit, 408, 409, 429 other than `insufficient_quota`,
+    /// 5xx). This is about the kind of failure only: it ignores `x-should-retry` and
+    /// idempotency, which the retry layer weighs (see [`Display`](std::fmt::Display) for why a
+    /// call was not retried).
     pub fn is_retryable(&self) -> bool {
         match self.inner.kind {
             ErrorKind::Connect
             | ErrorKind::Transport
             | ErrorKind::AttemptTimeout
-            | ErrorKind::TotalTimeout => true,
-            ErrorKind::Api => {
-                let quota = self
-                    .api_error()
-                    .is_some_and(ApiError::is_insufficient_quota);
-                self.inner.status.is_some_and(|s| {
-                    s.is_server_error() || s == 408 || s == 409 || (s == 429 && !quota)
-                })
-            }
+            | ErrorKind::TotalTimeout
+            | ErrorKind::RateLimited
+            | ErrorKind::LimiterUnavailable => true,
+            ErrorKind::Api => self.inner.failure.is_some_and(Failure::may_pass),
             _ => false,
         }
     }
@@ -273,6 +298,12 @@ impl fmt::Display for Error {
             ErrorKind::Decode => f.write_str("could not decode the response")?,
             ErrorKind::ResponseTooLarge => f.write_str("the response is too large")?,
             ErrorKind::RepeatedCursor => f.write_str("pagination stopped")?,
+            ErrorKind::RateLimited => {
+                f.write_str("held back by the rate limiter, nothing was sent")?
+            }
+            ErrorKind::LimiterUnavailable => {
+                f.write_str("the rate limiter is unavailable, nothing was sent")?
+            }
             ErrorKind::Middleware => f.write_str("a middleware layer failed")?,
         }
         if let Some(source) = &i.source {

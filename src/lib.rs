@@ -1,9 +1,26 @@
 //! A typed, middleware-based client for the OpenAI organization invites admin API.
 //!
 //! Each operation ([`ListInvites`], [`InviteUser`], [`RetrieveInvite`], [`DeleteInvite`]) is a
-//! value from [`openai_invites_core`]; the [`Client`] pushes it through a tower stack
-//! (tracing, timeouts, retry with backoff, rate limiting, authentication; see [`layer`]) over hyper-util + rustls, and decodes
-//! the answer into a model or a typed [`Error`].
+//! value from the sans-IO core crate, [`openai_invites_core`](crate::core) (re-exported as
+//! [`core`]); the [`Client`] pushes it through one tower stack and decodes the answer into a
+//! model or a typed [`Error`]. The stack, outermost first ([`layer`] has one folder per layer):
+//!
+//! ```text
+//! Client::send(op)              encode; decode the answer          Call<O>
+//!   operation span              one per call                        layer::trace
+//!   [layer_per_call slot]       your layers, once per call          slot
+//!   total timeout               the whole call, default 600 s       layer::timeout
+//!   retry                       classifiers, backoff, shared budget layer::retry
+//!     rate limit                shared limiter, 429 cooldowns       layer::rate_limit
+//!     auth                      admin key, organization, project    layer::auth
+//!     [layer_per_attempt slot]  your layers, every attempt          slot
+//!     attempt span              one per attempt                     layer::trace
+//!     attempt timeout           default 60 s                        layer::timeout
+//!     transport                 hyper-util + rustls, or yours       transport
+//! ```
+//!
+//! The examples below use this crate's re-exports of [`http`] and [`bytes`]; the ones that swap
+//! the transport or add a layer also use `tower` and the test kit, `openai-invites-mock`.
 //!
 //! # Build a client and call the API
 //!
@@ -46,13 +63,14 @@
 //! # Add a layer
 //!
 //! Per-call layers run once per call; per-attempt layers run on every attempt and see the
-//! authentication headers already set:
+//! authentication headers already set. Off-the-shelf tower and tower-http layers fit as they
+//! are; yours see an in-memory [`slot::Body`]:
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
 //! use std::sync::atomic::{AtomicUsize, Ordering};
-//! use openai_invites::Client;
+//! use openai_invites::{Client, http, slot::Body};
 //! use openai_invites_mock::FakeInvites;
 //!
 //! let attempts = Arc::new(AtomicUsize::new(0));
@@ -61,9 +79,10 @@
 //! let client = Client::builder()
 //!     .admin_key(fake.admin_key())
 //!     .transport(fake.service())
+//!     .layer_per_call(tower::limit::ConcurrencyLimitLayer::new(16))
 //!     .layer_per_attempt(tower::layer::layer_fn(move |inner| {
 //!         let counter = counter.clone();
-//!         tower::util::MapRequest::new(inner, move |request: http::Request<bytes::Bytes>| {
+//!         tower::util::MapRequest::new(inner, move |request: http::Request<Body>| {
 //!             counter.fetch_add(1, Ordering::Relaxed);
 //!             request
 //!         })
@@ -78,10 +97,15 @@ mod builder;
 mod call;
 mod client;
 mod error;
+mod failure;
 pub mod layer;
 mod pagination;
+pub mod slot;
 mod stack;
 pub mod transport;
+
+pub use bytes;
+pub use http;
 
 pub use builder::{
     ClientBuilder, DEFAULT_REQUESTS_PER_SECOND, ENV_ADMIN_KEY, ENV_BASE_URL, ENV_ORG_ID,

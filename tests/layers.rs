@@ -1,4 +1,5 @@
-//! The two user slots: per-attempt layers see the auth header; per-call layers run once.
+//! The two user slots: per-attempt layers see the auth header; per-call layers run once. The
+//! layers here are written on `http::Request<Bytes>`, through `BytesLayer`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -6,6 +7,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use openai_invites::slot::BytesLayer;
 use openai_invites::{InviteRequest, InviteRole, ListInvites};
 
 type Seen = Arc<Mutex<Vec<Option<String>>>>;
@@ -37,7 +39,7 @@ async fn per_attempt_layer_sees_auth_and_can_add_headers() {
     let (fake, _) = support::in_process();
     let seen: Seen = Arc::default();
     let client = support::in_process_builder(&fake)
-        .layer_per_attempt(recording_layer(seen.clone()))
+        .layer_per_attempt(BytesLayer::new(recording_layer(seen.clone())))
         .build()
         .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();
@@ -56,7 +58,7 @@ async fn per_call_layer_runs_before_auth_once_per_call() {
     let (fake, _) = support::in_process();
     let seen: Seen = Arc::default();
     let client = support::in_process_builder(&fake)
-        .layer_per_call(recording_layer(seen.clone()))
+        .layer_per_call(BytesLayer::new(recording_layer(seen.clone())))
         .build()
         .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();
@@ -74,13 +76,15 @@ async fn layers_compose_in_the_order_added() {
     let order = Arc::new(Mutex::new(Vec::new()));
     let tag = |name: &'static str| {
         let order = order.clone();
-        tower::layer::layer_fn(move |inner| {
-            let order = order.clone();
-            tower::util::MapRequest::new(inner, move |request: http::Request<Bytes>| {
-                order.lock().unwrap().push(name);
-                request
-            })
-        })
+        BytesLayer::new(tower::layer::layer_fn(
+            move |inner: openai_invites::HttpService| {
+                let order = order.clone();
+                tower::util::MapRequest::new(inner, move |request: http::Request<Bytes>| {
+                    order.lock().unwrap().push(name);
+                    request
+                })
+            },
+        ))
     };
     let client = support::in_process_builder(&fake)
         .layer_per_call(tag("call-1"))
@@ -103,8 +107,8 @@ async fn with_retries_per_call_runs_once_and_per_attempt_every_time() {
     let per_call: Seen = Arc::default();
     let per_attempt: Seen = Arc::default();
     let client = support::in_process_builder(&fake)
-        .layer_per_call(recording_layer(per_call.clone()))
-        .layer_per_attempt(recording_layer(per_attempt.clone()))
+        .layer_per_call(BytesLayer::new(recording_layer(per_call.clone())))
+        .layer_per_attempt(BytesLayer::new(recording_layer(per_attempt.clone())))
         .build()
         .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();

@@ -189,7 +189,7 @@ async fn an_out_of_quota_429_does_not_pause_others() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn timing_out_while_waiting_for_a_permit_sent_nothing() {
+async fn a_wait_longer_than_the_call_has_fails_at_once_and_sends_nothing() {
     let fake = FakeInvites::new();
     let client = support::in_process_builder(&fake)
         .rate_limit(per_second(1))
@@ -197,9 +197,16 @@ async fn timing_out_while_waiting_for_a_permit_sent_nothing() {
         .build()
         .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();
+    let started = Instant::now();
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
-    assert_eq!(err.kind(), openai_invites::ErrorKind::TotalTimeout);
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "no sleep into the deadline"
+    );
+    assert_eq!(err.kind(), openai_invites::ErrorKind::RateLimited, "{err}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
     assert_eq!(err.attempts(), 0);
-    assert!(!err.is_outcome_unknown());
+    assert!(err.is_not_sent() && err.is_retryable() && !err.is_outcome_unknown());
     assert_eq!(fake.request_count(), 1);
 }

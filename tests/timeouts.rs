@@ -89,18 +89,17 @@ async fn the_layers_outside_the_client_keep_a_timer_each() {
     }
 }
 
-/// The client arms one timer per attempt, which also stands for the call's deadline; the total
-/// timeout arms its own only while no attempt is pending. These check the waits that are not
-/// attempts: each must still end at the call's deadline.
+/// The waits that are not attempts (a rate limiter's store, a layer of yours, readiness) must
+/// still end at the call's deadline.
 mod deadline_outside_attempts {
     use super::*;
     use std::future::{pending, poll_fn};
-    use std::num::NonZeroU32;
 
-    use openai_invites::{BoxError, HttpService, Quota};
+    use openai_invites::BoxError;
+    use openai_invites::slot::{Body, Inner};
     use tower::Service;
 
-    type Answer = Result<http::Response<Bytes>, BoxError>;
+    type Answer = Result<http::Response<Body>, BoxError>;
 
     /// Lists with `client` and checks the call fails with the total timeout exactly `secs`
     /// seconds later; fails the test (instead of hanging it) if the deadline is not enforced.
@@ -119,12 +118,12 @@ mod deadline_outside_attempts {
     /// A per-attempt layer that is not ready until `at` (never, with `None`: a concurrency
     /// limit held elsewhere), and then wakes the task that asked.
     #[derive(Clone)]
-    struct ReadyAt(HttpService, Option<tokio::time::Instant>);
+    struct ReadyAt(Inner, Option<tokio::time::Instant>);
 
-    impl Service<http::Request<Bytes>> for ReadyAt {
-        type Response = http::Response<Bytes>;
+    impl Service<http::Request<Body>> for ReadyAt {
+        type Response = http::Response<Body>;
         type Error = BoxError;
-        type Future = <HttpService as Service<http::Request<Bytes>>>::Future;
+        type Future = <Inner as Service<http::Request<Body>>>::Future;
         fn poll_ready(
             &mut self,
             cx: &mut std::task::Context<'_>,
@@ -133,7 +132,7 @@ mod deadline_outside_attempts {
                 return std::task::Poll::Pending;
             };
             if tokio::time::Instant::now() >= at {
-                return self.0.poll_ready(cx);
+                return Service::<http::Request<Body>>::poll_ready(&mut self.0, cx);
             }
             let waker = cx.waker().clone();
             tokio::spawn(async move {
@@ -142,7 +141,7 @@ mod deadline_outside_attempts {
             });
             std::task::Poll::Pending
         }
-        fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
+        fn call(&mut self, request: http::Request<Body>) -> Self::Future {
             self.0.call(request)
         }
     }
@@ -151,10 +150,7 @@ mod deadline_outside_attempts {
     /// the attempt with `then` and decides what to do with it.
     fn client_with<F>(then: F) -> Client
     where
-        F: Fn(
-                HttpService,
-                http::Request<Bytes>,
-            ) -> std::pin::Pin<Box<dyn Future<Output = Answer> + Send>>
+        F: Fn(Inner, http::Request<Body>) -> std::pin::Pin<Box<dyn Future<Output = Answer> + Send>>
             + Clone
             + Send
             + Sync
@@ -166,7 +162,7 @@ mod deadline_outside_attempts {
             .attempt_timeout(Duration::from_secs(2))
             .total_timeout(Duration::from_secs(5))
             .disable_retries()
-            .layer_per_attempt(tower::layer::layer_fn(move |inner: HttpService| {
+            .layer_per_attempt(tower::layer::layer_fn(move |inner: Inner| {
                 let then = then.clone();
                 tower::service_fn(move |request| then(inner.clone(), request))
             }))
@@ -175,23 +171,34 @@ mod deadline_outside_attempts {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_wait_for_the_rate_limiter_ends_at_the_deadline() {
+    async fn a_rate_limiter_that_never_answers_is_cut_at_the_deadline() {
+        use openai_invites::layer::rate_limit::{Admission, LimiterFuture, RateLimiter};
+        /// A remote store that hangs.
+        struct Hung;
+        impl RateLimiter for Hung {
+            fn acquire(&self) -> LimiterFuture<Admission> {
+                LimiterFuture::later(pending())
+            }
+            fn cool_down(&self, _: Duration) -> LimiterFuture<()> {
+                LimiterFuture::later(pending())
+            }
+        }
         let (fake, _) = support::in_process();
         let client = support::in_process_builder(&fake)
             .total_timeout(Duration::from_secs(5))
-            .rate_limit(Quota::per_minute(NonZeroU32::new(1).unwrap()))
+            .rate_limiter(Hung)
             .build()
             .unwrap();
-        client.list_invites(ListInvites::new()).await.unwrap();
-        fails_at_the_deadline(&client, 5).await;
-        assert_eq!(fake.requests().len(), 1, "the second call was never sent");
+        let err = fails_at_the_deadline(&client, 5).await;
+        assert_eq!(err.attempts(), 0);
+        assert_eq!(fake.request_count(), 0, "nothing was sent");
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_layer_that_calls_but_never_polls_the_attempt_is_cut_at_the_deadline() {
         let client = client_with(|mut inner, request| {
             Box::pin(async move {
-                poll_fn(|cx| inner.poll_ready(cx)).await?;
+                poll_fn(|cx| Service::<http::Request<Body>>::poll_ready(&mut inner, cx)).await?;
                 let _attempt = inner.call(request);
                 pending::<Answer>().await
             })
@@ -203,7 +210,7 @@ mod deadline_outside_attempts {
     async fn a_layer_that_swallows_the_attempt_timeout_is_cut_at_the_deadline() {
         let client = client_with(|mut inner, request| {
             Box::pin(async move {
-                poll_fn(|cx| inner.poll_ready(cx)).await?;
+                poll_fn(|cx| Service::<http::Request<Body>>::poll_ready(&mut inner, cx)).await?;
                 let attempt = inner.call(request).await;
                 assert!(
                     attempt

@@ -19,11 +19,15 @@ async fn call_and_attempt_spans_carry_otel_fields() {
     let _ = client.retrieve_invite("invite-missing").await.unwrap_err();
     client.delete_invite(&invite.id).await.unwrap();
 
+    // A call span's tracing name is fixed; its OpenTelemetry name is the operation's.
     let names: Vec<String> = recorder
         .spans()
         .into_iter()
-        .map(|s| s.name)
-        .filter(|n| n.starts_with("invites."))
+        .filter(|s| s.name.starts_with("invites."))
+        .map(|s| match s.name.as_str() {
+            "invites.call" => s.fields["otel.name"].clone(),
+            _ => s.name,
+        })
         .collect();
     assert_eq!(
         names,
@@ -39,9 +43,15 @@ async fn call_and_attempt_spans_carry_otel_fields() {
         ]
     );
 
-    let create = &recorder.spans_named("invites.create")[0];
+    let create = &recorder.calls("invites.create")[0];
     assert_eq!(create.fields["otel.kind"], "client");
     assert_eq!(create.fields["openai.operation"], "inviteUser");
+    assert!(!create.fields.contains_key("error.type"));
+    // A call whose final answer is an error status says so too.
+    assert_eq!(
+        recorder.calls("invites.retrieve")[0].fields["error.type"],
+        "404"
+    );
 
     let attempts = recorder.spans_named("invites.attempt");
     let first = &attempts[0].fields;
@@ -74,7 +84,7 @@ async fn a_retried_transport_failure_shows_in_both_attempt_spans() {
     assert!(!attempts[0].fields.contains_key("http.request.resend_count"));
     assert_eq!(attempts[1].fields["http.request.resend_count"], "1");
     assert_eq!(attempts[1].fields["http.response.status_code"], "200");
-    let call = &recorder.spans_named("invites.list")[0];
+    let call = &recorder.calls("invites.list")[0];
     assert!(!call.fields.contains_key("error.type"));
     let retry_event = recorder
         .events()
@@ -100,7 +110,7 @@ async fn a_final_transport_failure_is_typed_in_error_type() {
     assert_eq!(err.kind(), openai_invites::ErrorKind::Transport);
     assert!(err.is_outcome_unknown());
     assert_eq!(err.attempts(), 1);
-    let call = &recorder.spans_named("invites.create")[0];
+    let call = &recorder.calls("invites.create")[0];
     assert_eq!(call.fields["error.type"], "transport");
     let attempt = &recorder.spans_named("invites.attempt")[0];
     assert_eq!(attempt.fields["error.type"], "transport");
@@ -124,7 +134,21 @@ async fn an_attempt_cut_by_the_call_deadline_records_a_timeout() {
     assert_eq!(attempts.len(), 1, "{}", recorder.dump());
     assert_eq!(attempts[0].fields["error.type"], "timeout");
     assert_eq!(
-        recorder.spans_named("invites.list")[0].fields["error.type"],
+        recorder.calls("invites.list")[0].fields["error.type"],
         "timeout"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_error_after_every_retry_is_the_calls_error_type() {
+    let (fake, client) = support::in_process();
+    fake.push_fault(Fault::status(500).times(3));
+    let (recorder, _guard) = support::recorder::record();
+    let err = client.list_invites(ListInvites::new()).await.unwrap_err();
+    assert_eq!(err.attempts(), 3);
+    assert_eq!(recorder.spans_named("invites.attempt").len(), 3);
+    assert_eq!(
+        recorder.calls("invites.list")[0].fields["error.type"],
+        "500"
     );
 }

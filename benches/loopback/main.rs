@@ -136,6 +136,7 @@ fn main() {
     };
     let mut throughput = vec![header("bare req/s")];
     let mut cpu = vec![header("bare µs/call")];
+    let mut connections = vec![header("bare")];
     for &(_, name, work, concurrency) in rows {
         let runners = compared(&base).map(|(_, runner)| runner);
         let r = rt.block_on(Rounds::run(&runners, work, concurrency, rounds, round));
@@ -143,15 +144,20 @@ fn main() {
             format!("| {name} | {concurrency} | {:.0} |", r.rate(0)),
             format!("| {name} | {concurrency} | {:.1} |", r.cpu_us(0)),
         );
+        let mut n = format!("| {name} | {concurrency} | {} |", r.connections(0));
         for i in 1..names.len() {
             t.push_str(&format!(" {} |", r.rate_ratio(i)));
             c.push_str(&format!(" {:.3} |", r.cpu_ratio(i)));
+            n.push_str(&format!(" {} |", r.connections(i)));
         }
         throughput.push(t);
         cpu.push(c);
+        connections.push(n);
     }
     println!("\nthroughput against bare: median of per-round ratios (min..max)\n");
     println!("{}", throughput.join("\n"));
     println!("\nCPU per call on the client thread against bare: median of per-round ratios\n");
     println!("{}", cpu.join("\n"));
+    println!("\nnew connections opened during the measured rounds (after a warm-up)\n");
+    println!("{}", connections.join("\n"));
 }

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::runners::{Runner, Work};
+use crate::server;
 
 /// On-CPU time of the calling thread, from the scheduler (nanosecond resolution).
 fn thread_cpu() -> Duration {
@@ -66,6 +67,9 @@ pub struct Rounds {
     rate: Vec<Vec<f64>>,
     /// `cpu[runner][round]`, CPU seconds per call.
     cpu: Vec<Vec<f64>>,
+    /// Connections the server accepted during each runner's measured rounds (a pool that
+    /// closes idle connections it will need again shows here).
+    connections: Vec<u64>,
 }
 
 impl Rounds {
@@ -85,11 +89,14 @@ impl Rounds {
         let mut out = Self {
             rate: vec![Vec::new(); runners.len()],
             cpu: vec![Vec::new(); runners.len()],
+            connections: vec![0; runners.len()],
         };
         let mut order: Vec<usize> = (0..runners.len()).collect();
         for _ in 0..rounds {
             for &i in &order {
+                let accepted = server::accepted();
                 let (rate, cpu) = measure(&runners[i], work, concurrency, round).await;
+                out.connections[i] += server::accepted() - accepted;
                 out.rate[i].push(rate);
                 out.cpu[i].push(cpu);
             }
@@ -106,6 +113,11 @@ impl Rounds {
     /// Median CPU per call of runner `i`, in microseconds.
     pub fn cpu_us(&self, i: usize) -> f64 {
         median(&self.cpu[i]) * 1e6
+    }
+
+    /// New connections runner `i` opened during its measured rounds.
+    pub fn connections(&self, i: usize) -> u64 {
+        self.connections[i]
     }
 
     /// Runner `i`'s throughput against the baseline's in the same round: "median (min..max)".

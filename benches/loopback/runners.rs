@@ -16,9 +16,6 @@ use openai_invites::{RetrieveInvite, layer::DEFAULT_USER_AGENT};
 
 use crate::sketch::Sketch;
 
-/// The same pool settings for every runner.
-pub const POOL_IDLE: Duration = Duration::from_secs(90);
-pub const POOL_MAX_IDLE: usize = 128;
 const ADMIN_KEY: &str = "sk-admin-bench";
 /// The client's default attempt timeout, used by the floor and the sketch.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -56,9 +53,8 @@ impl Runner {
     pub fn bare(base: &BaseUrl) -> Self {
         let mut http = HttpConnector::new();
         http.set_nodelay(true);
+        // hyper-util's pool defaults: idle connections kept 90 s, no cap on how many.
         let client = PooledClient::builder(TokioExecutor::new())
-            .pool_idle_timeout(POOL_IDLE)
-            .pool_max_idle_per_host(POOL_MAX_IDLE)
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(http);
@@ -89,8 +85,6 @@ impl Runner {
 
     pub fn reqwest(base: &BaseUrl) -> Self {
         let client = reqwest::Client::builder()
-            .pool_idle_timeout(POOL_IDLE)
-            .pool_max_idle_per_host(POOL_MAX_IDLE)
             .tcp_nodelay(true)
             .build()
             .unwrap_or_else(|e| panic!("reqwest: {e}"));
@@ -116,21 +110,17 @@ impl Runner {
     }
 }
 
-/// The builder every client runner starts from: the key, the server, the pool settings.
+/// The builder every client runner starts from: the key and the server; every other setting
+/// is the client's default.
 pub fn client_builder(base: &BaseUrl) -> ClientBuilder {
     Client::builder()
         .admin_key(ADMIN_KEY)
         .base_url(base.as_str())
-        .pool_idle_timeout(POOL_IDLE)
-        .pool_max_idle_per_host(POOL_MAX_IDLE)
 }
 
-/// The client's own transport over plain TCP, with the common pool settings.
+/// The client's own transport over plain TCP, with its default settings.
 fn transport() -> HyperTransport {
-    let mut config = TransportConfig::default();
-    config.pool_idle_timeout = POOL_IDLE;
-    config.pool_max_idle_per_host = POOL_MAX_IDLE;
-    HyperTransport::plain(&config)
+    HyperTransport::plain(&TransportConfig::default())
 }
 
 async fn bare_call<O: Operation>(

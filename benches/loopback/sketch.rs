@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Uri};
-use openai_invites::layer::rate_limit::GovernorLimiter;
+use openai_invites::layer::rate_limit::{Admission, GovernorLimiter};
 use openai_invites::transport::HyperTransport;
-use openai_invites::{BaseUrl, Operation, OperationMeta, Quota, RateLimiter, RetryBudget};
+use openai_invites::{BaseUrl, Operation, OperationMeta, Quota, RetryBudget};
 use smallvec::SmallVec;
 use tokio::time::Instant;
 use tower::ServiceExt;
@@ -19,26 +19,15 @@ use tracing::field::Empty;
 
 use crate::runners::{ATTEMPT_TIMEOUT, Identity};
 
-/// The operation span, named per operation as the stack's is (span names are static).
-fn call_span(operation: &'static str) -> tracing::Span {
-    macro_rules! span {
-        ($name:literal) => {
-            tracing::info_span!(
-                $name,
-                otel.kind = "client",
-                otel.name = operation,
-                openai.operation = operation,
-                error.type = Empty,
-            )
-        };
-    }
-    match operation {
-        "listInvites" => span!("invites.list"),
-        "inviteUser" => span!("invites.create"),
-        "retrieveInvite" => span!("invites.retrieve"),
-        "deleteInvite" => span!("invites.delete"),
-        _ => span!("invites.call"),
-    }
+/// The operation span, as the stack's.
+fn call_span(meta: &OperationMeta) -> tracing::Span {
+    tracing::info_span!(
+        "invites.call",
+        otel.kind = "client",
+        otel.name = meta.span_name,
+        openai.operation = meta.name,
+        error.type = Empty,
+    )
 }
 
 /// The client's default total timeout.
@@ -79,7 +68,7 @@ impl Sketch {
         let Ok(mut request) = op.encode(base) else {
             return false;
         };
-        let call_span = call_span(O::META.name);
+        let call_span = call_span(&O::META);
         let deadline = Instant::now() + TOTAL_TIMEOUT;
         let retry_copy: RetryCopy = (
             request.method().clone(),
@@ -93,7 +82,7 @@ impl Sketch {
             request.extensions().get::<OperationMeta>().cloned(),
         );
         self.budget.deposit();
-        if self.limiter.try_acquire().is_err() {
+        if self.limiter.try_acquire() != Admission::Granted {
             return false;
         }
         self.identity.apply(&mut request);

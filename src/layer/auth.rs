@@ -6,6 +6,7 @@
 //! each attempt only clones them (a reference-count bump).
 
 use std::fmt;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -69,41 +70,70 @@ impl fmt::Debug for AdminKey {
 }
 
 /// Adds authentication and identification headers to each request.
+///
+/// ```
+/// use openai_invites::layer::{AdminKey, AuthLayer};
+///
+/// let key = AdminKey::new("sk-admin-example")?;
+/// let auth = AuthLayer::new(&key)?
+///     .organization("org-abc")?
+///     .user_agent_suffix("onboarding-bot/2")?;
+/// # let _ = auth;
+/// # Ok::<(), openai_invites::BuildError>(())
+/// ```
 #[derive(Clone)]
 pub struct AuthLayer {
-    headers: std::sync::Arc<[(HeaderName, HeaderValue)]>,
+    headers: Arc<[(HeaderName, HeaderValue)]>,
 }
 
 impl AuthLayer {
-    /// Headers for `key`, optional organization and project ids, and a user-agent suffix.
-    pub fn new(
-        key: &AdminKey,
-        organization: Option<&str>,
-        project: Option<&str>,
-        user_agent_suffix: Option<&str>,
-    ) -> Result<Self, BuildError> {
-        let mut headers = vec![(AUTHORIZATION, key.bearer()?)];
-        let value = |name: &'static str, text: &str| {
-            HeaderValue::try_from(text.trim()).map_err(|_| BuildError::InvalidHeader {
-                name,
-                reason: "it contains characters a header cannot carry",
-            })
-        };
-        if let Some(org) = organization {
-            headers.push((ORGANIZATION, value("organization", org)?));
-        }
-        if let Some(project) = project {
-            headers.push((PROJECT, value("project", project)?));
-        }
-        let agent = match user_agent_suffix {
-            Some(suffix) => format!("{DEFAULT_USER_AGENT} {}", suffix.trim()),
-            None => DEFAULT_USER_AGENT.to_owned(),
-        };
-        headers.push((USER_AGENT, value("user_agent", &agent)?));
+    /// `Authorization: Bearer <key>` and this library's `User-Agent`.
+    pub fn new(key: &AdminKey) -> Result<Self, BuildError> {
+        let headers = vec![
+            (AUTHORIZATION, key.bearer()?),
+            (USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT)),
+        ];
         Ok(Self {
             headers: headers.into(),
         })
     }
+
+    /// Also sends `OpenAI-Organization: <id>`.
+    pub fn organization(self, id: &str) -> Result<Self, BuildError> {
+        self.with(ORGANIZATION, header_value("organization", id)?)
+    }
+
+    /// Also sends `OpenAI-Project: <id>`.
+    pub fn project(self, id: &str) -> Result<Self, BuildError> {
+        self.with(PROJECT, header_value("project", id)?)
+    }
+
+    /// Appends `suffix` to the `User-Agent` (`openai-invites/<version> <suffix>`).
+    pub fn user_agent_suffix(self, suffix: &str) -> Result<Self, BuildError> {
+        let agent = format!("{DEFAULT_USER_AGENT} {}", suffix.trim());
+        self.with(USER_AGENT, header_value("user_agent", &agent)?)
+    }
+
+    /// Sets `name` to `value`, replacing an earlier value of that header.
+    fn with(self, name: HeaderName, value: HeaderValue) -> Result<Self, BuildError> {
+        let mut headers: Vec<_> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| *n != name)
+            .cloned()
+            .collect();
+        headers.push((name, value));
+        Ok(Self {
+            headers: headers.into(),
+        })
+    }
+}
+
+fn header_value(name: &'static str, text: &str) -> Result<HeaderValue, BuildError> {
+    HeaderValue::try_from(text.trim()).map_err(|_| BuildError::InvalidHeader {
+        name,
+        reason: "it contains characters a header cannot carry",
+    })
 }
 
 impl fmt::Debug for AuthLayer {
@@ -129,7 +159,7 @@ impl<S> Layer<S> for AuthLayer {
 #[derive(Clone)]
 pub struct Auth<S> {
     inner: S,
-    headers: std::sync::Arc<[(HeaderName, HeaderValue)]>,
+    headers: Arc<[(HeaderName, HeaderValue)]>,
 }
 
 impl<S> fmt::Debug for Auth<S> {
@@ -189,14 +219,18 @@ mod tests {
     fn debug_never_shows_the_key() {
         let key = AdminKey::new("sk-admin-secret").unwrap();
         assert!(!format!("{key:?}").contains("secret"));
-        let layer = AuthLayer::new(&key, Some("org-1"), None, None).unwrap();
+        let layer = AuthLayer::new(&key).unwrap().organization("org-1").unwrap();
         assert!(!format!("{layer:?}").contains("secret"));
     }
 
     #[test]
     fn headers_are_set_and_authorization_is_sensitive() {
         let key = AdminKey::new("sk-admin-secret").unwrap();
-        let layer = AuthLayer::new(&key, Some("org-1"), Some("proj-1"), Some("my-app/2")).unwrap();
+        let layer = AuthLayer::new(&key)
+            .and_then(|l| l.organization("org-1"))
+            .and_then(|l| l.project("proj-1"))
+            .and_then(|l| l.user_agent_suffix("my-app/2"))
+            .unwrap();
         let mut svc = layer.layer(tower::service_fn(|r: http::Request<Bytes>| async move {
             Ok::<_, std::convert::Infallible>(r)
         }));

@@ -25,7 +25,7 @@ pub mod timeout;
 pub mod trace;
 
 pub use auth::{AdminKey, Auth, AuthLayer, DEFAULT_USER_AGENT};
-pub use rate_limit::{RateLimitLayer, RateLimiter};
+pub use rate_limit::{RateLimitLayer, RateLimiter, Throttled};
 pub use retry::{RetryLayer, RetryPolicy};
 pub use timeout::{
     AttemptTimeout, AttemptTimeoutError, AttemptTimeoutLayer, Deadline, TotalTimeout,

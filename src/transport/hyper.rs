@@ -20,7 +20,8 @@ pub struct TransportConfig {
     pub connect_timeout: Duration,
     /// How long an idle pooled connection is kept (default 90 s).
     pub pool_idle_timeout: Duration,
-    /// Idle connections kept per host (default 32).
+    /// Idle connections kept per host (default: no cap, as hyper-util; idle ones close after
+    /// `pool_idle_timeout`, so a burst of hundreds of calls reuses its connections).
     pub pool_max_idle_per_host: usize,
     /// The largest response body read, in bytes (default 8 MiB).
     pub max_response_bytes: usize,
@@ -32,7 +33,7 @@ impl Default for TransportConfig {
         Self {
             connect_timeout: Duration::from_secs(5),
             pool_idle_timeout: Duration::from_secs(90),
-            pool_max_idle_per_host: 32,
+            pool_max_idle_per_host: usize::MAX,
             max_response_bytes: 8 * 1024 * 1024,
             roots: RootCertificates::default(),
         }

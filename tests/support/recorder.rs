@@ -50,6 +50,15 @@ impl Recorder {
             .collect()
     }
 
+    /// The call spans (named `invites.call`) whose `otel.name` is `otel_name`, e.g.
+    /// `invites.list`.
+    pub fn calls(&self, otel_name: &str) -> Vec<SpanRecord> {
+        self.spans_named("invites.call")
+            .into_iter()
+            .filter(|s| s.fields.get("otel.name").map(String::as_str) == Some(otel_name))
+            .collect()
+    }
+
     pub fn events(&self) -> Vec<String> {
         self.events.lock().unwrap().clone()
     }

@@ -11,6 +11,8 @@ use crate::{BaseUrl, EncodeError, ResponseError};
 pub struct OperationMeta {
     /// The OpenAPI operation id, e.g. `listInvites`.
     pub name: &'static str,
+    /// The low-cardinality name of a call's span, e.g. `invites.list`.
+    pub span_name: &'static str,
     /// The HTTP method.
     pub method: Method,
     /// The path template below the base URL, e.g. `/organization/invites/{invite_id}`.

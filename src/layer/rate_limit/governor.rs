@@ -8,84 +8,110 @@ use governor::clock::Clock;
 use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter as Gcra};
+use tokio::time::Instant;
 
-use super::{RateLimiter, TokioClock};
+use super::{Admission, LimiterFuture, RateLimiter};
 
-/// A direct (not keyed) governor limiter. Generic over the clock so tests can use governor's
-/// `FakeRelativeClock`; the client uses [`TokioClock`]. Cooldowns are measured on tokio's
-/// clock (paused-time tests drive them).
-pub struct GovernorLimiter<C: Clock = TokioClock> {
-    gcra: Gcra<NotKeyed, InMemoryState, C, NoOpMiddleware<C::Instant>>,
-    clock: C,
-    /// Cooldowns are kept lock-free: nanoseconds since `epoch` until which every caller waits
-    /// (0: none).
-    epoch: tokio::time::Instant,
+/// An in-process limiter: `governor`'s GCRA (a direct, unkeyed limiter) for the quota, and a
+/// lock-free cooldown for 429s. It answers at once and never allocates.
+///
+/// Both run on tokio's clock, so paused-time tests drive them.
+///
+/// ```
+/// use std::num::NonZeroU32;
+/// use openai_invites::layer::rate_limit::{Admission, GovernorLimiter, Quota};
+///
+/// let limiter = GovernorLimiter::new(Quota::per_second(NonZeroU32::MIN)); // 1 request/s
+/// assert_eq!(limiter.try_acquire(), Admission::Granted);
+/// assert!(matches!(limiter.try_acquire(), Admission::Wait(_))); // about a second away
+/// ```
+pub struct GovernorLimiter {
+    gcra: Gcra<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>,
+    clock: TokioClock,
+    /// Nanoseconds since `clock` started until which every caller waits (0: none).
     cooldown_until: AtomicU64,
 }
 
-impl GovernorLimiter<TokioClock> {
-    /// A limiter allowing `quota`, on tokio's clock.
+impl GovernorLimiter {
+    /// A limiter allowing `quota`.
     pub fn new(quota: Quota) -> Self {
-        Self::with_clock(quota, TokioClock::new())
-    }
-}
-
-impl<C: Clock + Clone> GovernorLimiter<C> {
-    /// A limiter allowing `quota`, on `clock`.
-    pub fn with_clock(quota: Quota, clock: C) -> Self {
+        let clock = TokioClock::new();
         Self {
-            gcra: Gcra::direct_with_clock(quota, clock.clone()),
+            gcra: Gcra::direct_with_clock(quota, clock),
             clock,
-            epoch: tokio::time::Instant::now(),
             cooldown_until: AtomicU64::new(0),
         }
     }
-}
 
-impl<C: Clock> GovernorLimiter<C> {
-    fn since_epoch(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
-    }
-}
-
-impl<C> RateLimiter for GovernorLimiter<C>
-where
-    C: Clock + Send + Sync + 'static,
-    C::Instant: Send + Sync,
-{
-    fn try_acquire(&self) -> Result<(), Duration> {
+    /// Takes a permit now, or says how long until one is free (a cooldown included).
+    pub fn try_acquire(&self) -> Admission {
         let until = self.cooldown_until.load(Ordering::Acquire);
         if until != 0 {
-            let now = self.since_epoch();
+            let now = self.clock.nanos();
             if now < until {
-                return Err(Duration::from_nanos(until - now));
+                return Admission::Wait(Duration::from_nanos(until - now));
             }
         }
-        self.gcra
-            .check()
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
-            .map(|_| ())
+        match self.gcra.check() {
+            Ok(()) => Admission::Granted,
+            Err(not_until) => Admission::Wait(not_until.wait_time_from(self.clock.now())),
+        }
     }
 
-    fn cool_down(&self, pause: Duration) {
+    /// Holds every caller for `pause` from now; a shorter pause never shortens a longer one.
+    pub fn pause(&self, pause: Duration) {
         let pause = u64::try_from(pause.as_nanos()).unwrap_or(u64::MAX);
-        let until = self.since_epoch().saturating_add(pause).max(1);
-        // Keep the later of two overlapping cooldowns.
+        let until = self.clock.nanos().saturating_add(pause).max(1);
         self.cooldown_until.fetch_max(until, Ordering::AcqRel);
     }
 }
 
-impl<C: Clock> fmt::Debug for GovernorLimiter<C> {
+impl RateLimiter for GovernorLimiter {
+    fn acquire(&self) -> LimiterFuture<Admission> {
+        LimiterFuture::ready(Ok(self.try_acquire()))
+    }
+
+    fn cool_down(&self, pause: Duration) -> LimiterFuture<()> {
+        self.pause(pause);
+        LimiterFuture::ready(Ok(()))
+    }
+}
+
+impl fmt::Debug for GovernorLimiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("GovernorLimiter { .. }")
+    }
+}
+
+/// Time since the limiter was made, on tokio's clock (which paused-time tests control).
+#[derive(Debug, Clone, Copy)]
+struct TokioClock {
+    start: Instant,
+}
+
+impl TokioClock {
+    fn new() -> Self {
+        Self {
+            start: Instant::now(),
+        }
+    }
+
+    fn nanos(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+}
+
+impl Clock for TokioClock {
+    type Instant = Duration;
+
+    fn now(&self) -> Duration {
+        self.start.elapsed()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::num::NonZeroU32;
-
-    use governor::clock::FakeRelativeClock;
 
     use super::*;
 
@@ -94,31 +120,31 @@ mod tests {
             .allow_burst(NonZeroU32::new(burst).unwrap())
     }
 
-    #[test]
-    fn burst_then_wait_on_a_fake_clock() {
-        let clock = FakeRelativeClock::default();
-        let limiter = GovernorLimiter::with_clock(quota(10, 3), clock.clone());
+    #[tokio::test(start_paused = true)]
+    async fn burst_then_wait() {
+        let limiter = GovernorLimiter::new(quota(10, 3));
         for _ in 0..3 {
-            assert_eq!(limiter.try_acquire(), Ok(()));
+            assert_eq!(limiter.try_acquire(), Admission::Granted);
         }
-        let wait = limiter.try_acquire().unwrap_err();
-        assert_eq!(wait, Duration::from_millis(100));
-        clock.advance(Duration::from_millis(99));
-        assert!(limiter.try_acquire().is_err());
-        clock.advance(Duration::from_millis(1));
-        assert_eq!(limiter.try_acquire(), Ok(()));
+        assert_eq!(
+            limiter.try_acquire(),
+            Admission::Wait(Duration::from_millis(100))
+        );
+        tokio::time::advance(Duration::from_millis(99)).await;
+        assert!(matches!(limiter.try_acquire(), Admission::Wait(_)));
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert_eq!(limiter.try_acquire(), Admission::Granted);
     }
 
-    #[test]
-    fn exactly_the_quota_over_a_second() {
-        let clock = FakeRelativeClock::default();
-        let limiter = GovernorLimiter::with_clock(quota(10, 1), clock.clone());
+    #[tokio::test(start_paused = true)]
+    async fn exactly_the_quota_over_a_second() {
+        let limiter = GovernorLimiter::new(quota(10, 1));
         let mut granted = 0;
         for _ in 0..100 {
-            if limiter.try_acquire().is_ok() {
+            if limiter.try_acquire() == Admission::Granted {
                 granted += 1;
             }
-            clock.advance(Duration::from_millis(10));
+            tokio::time::advance(Duration::from_millis(10)).await;
         }
         assert_eq!(granted, 10);
     }
@@ -126,17 +152,30 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_cooldown_holds_every_caller() {
         let limiter = GovernorLimiter::new(quota(1000, 1000));
-        limiter.cool_down(Duration::from_millis(300));
-        limiter.cool_down(Duration::from_millis(100)); // a shorter one does not shorten it
-        assert_eq!(limiter.try_acquire(), Err(Duration::from_millis(300)));
+        limiter.pause(Duration::from_millis(300));
+        limiter.pause(Duration::from_millis(100)); // a shorter one does not shorten it
+        assert_eq!(
+            limiter.try_acquire(),
+            Admission::Wait(Duration::from_millis(300))
+        );
         tokio::time::advance(Duration::from_millis(300)).await;
-        assert_eq!(limiter.try_acquire(), Ok(()));
+        assert_eq!(limiter.try_acquire(), Admission::Granted);
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_absurd_cooldown_does_not_overflow() {
         let limiter = GovernorLimiter::new(quota(1000, 1000));
-        limiter.cool_down(Duration::MAX);
-        assert!(limiter.try_acquire().unwrap_err() > Duration::from_secs(1_000_000));
+        limiter.pause(Duration::MAX);
+        let Admission::Wait(wait) = limiter.try_acquire() else {
+            panic!("expected a wait")
+        };
+        assert!(wait > Duration::from_secs(1_000_000));
+    }
+
+    #[test]
+    fn answers_without_polling() {
+        let limiter = GovernorLimiter::new(quota(1, 1));
+        let mut answer = limiter.acquire();
+        assert!(matches!(answer.take_ready(), Some(Ok(Admission::Granted))));
     }
 }

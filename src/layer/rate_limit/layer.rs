@@ -1,22 +1,42 @@
 //! `RateLimitLayer`: wait for a permit before each attempt; report 429 hints as cooldowns.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::fmt;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
-use std::time::{Duration, SystemTime};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::Bytes;
-use http::StatusCode;
-use openai_invites_core::{ApiError, headers};
-use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::RateLimiter;
+use super::{Admission, RateLimitFuture, RateLimiter};
 use crate::BoxError;
+use crate::layer::Deadline;
 
-/// Applies a shared [`RateLimiter`] to every attempt.
+/// The rate limiter would hold this call longer than it has left: it failed at once, and
+/// nothing was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the rate limiter holds calls for {wait:?}, longer than the {left:?} this call has left")]
+pub struct Throttled {
+    /// How long the limiter asked to wait (a 429 cooldown, or the local rate).
+    pub wait: Duration,
+    /// What was left of the call's time.
+    pub left: Duration,
+}
+
+/// Applies a shared [`RateLimiter`] to every attempt, and turns each 429 that carries a retry
+/// hint into a cooldown for every caller.
+///
+/// ```
+/// use std::num::NonZeroU32;
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use openai_invites::layer::rate_limit::{GovernorLimiter, Quota, RateLimitLayer};
+///
+/// let limiter = Arc::new(GovernorLimiter::new(Quota::per_second(NonZeroU32::MIN)));
+/// let layer = RateLimitLayer::new(limiter).max_cooldown(Duration::from_secs(30));
+/// # let _ = layer;
+/// ```
 #[derive(Clone)]
 pub struct RateLimitLayer {
     limiter: Arc<dyn RateLimiter>,
@@ -24,18 +44,31 @@ pub struct RateLimitLayer {
 }
 
 impl RateLimitLayer {
-    /// Limits with `limiter`; a 429 hint longer than `max_cooldown` pauses callers only for
-    /// `max_cooldown`.
-    pub fn new(limiter: Arc<dyn RateLimiter>, max_cooldown: Duration) -> Self {
+    /// Limits every attempt with `limiter`; 429 cooldowns last at most 60 s.
+    pub fn new(limiter: Arc<dyn RateLimiter>) -> Self {
         Self {
             limiter,
-            max_cooldown,
+            max_cooldown: Duration::from_secs(60),
         }
+    }
+
+    /// Caps the pause a single 429 imposes on every caller (default 60 s).
+    pub fn max_cooldown(mut self, max: Duration) -> Self {
+        self.max_cooldown = max;
+        self
+    }
+
+    pub(super) fn limiter(&self) -> &Arc<dyn RateLimiter> {
+        &self.limiter
+    }
+
+    pub(super) fn cap(&self, pause: Duration) -> Duration {
+        pause.min(self.max_cooldown)
     }
 }
 
-impl std::fmt::Debug for RateLimitLayer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for RateLimitLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RateLimitLayer")
             .field("max_cooldown", &self.max_cooldown)
             .finish_non_exhaustive()
@@ -59,28 +92,9 @@ pub struct RateLimit<S> {
     layer: RateLimitLayer,
 }
 
-impl<S> std::fmt::Debug for RateLimit<S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<S> fmt::Debug for RateLimit<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("RateLimit { .. }")
-    }
-}
-
-impl RateLimitLayer {
-    /// A 429 with a retry hint pauses every caller (not an out-of-quota 429: waiting will not
-    /// help that one, and it should not hold up the others).
-    fn observe(&self, response: &http::Response<Bytes>) {
-        if response.status() == StatusCode::TOO_MANY_REQUESTS
-            && !ApiError::from_response(response).is_insufficient_quota()
-        {
-            if let Some(hint) = headers::retry_after(response.headers(), SystemTime::now()) {
-                let pause = hint.min(self.max_cooldown);
-                tracing::debug!(
-                    pause_ms = pause.as_millis() as u64,
-                    "429: pausing every caller"
-                );
-                self.limiter.cool_down(pause);
-            }
-        }
     }
 }
 
@@ -101,75 +115,43 @@ where
 
     #[inline]
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        match self.layer.limiter.try_acquire() {
+        let mut answer = self.layer.limiter.acquire();
+        match answer.take_ready() {
             // The common case: a permit now, no allocation.
-            Ok(()) => RateLimitFuture {
-                state: State::Calling {
-                    future: self.inner.call(request),
-                    layer: Some(self.layer.clone()),
-                },
-            },
-            Err(wait) => {
-                // Take the service that was polled ready; leave a clone for the next call.
+            Some(Ok(Admission::Granted)) => {
+                RateLimitFuture::calling(self.inner.call(request), self.layer.clone())
+            }
+            Some(Err(unavailable)) => RateLimitFuture::failed(unavailable.into()),
+            // A wait, or an answer that needs I/O: the rest happens in the future. Take the
+            // service that was polled ready and leave a clone for the next call.
+            first => {
                 let clone = self.inner.clone();
                 let mut inner = std::mem::replace(&mut self.inner, clone);
+                let deadline = Deadline::of(&request);
                 let layer = self.layer.clone();
-                let future: Waiting = Box::pin(async move {
-                    // Sleeping holds no permit, so dropping this future mid-wait is free.
-                    tokio::time::sleep(wait).await;
-                    while let Err(wait) = layer.limiter.try_acquire() {
-                        tokio::time::sleep(wait).await;
+                let admitted = async move {
+                    let mut answer = match first {
+                        Some(known) => known,
+                        None => answer.await,
+                    };
+                    loop {
+                        match answer? {
+                            Admission::Granted => return Ok(inner.call(request)),
+                            Admission::Wait(wait) => {
+                                if let Some(left) = deadline.map(|d| d.remaining()) {
+                                    if wait >= left {
+                                        return Err(Throttled { wait, left }.into());
+                                    }
+                                }
+                                // Sleeping holds no permit: dropping the call here is free.
+                                tokio::time::sleep(wait).await;
+                                answer = layer.limiter.acquire().await;
+                            }
+                        }
                     }
-                    let response = inner.call(request).await.map_err(Into::into)?;
-                    layer.observe(&response);
-                    Ok(response)
-                });
-                RateLimitFuture {
-                    state: State::Waiting { future },
-                }
+                };
+                RateLimitFuture::admitting(admitted, self.layer.clone())
             }
-        }
-    }
-}
-
-type Waiting = Pin<Box<dyn Future<Output = Result<http::Response<Bytes>, BoxError>> + Send>>;
-
-pin_project! {
-    /// The future of [`RateLimit`]: the inner call when a permit was free, or a boxed wait.
-    pub struct RateLimitFuture<F> {
-        #[pin]
-        state: State<F>,
-    }
-}
-
-pin_project! {
-    #[project = StateProj]
-    enum State<F> {
-        // A permit was taken at once; `layer` reads the response for 429 hints.
-        Calling { #[pin] future: F, layer: Option<RateLimitLayer> },
-        // Waiting for a permit (or a cooldown), then calling.
-        Waiting { future: Waiting },
-    }
-}
-
-impl<F, E> Future for RateLimitFuture<F>
-where
-    F: Future<Output = Result<http::Response<Bytes>, E>>,
-    E: Into<BoxError>,
-{
-    type Output = Result<http::Response<Bytes>, BoxError>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
-            StateProj::Calling { future, layer } => {
-                let response = ready!(future.poll(cx)).map_err(Into::into)?;
-                if let Some(layer) = layer.take() {
-                    layer.observe(&response);
-                }
-                Poll::Ready(Ok(response))
-            }
-            StateProj::Waiting { future } => future.as_mut().poll(cx),
         }
     }
 }

@@ -2,28 +2,34 @@
 //! (a retry costs quota too).
 //!
 //! Callers wait for a permit rather than fail; waiting is a tokio sleep, so dropping a call
-//! while it waits leaves nothing behind and takes no permit. A 429 carrying a retry hint pauses
-//! every caller of the client until the hint has passed (capped), not only the one that saw it.
+//! while it waits leaves nothing behind and takes no permit. A wait that would outlast the
+//! call's [`Deadline`](crate::layer::Deadline) fails the call at once with [`Throttled`]
+//! (nothing is sent). A 429 carrying a retry hint pauses every caller of the client until the
+//! hint has passed (capped), not only the one that saw it.
 //!
-//! The limiter is behind the small [`RateLimiter`] trait, so another backend (one shared by
-//! many processes) can replace the default [`GovernorLimiter`].
+//! The limiter is behind the [`RateLimiter`] trait, whose answers may need I/O, so a backend
+//! shared by many processes (such as `openai-invites-redis`) can replace the default
+//! in-process [`GovernorLimiter`].
 //!
 //! ```
 //! use std::num::NonZeroU32;
-//! use openai_invites::layer::rate_limit::{GovernorLimiter, Quota, RateLimiter};
+//! use openai_invites::Client;
+//! use openai_invites::layer::rate_limit::Quota;
 //!
-//! let limiter = GovernorLimiter::new(Quota::per_second(NonZeroU32::MIN)); // 1 request/s
-//! assert!(limiter.try_acquire().is_ok());
-//! assert!(limiter.try_acquire().is_err()); // the next permit is about a second away
+//! // 5 requests per second in bursts of 2, shared by every clone of `client`.
+//! let quota = Quota::per_second(NonZeroU32::new(5).unwrap()).allow_burst(NonZeroU32::new(2).unwrap());
+//! let client = Client::builder().admin_key("sk-admin-example").rate_limit(quota).build()?;
+//! # let _ = client;
+//! # Ok::<(), openai_invites::BuildError>(())
 //! ```
 
-mod clock;
+mod future;
 mod governor;
 mod layer;
 mod limiter;
 
 pub use self::governor::GovernorLimiter;
 pub use ::governor::Quota;
-pub use clock::TokioClock;
-pub use layer::{RateLimit, RateLimitFuture, RateLimitLayer};
-pub use limiter::RateLimiter;
+pub use future::RateLimitFuture;
+pub use layer::{RateLimit, RateLimitLayer, Throttled};
+pub use limiter::{Admission, LimiterFuture, LimiterUnavailable, RateLimiter};

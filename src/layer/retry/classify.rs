@@ -1,5 +1,6 @@
-//! The classifiers, in priority order. Each reads one attempt's outcome and says retry, no
-//! opinion, or forbidden; the first final answer wins, and "no opinion" from all means no retry.
+//! The classifiers, in priority order. Each reads one failed attempt and says retry, no
+//! opinion, or forbidden; the first final answer wins. What an outcome *is* (not sent, rate
+//! limited, ambiguous...) is decided once, in [`failure`](crate::failure); these only weigh it.
 //!
 //! | # | classifier | outcome | decision |
 //! |---|---|---|---|
@@ -10,165 +11,201 @@
 //! | 5 | [`ambiguous`] | 408, 409, 5xx, attempt timeout, connection lost after sending | retry only if idempotent (or opted in) |
 //! | 6 | (none) | anything else | no retry |
 
-use bytes::Bytes;
-use http::StatusCode;
-use openai_invites_core::{ApiError, headers};
-
 use super::Decision;
 use crate::BoxError;
-use crate::layer::AttemptTimeoutError;
-use crate::transport::TransportError;
+use crate::failure::{Failure, ResponseFacts};
 
-/// One attempt's outcome, as the retry layer saw it.
-pub type Outcome<'a> = &'a Result<http::Response<Bytes>, BoxError>;
+/// A failed attempt as the classifiers see it: a non-2xx answer, or an error.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Attempted<'a> {
+    /// The service answered with a non-2xx status.
+    Answered(&'a ResponseFacts),
+    /// No answer: the transport, a timeout or a layer failed.
+    Failed(&'a BoxError),
+}
+
+impl Attempted<'_> {
+    fn failure(self) -> Failure {
+        match self {
+            Self::Answered(facts) => facts.failure,
+            Self::Failed(error) => Failure::of_error(error),
+        }
+    }
+
+    fn hint(self) -> Option<std::time::Duration> {
+        match self {
+            Self::Answered(facts) => facts.retry_after,
+            Self::Failed(_) => None,
+        }
+    }
+
+    fn retry(self, reason: &'static str) -> Decision {
+        Decision::Retry {
+            reason,
+            after: self.hint(),
+        }
+    }
+}
 
 /// 1. Nothing reached the service: retrying is safe for every operation.
-pub fn never_sent(outcome: Outcome<'_>) -> Decision {
-    match outcome {
-        Err(e)
-            if e.downcast_ref::<TransportError>()
-                .is_some_and(TransportError::is_connect) =>
-        {
-            Decision::Retry("not sent: connection failed")
-        }
+pub(crate) fn never_sent(attempt: Attempted<'_>) -> Decision {
+    match attempt.failure() {
+        Failure::NotSent => attempt.retry("not sent: connection failed"),
         _ => Decision::NoOpinion,
     }
 }
 
 /// 2. `x-should-retry` is the service's own verdict and wins over the status.
-pub fn service_verdict(outcome: Outcome<'_>) -> Decision {
-    match outcome
-        .as_ref()
-        .ok()
-        .and_then(|r| headers::should_retry(r.headers()))
-    {
-        Some(true) => Decision::Retry("the service asked for a retry (x-should-retry: true)"),
-        Some(false) => Decision::Forbidden("the service said not to retry (x-should-retry: false)"),
-        None => Decision::NoOpinion,
+pub(crate) fn service_verdict(attempt: Attempted<'_>) -> Decision {
+    match attempt {
+        Attempted::Answered(facts) => match facts.should_retry {
+            Some(true) => attempt.retry("the service asked for a retry (x-should-retry: true)"),
+            Some(false) => {
+                Decision::Forbidden("the service said not to retry (x-should-retry: false)")
+            }
+            None => Decision::NoOpinion,
+        },
+        Attempted::Failed(_) => Decision::NoOpinion,
     }
 }
 
 /// 3. Out of quota will not pass by waiting.
-pub fn out_of_quota(outcome: Outcome<'_>) -> Decision {
-    match outcome {
-        Ok(r)
-            if r.status() == StatusCode::TOO_MANY_REQUESTS
-                && ApiError::from_response(r).is_insufficient_quota() =>
-        {
-            Decision::Forbidden("out of quota (insufficient_quota)")
-        }
+pub(crate) fn out_of_quota(attempt: Attempted<'_>) -> Decision {
+    match attempt.failure() {
+        Failure::OutOfQuota => Decision::Forbidden("out of quota (insufficient_quota)"),
         _ => Decision::NoOpinion,
     }
 }
 
 /// 4. A 429 means the service refused before acting: safe to retry any operation.
-pub fn rate_limited(outcome: Outcome<'_>) -> Decision {
-    match outcome {
-        Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS => {
-            Decision::Retry("rate limited (429)")
-        }
+pub(crate) fn rate_limited(attempt: Attempted<'_>) -> Decision {
+    match attempt.failure() {
+        Failure::RateLimited => attempt.retry("rate limited (429)"),
         _ => Decision::NoOpinion,
     }
 }
 
 /// 5. The service may have acted: only a repeat-safe request is sent again.
-pub fn ambiguous(outcome: Outcome<'_>, repeat_is_safe: bool) -> Decision {
-    let reason = match outcome {
-        Ok(r) => match r.status() {
-            StatusCode::REQUEST_TIMEOUT => "request timeout (408)",
-            StatusCode::CONFLICT => "conflict (409)",
-            s if s.is_server_error() => "server error (5xx)",
-            _ => return Decision::NoOpinion,
-        },
-        Err(e) if e.is::<AttemptTimeoutError>() => "attempt timed out",
-        Err(e) if e.is::<TransportError>() => "connection lost after sending",
-        Err(_) => return Decision::NoOpinion,
-    };
-    if repeat_is_safe {
-        Decision::Retry(reason)
-    } else {
-        Decision::Forbidden("outcome unknown and the operation is not idempotent")
+pub(crate) fn ambiguous(attempt: Attempted<'_>, repeat_is_safe: bool) -> Decision {
+    match attempt.failure() {
+        Failure::Ambiguous(reason) if repeat_is_safe => attempt.retry(reason),
+        Failure::Ambiguous(_) => {
+            Decision::Forbidden("outcome unknown and the operation is not idempotent")
+        }
+        _ => Decision::NoOpinion,
     }
 }
 
 /// Runs the classifiers in order.
-pub fn classify(outcome: Outcome<'_>, repeat_is_safe: bool) -> Decision {
+pub(crate) fn classify(attempt: Attempted<'_>, repeat_is_safe: bool) -> Decision {
     [never_sent, service_verdict, out_of_quota, rate_limited]
         .into_iter()
-        .map(|classifier| classifier(outcome))
+        .map(|classifier| classifier(attempt))
         .find(Decision::is_final)
-        .unwrap_or_else(|| ambiguous(outcome, repeat_is_safe))
+        .unwrap_or_else(|| ambiguous(attempt, repeat_is_safe))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::time::Duration;
 
-    fn response(
-        status: u16,
-        headers: &[(&'static str, &'static str)],
-        body: &'static str,
-    ) -> Result<http::Response<Bytes>, BoxError> {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::layer::AttemptTimeoutError;
+    use crate::transport::TransportError;
+
+    fn answer(status: u16, headers: &[(&'static str, &'static str)], body: &'static str) -> Owned {
         let mut builder = http::Response::builder().status(status);
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
-        Ok(builder.body(Bytes::from_static(body.as_bytes())).unwrap())
+        let mut response = builder.body(Bytes::from_static(body.as_bytes())).unwrap();
+        let facts = ResponseFacts::of(&mut response).unwrap().clone();
+        Owned::Facts(facts)
     }
 
-    fn err(e: impl Into<BoxError>) -> Result<http::Response<Bytes>, BoxError> {
-        Err(e.into())
+    fn err(e: impl Into<BoxError>) -> Owned {
+        Owned::Error(e.into())
+    }
+
+    /// A failed attempt the tests own.
+    enum Owned {
+        Facts(ResponseFacts),
+        Error(BoxError),
+    }
+
+    fn classify_owned(attempt: &Owned, safe: bool) -> Decision {
+        match attempt {
+            Owned::Facts(f) => classify(Attempted::Answered(f), safe),
+            Owned::Error(e) => classify(Attempted::Failed(e), safe),
+        }
     }
 
     #[test]
     fn never_sent_is_retried_even_when_not_idempotent() {
         let outcome = err(TransportError::connect("refused"));
         assert_eq!(
-            classify(&outcome, false),
-            Decision::Retry("not sent: connection failed")
+            classify_owned(&outcome, false),
+            Decision::Retry {
+                reason: "not sent: connection failed",
+                after: None
+            }
         );
     }
 
     #[test]
     fn the_service_verdict_wins() {
-        let no = response(500, &[("x-should-retry", "false")], "");
-        assert!(matches!(classify(&no, true), Decision::Forbidden(_)));
-        let yes = response(400, &[("x-should-retry", "true")], "");
-        assert!(matches!(classify(&yes, false), Decision::Retry(_)));
+        let no = answer(500, &[("x-should-retry", "false")], "");
+        assert!(matches!(classify_owned(&no, true), Decision::Forbidden(_)));
+        let yes = answer(400, &[("x-should-retry", "true")], "");
+        assert!(matches!(
+            classify_owned(&yes, false),
+            Decision::Retry { .. }
+        ));
     }
 
     #[test]
-    fn quota_429_is_not_retried_other_429s_are() {
-        let quota = response(
+    fn quota_429_is_not_retried_other_429s_are_with_their_hint() {
+        let quota = answer(
             429,
             &[],
             r#"{"error":{"message":"m","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#,
         );
-        assert!(matches!(classify(&quota, true), Decision::Forbidden(_)));
-        let busy = response(
+        assert!(matches!(
+            classify_owned(&quota, true),
+            Decision::Forbidden(_)
+        ));
+        let busy = answer(
             429,
-            &[],
+            &[("retry-after-ms", "120")],
             r#"{"error":{"message":"m","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#,
         );
         assert_eq!(
-            classify(&busy, false),
-            Decision::Retry("rate limited (429)")
+            classify_owned(&busy, false),
+            Decision::Retry {
+                reason: "rate limited (429)",
+                after: Some(Duration::from_millis(120))
+            }
         );
     }
 
     #[test]
     fn ambiguous_outcomes_depend_on_idempotency() {
         for outcome in [
-            response(500, &[], ""),
-            response(502, &[], "<html>"),
-            response(408, &[], ""),
-            response(409, &[], ""),
-            err(AttemptTimeoutError(std::time::Duration::from_secs(1))),
+            answer(500, &[], ""),
+            answer(502, &[], "<html>"),
+            answer(408, &[], ""),
+            answer(409, &[], ""),
+            err(AttemptTimeoutError(Duration::from_secs(1))),
             err(TransportError::after_send("reset")),
         ] {
-            assert!(matches!(classify(&outcome, true), Decision::Retry(_)));
+            assert!(matches!(
+                classify_owned(&outcome, true),
+                Decision::Retry { .. }
+            ));
             assert_eq!(
-                classify(&outcome, false),
+                classify_owned(&outcome, false),
                 Decision::Forbidden("outcome unknown and the operation is not idempotent")
             );
         }
@@ -177,12 +214,11 @@ mod tests {
     #[test]
     fn everything_else_is_not_retried() {
         for outcome in [
-            response(200, &[], ""),
-            response(400, &[], ""),
-            response(404, &[], ""),
+            answer(400, &[], ""),
+            answer(404, &[], ""),
             err("some layer failed"),
         ] {
-            assert_eq!(classify(&outcome, true), Decision::NoOpinion);
+            assert_eq!(classify_owned(&outcome, true), Decision::NoOpinion);
         }
     }
 }

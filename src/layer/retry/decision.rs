@@ -1,15 +1,20 @@
-//! `Decision`: what a classifier says about one attempt's outcome.
+//! `Decision`: what a classifier says about one failed attempt.
 
-use std::fmt;
+use std::time::Duration;
 
 /// Why a retry is or is not made; short, stable strings for events and errors.
 pub type Reason = &'static str;
 
-/// The verdict on one attempt.
+/// The verdict on one failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    /// Try again (after the service's hint, or backoff).
-    Retry(Reason),
+    /// Try again, after the service's hint when it gave one (else after backoff).
+    Retry {
+        /// Why.
+        reason: Reason,
+        /// `retry-after-ms` / `retry-after` of the answer, if any.
+        after: Option<Duration>,
+    },
     /// This classifier does not know; ask the next one.
     NoOpinion,
     /// Do not try again.
@@ -20,15 +25,5 @@ impl Decision {
     /// Whether this decision ends the classification.
     pub fn is_final(&self) -> bool {
         !matches!(self, Self::NoOpinion)
-    }
-}
-
-impl fmt::Display for Decision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Retry(reason) => write!(f, "retry: {reason}"),
-            Self::NoOpinion => f.write_str("no opinion"),
-            Self::Forbidden(reason) => write!(f, "no retry: {reason}"),
-        }
     }
 }

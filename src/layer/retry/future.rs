@@ -11,10 +11,15 @@ use pin_project_lite::pin_project;
 use tokio::time::Sleep;
 use tower_service::Service;
 
-use super::service::{Next, Outcome, next_step};
+use super::classify::{Attempted, classify};
+use super::service::{Next, next_step};
 use super::template::Template;
-use super::{Decision, RetryPolicy, classify};
+use super::{Decision, RetryPolicy};
 use crate::BoxError;
+use crate::failure::ResponseFacts;
+
+/// What one attempt came back with.
+type AttemptResult = Result<http::Response<Bytes>, BoxError>;
 
 pin_project! {
     /// The future of [`Retry`](super::Retry).
@@ -87,10 +92,10 @@ where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
     S::Error: Into<BoxError>,
 {
-    type Output = Outcome;
+    type Output = AttemptResult;
 
     #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<AttemptResult> {
         let mut this = self.project();
         loop {
             match this.state.as_mut().project() {
@@ -106,17 +111,22 @@ where
                     this.state.set(State::Calling { future });
                 }
                 StateProj::Calling { future } => {
-                    let outcome: Outcome = ready!(future.poll(cx)).map_err(Into::into);
-                    if outcome.as_ref().is_ok_and(|r| r.status().is_success()) {
-                        return Poll::Ready(outcome);
-                    }
+                    let mut outcome: AttemptResult = ready!(future.poll(cx)).map_err(Into::into);
                     let meta = this.template.meta();
                     let operation = meta.map_or("unknown", |m| m.name);
                     let repeat_is_safe =
                         this.policy.retry_non_idempotent || meta.is_some_and(|m| m.idempotent);
+                    let decision = match &mut outcome {
+                        Ok(response) => match ResponseFacts::of(response) {
+                            Some(facts) => classify(Attempted::Answered(facts), repeat_is_safe),
+                            // A 2xx.
+                            None => return Poll::Ready(outcome),
+                        },
+                        Err(error) => classify(Attempted::Failed(error), repeat_is_safe),
+                    };
                     let attempt = *this.retry + 1;
-                    let reason = match classify::classify(&outcome, repeat_is_safe) {
-                        Decision::Retry(reason) => reason,
+                    let (reason, hint) = match decision {
+                        Decision::Retry { reason, after } => (reason, after),
                         Decision::Forbidden(reason) => {
                             tracing::debug!(operation, attempt, reason, "not retrying");
                             note_stop(this.template, reason);
@@ -125,7 +135,7 @@ where
                         Decision::NoOpinion => return Poll::Ready(outcome),
                     };
                     let deadline = this.template.deadline();
-                    match next_step(this.policy, &outcome, *this.retry, deadline) {
+                    match next_step(this.policy, hint, *this.retry, deadline) {
                         Next::Wait(delay) => {
                             tracing::info!(
                                 operation,

@@ -32,7 +32,7 @@
 
 mod backoff;
 mod budget;
-pub mod classify;
+mod classify;
 mod decision;
 mod future;
 mod layer;
@@ -42,7 +42,7 @@ mod template;
 
 pub use backoff::{Backoff, Jitter};
 pub use budget::RetryBudget;
-pub use decision::{Decision, Reason};
+pub(crate) use decision::Decision;
 pub use future::RetryFuture;
 pub use layer::RetryLayer;
 pub use policy::RetryPolicy;

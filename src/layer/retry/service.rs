@@ -1,11 +1,10 @@
-//! `Retry`: the loop of attempts.
+//! `Retry`: the loop of attempts, and the choice of what to do after a failed one.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bytes::Bytes;
-use openai_invites_core::headers;
 use tower_service::Service;
 
 use super::template::Template;
@@ -29,30 +28,25 @@ impl<S> Retry<S> {
     }
 }
 
-pub(super) type Outcome = Result<http::Response<Bytes>, BoxError>;
-
 /// What to do after a failed attempt whose classification said "retry".
 pub(super) enum Next {
     Wait(Duration),
     GiveUp(&'static str),
 }
 
+/// The wait before retry number `retry + 1`: the service's hint when it gave one within
+/// `max_retry_after`, else backoff; or why not to retry at all.
 pub(super) fn next_step(
     policy: &RetryPolicy,
-    outcome: &Outcome,
+    hint: Option<Duration>,
     retry: u32,
     deadline: Option<Deadline>,
 ) -> Next {
     if retry >= policy.max_retries {
         return Next::GiveUp("no retries left");
     }
-    let hint = outcome
-        .as_ref()
-        .ok()
-        .and_then(|r| headers::retry_after(r.headers(), SystemTime::now()))
-        // A zero hint (or a date in the past) is no hint: back off as usual.
-        .filter(|hint| !hint.is_zero());
-    let delay = match hint {
+    // A zero hint (or a date in the past) is no hint: back off as usual.
+    let delay = match hint.filter(|hint| !hint.is_zero()) {
         Some(hint) if hint > policy.max_retry_after => {
             return Next::GiveUp("the service asked to wait longer than max_retry_after");
         }

@@ -112,10 +112,7 @@ impl Template {
 
     /// The call's deadline, if a total-timeout layer above set one.
     pub(super) fn deadline(&self) -> Option<Deadline> {
-        match &self.extensions {
-            Kept::Own { context, .. } => context.as_ref()?.deadline().map(Deadline),
-            Kept::All(extensions) => Deadline::in_extensions(extensions),
-        }
+        self.context()?.deadline().map(Deadline)
     }
 }
 
@@ -210,18 +207,16 @@ mod tests {
     }
 
     #[test]
-    fn the_deadline_is_read_from_either_form() {
+    fn the_deadline_is_the_contexts() {
         let original = encoded();
         let now = tokio::time::Instant::now();
         let context = original.extensions().get::<CallContext>().unwrap();
         context.set_deadline(now, std::time::Duration::from_secs(1));
         assert_eq!(Template::of(&original).deadline(), Some(Deadline(now)));
 
-        let mut custom = http::Request::new(Bytes::new());
-        custom.extensions_mut().insert(Deadline(now));
-        let template = Template::of(&custom);
-        assert!(matches!(template.extensions, Kept::All(_)));
-        assert_eq!(template.deadline(), Some(Deadline(now)));
+        let template = Template::of(&http::Request::new(Bytes::new()));
+        assert!(matches!(template.extensions, Kept::Own { .. }));
+        assert_eq!(template.deadline(), None);
         assert!(template.meta().is_none() && template.context().is_none());
     }
 }

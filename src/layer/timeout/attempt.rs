@@ -18,11 +18,9 @@ pub struct AttemptTimeoutError(pub Duration);
 
 /// Fails an attempt with [`AttemptTimeoutError`] after a fixed time.
 ///
-/// Inside the client, where a [`TotalTimeoutLayer`](super::TotalTimeoutLayer) above has set
-/// the call's deadline, an attempt never outlives the call: when the deadline comes first, the
-/// attempt fails at the deadline with [`TotalTimeoutError`](super::TotalTimeoutError), and its
-/// one timer stands for both (the total-timeout layer arms no timer while such an attempt is
-/// pending).
+/// An attempt never outlives its call: when the call's [`Deadline`](super::Deadline) comes
+/// first, the attempt's timer is set to it, and the attempt fails there with
+/// [`TotalTimeoutError`](super::TotalTimeoutError), as the call does.
 #[derive(Debug, Clone, Copy)]
 pub struct AttemptTimeoutLayer {
     timeout: Duration,
@@ -69,16 +67,12 @@ where
     #[inline]
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let own = super::deadline_after(self.timeout);
-        // Inside the client, the attempt's timer also stands for the call's deadline when that
-        // comes first, so that one timer per attempt bounds both.
-        let context = request.extensions().get::<CallContext>();
-        let bound = context.and_then(CallContext::bound);
+        let bound = CallContext::of(&request).and_then(CallContext::bound);
         let (deadline, expiry) = match bound {
             Some((call, total)) if call < own => (call, Expiry::Call(total)),
             _ => (own, Expiry::Attempt(self.timeout)),
         };
-        let covers = bound.and(context).cloned();
         let sleep = tokio::time::sleep_until(deadline);
-        TimeoutFuture::new(self.inner.call(request), sleep, expiry, covers)
+        TimeoutFuture::new(self.inner.call(request), sleep, expiry)
     }
 }

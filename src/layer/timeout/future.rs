@@ -10,7 +10,6 @@ use tokio::time::Sleep;
 
 use super::{AttemptTimeoutError, TotalTimeoutError};
 use crate::BoxError;
-use crate::layer::context::CallContext;
 
 /// Which deadline an attempt's timer stands for.
 #[derive(Debug, Clone, Copy)]
@@ -38,19 +37,15 @@ pin_project! {
         #[pin]
         sleep: Sleep,
         expiry: Expiry,
-        // The call this attempt belongs to, when its timer fires by the call's deadline: each
-        // pending poll tells the total-timeout layer it need not arm a timer of its own.
-        covers: Option<CallContext>,
     }
 }
 
 impl<F> TimeoutFuture<F> {
-    pub(super) fn new(inner: F, sleep: Sleep, expiry: Expiry, covers: Option<CallContext>) -> Self {
+    pub(super) fn new(inner: F, sleep: Sleep, expiry: Expiry) -> Self {
         Self {
             inner,
             sleep,
             expiry,
-            covers,
         }
     }
 }
@@ -70,14 +65,7 @@ where
         }
         match this.sleep.poll(cx) {
             Poll::Ready(()) => Poll::Ready(Err(this.expiry.error())),
-            Poll::Pending => {
-                // The timer is registered with this task's waker: it will wake the task no
-                // later than the call's deadline.
-                if let Some(context) = this.covers {
-                    context.mark_covered();
-                }
-                Poll::Pending
-            }
+            Poll::Pending => Poll::Pending,
         }
     }
 }

@@ -5,12 +5,9 @@
 //! may fix) from a call that ran out of time. Both use tokio's timer, so tests can drive them
 //! with paused time.
 //!
-//! Inside the client they share one timer per attempt: an attempt's timer fires at its own
-//! timeout or at the call's deadline, whichever comes first (failing with
-//! [`TotalTimeoutError`] in the second case, which the attempt's span records as a timeout),
-//! and the total timeout arms a timer of its own only while no such attempt is pending (during
-//! a backoff, a wait for the rate limiter or for readiness, or a wait in a layer of yours).
-//! Used on their own, each layer keeps its own timer.
+//! Each arms its own timer. The total timeout puts the call's [`Deadline`] where the layers
+//! below read it; an attempt's timer is clamped to it, so an attempt never outlives its call
+//! (it then fails with [`TotalTimeoutError`], which the attempt's span records as a timeout).
 //!
 //! ```
 //! use std::time::Duration;

@@ -46,6 +46,8 @@ fn kind_name(kind: crate::ErrorKind) -> &'static str {
         Decode => "decode",
         ResponseTooLarge => "response_too_large",
         RepeatedCursor => "repeated_cursor",
+        RateLimited => "rate_limited",
+        LimiterUnavailable => "limiter_unavailable",
         _ => "_OTHER",
     }
 }

@@ -30,43 +30,25 @@ pub struct OperationSpan<S> {
     inner: S,
 }
 
-impl<S> OperationSpan<S> {
-    /// The wrapped service.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
-
-macro_rules! call_span {
-    ($name:literal, $op:expr) => {
-        tracing::info_span!(
-            $name,
-            otel.kind = "client",
-            otel.name = $op,
-            openai.operation = $op,
-            error.type = tracing::field::Empty,
-        )
-    };
-}
-
+/// The call span. Its tracing name is fixed (a span's name must be known at compile time);
+/// the operation's own span name, from its [`OperationMeta`], is `otel.name`, which
+/// OpenTelemetry bridges export as the span's name.
 fn call_span(meta: Option<&OperationMeta>) -> Span {
-    let op = meta.map_or("unknown", |m| m.name);
-    // Span names must be static: one callsite per known operation.
-    match op {
-        "listInvites" => call_span!("invites.list", op),
-        "inviteUser" => call_span!("invites.create", op),
-        "retrieveInvite" => call_span!("invites.retrieve", op),
-        "deleteInvite" => call_span!("invites.delete", op),
-        _ => call_span!("invites.call", op),
-    }
+    tracing::info_span!(
+        "invites.call",
+        otel.kind = "client",
+        otel.name = meta.map_or("invites.call", |m| m.span_name),
+        openai.operation = meta.map_or("unknown", |m| m.name),
+        error.type = tracing::field::Empty,
+    )
 }
 
 impl<S> Service<http::Request<Bytes>> for OperationSpan<S>
 where
-    S: Service<http::Request<Bytes>>,
+    S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
     S::Error: Into<BoxError>,
 {
-    type Response = S::Response;
+    type Response = http::Response<Bytes>;
     type Error = BoxError;
     type Future = OperationFuture<S::Future>;
 
@@ -92,12 +74,12 @@ pin_project! {
     }
 }
 
-impl<F, T, E> Future for OperationFuture<F>
+impl<F, E> Future for OperationFuture<F>
 where
-    F: Future<Output = Result<T, E>>,
+    F: Future<Output = Result<http::Response<Bytes>, E>>,
     E: Into<BoxError>,
 {
-    type Output = Result<T, BoxError>;
+    type Output = Result<http::Response<Bytes>, BoxError>;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -105,7 +87,13 @@ where
         let _entered = this.span.enter();
         match this.inner.poll(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(response)) => Poll::Ready(Ok(response)),
+            Poll::Ready(Ok(response)) => {
+                // The call's final answer is an error answer: a 404, or a 500 retried away.
+                if !response.status().is_success() {
+                    this.span.record("error.type", response.status().as_str());
+                }
+                Poll::Ready(Ok(response))
+            }
             Poll::Ready(Err(error)) => {
                 let error = error.into();
                 this.span.record("error.type", super::error_type(&error));

@@ -38,6 +38,7 @@ impl Operation for DeleteInvite {
 
     const META: OperationMeta = OperationMeta {
         name: "deleteInvite",
+        span_name: "invites.delete",
         method: Method::DELETE,
         url_template: "/organization/invites/{invite_id}",
         idempotent: true,

@@ -41,6 +41,7 @@ impl Operation for InviteUser {
 
     const META: OperationMeta = OperationMeta {
         name: "inviteUser",
+        span_name: "invites.create",
         method: Method::POST,
         url_template: INVITES_PATH,
         idempotent: false,

@@ -54,6 +54,7 @@ impl Operation for ListInvites {
 
     const META: OperationMeta = OperationMeta {
         name: "listInvites",
+        span_name: "invites.list",
         method: Method::GET,
         url_template: INVITES_PATH,
         idempotent: true,

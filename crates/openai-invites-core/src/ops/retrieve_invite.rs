@@ -35,6 +35,7 @@ impl Operation for RetrieveInvite {
 
     const META: OperationMeta = OperationMeta {
         name: "retrieveInvite",
+        span_name: "invites.retrieve",
         method: Method::GET,
         url_template: "/organization/invites/{invite_id}",
         idempotent: true,
