@@ -69,6 +69,13 @@ pub trait RateLimiter: Send + Sync + 'static {
 
     /// The service answered 429 with a retry hint: hold every caller for `pause` from now.
     fn cool_down(&self, pause: Duration) -> LimiterFuture<()>;
+
+    /// How many times this limiter's store has failed so far (a monotonic count; 0 for a
+    /// limiter with no store). A backend that falls back when its store is down still counts
+    /// each failure here, so that metrics can show the outage.
+    fn store_failures(&self) -> u64 {
+        0
+    }
 }
 
 /// A limiter's answer to one request for a permit.
