@@ -8,7 +8,7 @@ use openai_invites_core::{BaseUrl, DEFAULT_BASE_URL};
 use secrecy::{ExposeSecret, SecretString};
 use tower_layer::Layer;
 
-use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimitLayer, RateLimiter};
+use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimitLayer, RateLimiter, Unlimited};
 use crate::layer::retry::{Jitter, RetryBudget, RetryPolicy};
 use crate::layer::{AdminKey, AuthLayer};
 use crate::slot::{self, ErasedLayer, Slot, SlotService};
@@ -61,7 +61,7 @@ pub struct ClientBuilder {
     transport: Option<HttpService>,
     /// Retries are off when `retry.max_retries` is 0.
     retry: RetryPolicy,
-    rate_limiter: Option<Arc<dyn RateLimiter>>,
+    rate_limiter: Arc<dyn RateLimiter>,
 }
 
 /// The default client-side rate: 10 requests per second, in bursts of up to 10.
@@ -90,7 +90,7 @@ impl Default for ClientBuilder {
             per_attempt: Vec::new(),
             transport: None,
             retry: RetryPolicy::default(),
-            rate_limiter: Some(Arc::new(GovernorLimiter::new(default_quota()))),
+            rate_limiter: Arc::new(GovernorLimiter::new(default_quota())),
         }
     }
 }
@@ -332,20 +332,20 @@ impl ClientBuilder {
 
     /// Client-side request rate, shared by every clone, applied per attempt.
     pub fn rate_limit(mut self, quota: Quota) -> Self {
-        self.rate_limiter = Some(Arc::new(GovernorLimiter::new(quota)));
+        self.rate_limiter = Arc::new(GovernorLimiter::new(quota));
         self
     }
 
     /// Another limiter backend (e.g. one shared by several processes, such as the Redis
     /// limiter of `openai-invites-redis`).
     pub fn rate_limiter(mut self, limiter: impl RateLimiter) -> Self {
-        self.rate_limiter = Some(Arc::new(limiter));
+        self.rate_limiter = Arc::new(limiter);
         self
     }
 
     /// No client-side rate limit (429 cooldowns are then not shared either).
     pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limiter = None;
+        self.rate_limiter = Arc::new(Unlimited);
         self
     }
 
@@ -392,10 +392,8 @@ impl ClientBuilder {
         let parts = StackParts {
             per_call: Slot::of(self.per_call, max_response_bytes),
             total_timeout: self.total_timeout,
-            retry: (self.retry.max_retries > 0).then_some(self.retry),
-            rate_limit: self
-                .rate_limiter
-                .map(|limiter| RateLimitLayer::new(limiter).max_cooldown(max_cooldown)),
+            retry: self.retry,
+            rate_limit: RateLimitLayer::new(self.rate_limiter).max_cooldown(max_cooldown),
             auth,
             per_attempt: Slot::of(self.per_attempt, max_response_bytes),
             attempt_timeout: self.attempt_timeout,
@@ -437,7 +435,6 @@ impl fmt::Debug for ClientBuilder {
             .field("per_attempt_layers", &self.per_attempt.len())
             .field("custom_transport", &self.transport.is_some())
             .field("max_retries", &self.retry.max_retries)
-            .field("rate_limited", &self.rate_limiter.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -6,29 +6,33 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
+use crate::failure::ResponseFacts;
+use crate::layer::context::CallContext;
+use crate::stack::StackFuture;
+use crate::{BoxError, Error};
 use bytes::Bytes;
 use openai_invites_core::Operation;
 use pin_project_lite::pin_project;
-use tower::util::Oneshot;
-
-use crate::failure::ResponseFacts;
-use crate::layer::context::CallContext;
-use crate::{BoxError, Error, HttpService};
-
-/// A call going through the client's stack.
-type InStack = Oneshot<HttpService, http::Request<Bytes>>;
 
 pin_project! {
     /// The future of one call: it resolves to the operation's decoded output, or an [`Error`]
     /// that says how many attempts were made and why the client stopped.
     ///
     /// The operation is encoded when the call is made; nothing is sent, and no timeout starts,
-    /// until the first poll. The future holds the encoded request and the client's stack, not
-    /// the operation. It is a named type, `Send` and `'static`, so it can be stored in a struct,
-    /// spawned, or be the `Future` of a tower service.
+    /// until the first poll. The future holds the call in the client's stack (one allocation),
+    /// not the operation. It is a named type, `Send`, `Unpin` and `'static`, so it can be
+    /// stored in a struct, spawned, used in `select!` as it is, or be the `Future` of a tower
+    /// service.
     ///
-    /// It is not `Unpin` (the stack's timers live inside it): to poll it by hand or use it in
-    /// `select!`, pin it first, with `Box::pin` or `std::pin::pin!`.
+    /// ```no_run
+    /// # async fn run(client: openai_invites::Client) -> Result<(), openai_invites::Error> {
+    /// // Start two calls, then wait for both: each runs as its own task.
+    /// let first = tokio::spawn(client.retrieve_invite("invite-abc"));
+    /// let second = tokio::spawn(client.retrieve_invite("invite-def"));
+    /// let (first, second) = (first.await, second.await);
+    /// # let _ = (first, second);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Panics
     ///
@@ -46,7 +50,7 @@ pin_project! {
     #[project = StateProj]
     enum State {
         /// In the stack; the context is the one the stack's layers report into.
-        Sending { #[pin] stack: InStack, context: CallContext },
+        Sending { #[pin] stack: StackFuture, context: CallContext },
         /// The operation could not be encoded: nothing was sent. (`None` once returned.)
         Refused { error: Option<Error> },
         /// The output was returned.
@@ -55,7 +59,7 @@ pin_project! {
 }
 
 impl<O: Operation> Call<O> {
-    pub(crate) fn sending(stack: InStack, context: CallContext) -> Self {
+    pub(crate) fn sending(stack: StackFuture, context: CallContext) -> Self {
         Self {
             state: State::Sending { stack, context },
             operation: PhantomData,

@@ -8,10 +8,9 @@ use openai_invites_core::{
     BaseUrl, DeleteInvite, InviteRequest, InviteUser, ListInvites, Operation, RetrieveInvite,
 };
 
-use tower::ServiceExt;
-
 use crate::layer::context::CallContext;
-use crate::{Call, ClientBuilder, Error, HttpService};
+use crate::stack::Stack;
+use crate::{Call, ClientBuilder, Error};
 
 /// A client of the invites API. Cheap to clone (one `Arc`); clones share the connection pool,
 /// and, once configured, the retry budget and the rate limiter.
@@ -35,7 +34,7 @@ pub struct Client {
 
 struct Inner {
     base_url: BaseUrl,
-    stack: HttpService,
+    stack: Stack,
 }
 
 impl Client {
@@ -44,7 +43,7 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(base_url: BaseUrl, stack: HttpService) -> Self {
+    pub(crate) fn from_parts(base_url: BaseUrl, stack: Stack) -> Self {
         Self {
             inner: Arc::new(Inner { base_url, stack }),
         }
@@ -64,7 +63,7 @@ impl Client {
             Ok(mut request) => {
                 let context = CallContext::default();
                 request.extensions_mut().insert(context.clone());
-                Call::sending(self.inner.stack.clone().oneshot(request), context)
+                Call::sending(self.inner.stack.call(request), context)
             }
             Err(e) => Call::refused(Error::encode(&O::META, e)),
         }

@@ -1,5 +1,9 @@
 //! The client's stack, assembled in one place, in its fixed order.
 
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -51,18 +55,51 @@ impl<S> StackService for S where
 pub(crate) struct StackParts {
     pub(crate) per_call: Option<Slot>,
     pub(crate) total_timeout: Duration,
-    /// `None` when retries are off.
-    pub(crate) retry: Option<RetryPolicy>,
-    /// `None` when rate limiting is off.
-    pub(crate) rate_limit: Option<RateLimitLayer>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) rate_limit: RateLimitLayer,
     pub(crate) auth: AuthLayer,
     pub(crate) per_attempt: Option<Slot>,
     pub(crate) attempt_timeout: Duration,
 }
 
-/// The stack, outermost first. A part that is off, and a slot with no layer in it, is not in
-/// the stack at all.
-pub(crate) fn assemble<T>(transport: T, parts: StackParts) -> HttpService
+/// A call in the stack.
+pub(crate) type StackFuture =
+    Pin<Box<dyn Future<Output = Result<http::Response<Bytes>, BoxError>> + Send>>;
+
+/// The assembled stack, shared by every clone of the client. A call clones the stack (which
+/// only bumps reference counts) and boxes its future, once.
+#[derive(Clone)]
+pub(crate) struct Stack(Arc<dyn Fn(http::Request<Bytes>) -> StackFuture + Send + Sync>);
+
+impl Stack {
+    fn new<S>(stack: S) -> Self
+    where
+        S: StackService<Error = BoxError>,
+    {
+        Self(Arc::new(move |request| {
+            let mut stack = stack.clone();
+            // The stack is ready at once unless a layer of yours in the per-call slot makes
+            // it wait: ask without parking the task (a waker that does nothing), and box only
+            // the call's own future. Otherwise wait for readiness in the call, with its waker.
+            let mut probe = Context::from_waker(Waker::noop());
+            match stack.poll_ready(&mut probe) {
+                Poll::Ready(Ok(())) => Box::pin(stack.call(request)),
+                _ => Box::pin(async move {
+                    poll_fn(|cx| stack.poll_ready(cx)).await?;
+                    stack.call(request).await
+                }),
+            }
+        }))
+    }
+
+    /// Sends `request` through the stack.
+    pub(crate) fn call(&self, request: http::Request<Bytes>) -> StackFuture {
+        (self.0)(request)
+    }
+}
+
+/// The stack, outermost first. A slot with no layer in it is not in the stack at all.
+pub(crate) fn assemble<T>(transport: T, parts: StackParts) -> Stack
 where
     T: StackService,
 {
@@ -70,12 +107,12 @@ where
         .layer(OperationSpanLayer)
         .option_layer(parts.per_call)
         .layer(TotalTimeoutLayer::new(parts.total_timeout))
-        .option_layer(parts.retry.map(RetryLayer::new))
-        .option_layer(parts.rate_limit)
+        .layer(RetryLayer::new(parts.retry))
+        .layer(parts.rate_limit)
         .layer(parts.auth)
         .option_layer(parts.per_attempt)
         .layer(AttemptSpanLayer)
         .layer(AttemptTimeoutLayer::new(parts.attempt_timeout))
         .service(transport);
-    HttpService::new(stack)
+    Stack::new(stack)
 }

@@ -27,9 +27,11 @@ mod future;
 mod governor;
 mod layer;
 mod limiter;
+mod unlimited;
 
 pub use self::governor::GovernorLimiter;
 pub use ::governor::Quota;
 pub use future::RateLimitFuture;
 pub use layer::{RateLimit, RateLimitLayer, Throttled};
 pub use limiter::{Admission, LimiterFuture, LimiterUnavailable, RateLimiter};
+pub use unlimited::Unlimited;

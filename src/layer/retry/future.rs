@@ -29,8 +29,8 @@ pin_project! {
     {
         inner: S,
         policy: Arc<RetryPolicy>,
-        // What the retries are made from.
-        template: Template,
+        // What the retries are made from; `None` when the policy allows none.
+        template: Option<Template>,
         retry: u32,
         #[pin]
         state: State<S::Future>,
@@ -56,10 +56,12 @@ where
     pub(super) fn new(
         mut inner: S,
         policy: Arc<RetryPolicy>,
-        template: Template,
+        template: Option<Template>,
         first: http::Request<Bytes>,
     ) -> Self {
-        policy.budget.deposit();
+        if template.is_some() {
+            policy.budget.deposit();
+        }
         // Most services are ready at once: ask without parking the task (a waker that does
         // nothing), and send the first attempt now. A service that is not ready is asked again
         // on the first poll, with the task's waker, so the wait happens inside the call.
@@ -103,16 +105,22 @@ where
                     if let Err(e) = ready!(this.inner.poll_ready(cx)) {
                         return Poll::Ready(Err(e.into()));
                     }
-                    let request = match first.take() {
-                        Some(original) => original,
-                        None => this.template.attempt(*this.retry),
+                    let request = match (first.take(), this.template.as_ref()) {
+                        (Some(original), _) => original,
+                        (None, Some(template)) => template.attempt(*this.retry),
+                        // Only a retry comes here without the original, and there is none
+                        // without a template.
+                        (None, None) => return Poll::Ready(Err("retry without a template".into())),
                     };
                     let future = this.inner.call(request);
                     this.state.set(State::Calling { future });
                 }
                 StateProj::Calling { future } => {
                     let mut outcome: AttemptResult = ready!(future.poll(cx)).map_err(Into::into);
-                    let meta = this.template.meta();
+                    let Some(template) = this.template.as_ref() else {
+                        return Poll::Ready(outcome);
+                    };
+                    let meta = template.meta();
                     let operation = meta.map_or("unknown", |m| m.name);
                     let repeat_is_safe =
                         this.policy.retry_non_idempotent || meta.is_some_and(|m| m.idempotent);
@@ -129,12 +137,12 @@ where
                         Decision::Retry { reason, after } => (reason, after),
                         Decision::Forbidden(reason) => {
                             tracing::debug!(operation, attempt, reason, "not retrying");
-                            note_stop(this.template, reason);
+                            note_stop(template, reason);
                             return Poll::Ready(outcome);
                         }
                         Decision::NoOpinion => return Poll::Ready(outcome),
                     };
-                    let deadline = this.template.deadline();
+                    let deadline = template.deadline();
                     match next_step(this.policy, hint, *this.retry, deadline) {
                         Next::Wait(delay) => {
                             tracing::info!(
@@ -150,7 +158,7 @@ where
                         }
                         Next::GiveUp(why) => {
                             tracing::info!(operation, attempt, reason, why, "giving up");
-                            note_stop(this.template, why);
+                            note_stop(template, why);
                             return Poll::Ready(outcome);
                         }
                     }

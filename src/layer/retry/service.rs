@@ -81,8 +81,9 @@ where
 
     #[inline]
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        // The template is taken before the original goes out as the first attempt.
-        let template = Template::of(&request);
+        // The template is taken before the original goes out as the first attempt; with no
+        // retries allowed, nothing is kept.
+        let template = (self.policy.max_retries > 0).then(|| Template::of(&request));
         RetryFuture::new(self.inner.clone(), self.policy.clone(), template, request)
     }
 }

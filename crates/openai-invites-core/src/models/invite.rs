@@ -8,7 +8,7 @@ use super::{InviteRole, InviteStatus, ProjectRole};
 
 /// An invitation to join the organization.
 ///
-/// Decoding is tolerant of the drift documented in API-FACTS.md: `created_at` is also read
+/// Decoding is tolerant of how the service and its spec drift apart: `created_at` is also read
 /// from its legacy name `invited_at`, `expires_at` / `accepted_at` may be null or absent,
 /// an absent `projects` means none, unknown enum values are kept, unknown fields are ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,7 +21,7 @@ pub struct InviteListResponse {
 impl InviteListResponse {
     /// The cursor for the next page, or `None` when this is the last page.
     ///
-    /// Follows API-FACTS.md: stop when `has_more` is not true, when `data` is empty, or when
+    /// As the official SDKs page: stop when `has_more` is not true, when `data` is empty, or when
     /// `last_id` is null or empty.
     pub fn next_cursor(&self) -> Option<&str> {
         match self.last_id.as_deref() {

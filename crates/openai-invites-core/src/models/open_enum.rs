@@ -1,6 +1,6 @@
 //! A string enum that keeps values it does not know.
 //!
-//! The service adds enum values without notice (API-FACTS.md), so every wire enum in this crate
+//! The service adds enum values without notice, so every wire enum in this crate
 //! decodes an unknown value into `Unknown(String)` and encodes it back unchanged.
 
 /// Declares an open string enum with `as_str`, `From<&str>`, `Display` and serde impls.
