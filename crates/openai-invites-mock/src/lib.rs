@@ -164,15 +164,15 @@
 //! case is scripted. On loopback a dropped connection is closed with no response at all; in
 //! process it is [`FakeError::ConnectionDropped`].
 
+mod answer;
 mod auth;
 mod clock;
-mod dispatch;
 mod envelope;
 mod fake;
 mod fault;
-mod handler;
 mod log;
 mod quota;
+mod reception;
 mod routes;
 mod server;
 mod service;

@@ -19,9 +19,8 @@ use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::FakeInvites;
-use crate::dispatch::{Outcome, dispatch};
 use crate::fake::Inner;
-use crate::handler::Received;
+use crate::reception::{Disposition, Received, receive};
 use crate::routes::BASE_PATH;
 
 /// How long [`FakeServer::shutdown`] lets in-flight requests finish before cutting them.
@@ -169,7 +168,7 @@ async fn serve_connection(
     }
 }
 
-/// Reads the body (at most the cap), dispatches, and turns the outcome into hyper's terms.
+/// Reads the body (at most the cap), takes it in, and turns the disposition into hyper's terms.
 async fn answer(
     inner: Arc<Inner>,
     kill: Arc<Notify>,
@@ -188,9 +187,9 @@ async fn answer(
         headers: parts.headers,
         body,
     };
-    match dispatch(inner, received).await {
-        Outcome::Answer(response) => Ok(response.map(Full::new)),
-        Outcome::Drop => {
+    match receive(inner, received).await {
+        Disposition::Respond(response) => Ok(response.map(Full::new)),
+        Disposition::HangUp => {
             kill.notify_one();
             Err(ConnectionDropped)
         }

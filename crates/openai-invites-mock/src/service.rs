@@ -11,9 +11,8 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 
-use crate::dispatch::{Outcome, dispatch};
 use crate::fake::Inner;
-use crate::handler::Received;
+use crate::reception::{Disposition, Received, receive};
 
 /// Why the in-process face gave no response.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,9 +65,9 @@ impl tower_service::Service<http::Request<Bytes>> for FakeService {
         };
         ResponseFuture {
             inner: Box::pin(async move {
-                match dispatch(inner, received).await {
-                    Outcome::Answer(response) => Ok(response),
-                    Outcome::Drop => Err(FakeError::ConnectionDropped),
+                match receive(inner, received).await {
+                    Disposition::Respond(response) => Ok(response),
+                    Disposition::HangUp => Err(FakeError::ConnectionDropped),
                 }
             }),
         }

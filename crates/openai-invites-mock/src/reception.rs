@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
 use openai_invites_core::headers;
 use tokio::time::Instant;
 
@@ -11,16 +11,26 @@ use crate::auth;
 use crate::envelope;
 use crate::fake::{Inner, lock};
 use crate::fault::{Action, Fault};
-use crate::handler::Received;
 use crate::log::RecordedRequest;
 use crate::routes::Route;
 
-/// What a face should do with the request.
+/// A request as both faces hand it over.
 #[derive(Debug)]
-pub(crate) enum Outcome {
-    Answer(http::Response<Bytes>),
+pub(crate) struct Received {
+    pub(crate) method: http::Method,
+    pub(crate) uri: http::Uri,
+    pub(crate) headers: HeaderMap,
+    /// `None` when the body was over the size cap.
+    pub(crate) body: Option<Bytes>,
+}
+
+/// What a face should do with a request once the fake has taken it in.
+#[derive(Debug)]
+pub(crate) enum Disposition {
+    /// Send this response.
+    Respond(http::Response<Bytes>),
     /// Close the connection without answering.
-    Drop,
+    HangUp,
 }
 
 /// The cut invite a truncated answer sends when there is no real answer to cut.
@@ -29,7 +39,7 @@ const SAMPLE_INVITE: &str = r#"{"object":"organization.invite","id":"invite-trun
 const MALFORMED: &str = r#"{"object": "organization.invite", "id": invite-malformed, "email": }"#;
 
 /// Handles one request end to end.
-pub(crate) async fn dispatch(inner: Arc<Inner>, request: Received) -> Outcome {
+pub(crate) async fn receive(inner: Arc<Inner>, request: Received) -> Disposition {
     let started = Instant::now();
     let route = Route::classify(&request.method, request.uri.path());
     let fault = lock(&inner.faults).take(&request.method, request.uri.path(), &route);
@@ -44,18 +54,18 @@ pub(crate) async fn dispatch(inner: Arc<Inner>, request: Received) -> Outcome {
         operation: route.operation(),
     });
     let Some(fault) = fault else {
-        return Outcome::Answer(stamp(inner.handle(&request, &route), started));
+        return Disposition::Respond(stamp(inner.answer(&request, &route), started));
     };
-    let applied = fault.apply_first.then(|| inner.handle(&request, &route));
+    let applied = fault.apply_first.then(|| inner.answer(&request, &route));
     if let Some(delay) = fault.delay {
         tokio::time::sleep(delay).await;
     }
     let response = match &fault.action {
-        Action::Drop => return Outcome::Drop,
-        Action::Normal => applied.unwrap_or_else(|| inner.handle(&request, &route)),
+        Action::Drop => return Disposition::HangUp,
+        Action::Normal => applied.unwrap_or_else(|| inner.answer(&request, &route)),
         _ => scripted(&fault, applied),
     };
-    Outcome::Answer(stamp(with_fault_headers(response, &fault), started))
+    Disposition::Respond(stamp(with_fault_headers(response, &fault), started))
 }
 
 /// The body and status a fault answers with.
