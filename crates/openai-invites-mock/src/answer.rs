@@ -28,9 +28,9 @@ impl Inner {
         if let Err(failure) = auth::check(&request.headers, &self.admin_key) {
             return failure.into_response();
         }
-        let quota_headers = match &self.quota {
+        let quota_headers = match lock(&self.quota).as_mut() {
             None => HeaderMap::new(),
-            Some(quota) => match lock(quota).take(tokio::time::Instant::now()) {
+            Some(quota) => match quota.take(tokio::time::Instant::now()) {
                 Ok(headers) => headers,
                 Err(failure) => return failure.into_response(),
             },

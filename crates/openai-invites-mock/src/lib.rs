@@ -167,26 +167,37 @@
 mod answer;
 mod auth;
 mod clock;
+mod control;
 mod envelope;
 mod fake;
+mod fake_builder;
 mod fault;
 mod log;
 mod quota;
 mod reception;
 mod routes;
+mod scripted;
+mod secrets;
 mod server;
 mod service;
 mod store;
 mod validate;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use control::{CONTROL_PREFIX, ControlError, Seed, SeedInvite};
 pub use fake::{
     DEFAULT_ADMIN_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INVITES, DEFAULT_PROJECT, FakeInvites,
-    FakeInvitesBuilder,
 };
+pub use fake_builder::FakeInvitesBuilder;
 pub use fault::{Fault, IntoStatus, Match};
-pub use log::{MAX_RECORDED_REQUESTS, RecordedRequest};
+pub use log::{
+    DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_LOGGED_BODY_BYTES, MAX_RECORDED_REQUESTS, RecordedRequest,
+};
+pub use quota::RequestQuota;
 pub use routes::BASE_PATH;
-pub use server::FakeServer;
+pub use server::{
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, FakeServer, ServerConfig,
+};
 pub use service::{FakeError, FakeService, ResponseFuture};
 pub use store::INVITE_LIFETIME_SECS;

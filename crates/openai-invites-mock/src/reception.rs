@@ -3,16 +3,17 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, header};
 use openai_invites_core::headers;
 use tokio::time::Instant;
 
 use crate::auth;
-use crate::envelope;
+use crate::control;
 use crate::fake::{Inner, lock};
 use crate::fault::{Action, Fault};
 use crate::log::RecordedRequest;
 use crate::routes::Route;
+use crate::scripted::{scripted, with_fault_headers};
 
 /// A request as both faces hand it over.
 #[derive(Debug)]
@@ -20,8 +21,12 @@ pub(crate) struct Received {
     pub(crate) method: http::Method,
     pub(crate) uri: http::Uri,
     pub(crate) headers: HeaderMap,
-    /// `None` when the body was over the size cap.
+    /// `None` when the body was over the size cap; empty when it was not read (an
+    /// unauthenticated request on loopback).
     pub(crate) body: Option<Bytes>,
+    /// How many body bytes the request had (over the cap: its `content-length`, else one more
+    /// than the cap).
+    pub(crate) body_len: usize,
 }
 
 /// What a face should do with a request once the fake has taken it in.
@@ -33,91 +38,75 @@ pub(crate) enum Disposition {
     HangUp,
 }
 
-/// The cut invite a truncated answer sends when there is no real answer to cut.
-const SAMPLE_INVITE: &str = r#"{"object":"organization.invite","id":"invite-truncated","email":"user@example.com","role":"reader","status":"pending","created_at":1711471533,"expires_at":1712076333,"accepted_at":null,"projects":[]}"#;
-/// A body that looks like JSON from afar and is not.
-const MALFORMED: &str = r#"{"object": "organization.invite", "id": invite-malformed, "email": }"#;
-
-/// Handles one request end to end.
+/// Handles one request end to end: the control API apart, every request is logged, may meet
+/// a fault, and gets the normal answer.
 pub(crate) async fn receive(inner: Arc<Inner>, request: Received) -> Disposition {
     let started = Instant::now();
+    if control::owns(request.uri.path()) {
+        return Disposition::Respond(stamp(control::answer(&inner, &request), started));
+    }
     let route = Route::classify(&request.method, request.uri.path());
     let fault = lock(&inner.faults).take(&request.method, request.uri.path(), &route);
-    lock(&inner.log).record(RecordedRequest {
-        method: request.method.clone(),
-        path: request.uri.path().to_owned(),
-        query: request.uri.query().map(str::to_owned),
-        headers: auth::redact(&request.headers),
-        body: request.body.clone().unwrap_or_default(),
-        at: started,
-        fault: fault.as_ref().map(ToString::to_string),
-        operation: route.operation(),
-    });
+    record(&inner, &request, &route, fault.as_ref(), started);
     let Some(fault) = fault else {
-        return Disposition::Respond(stamp(inner.answer(&request, &route), started));
+        return Disposition::Respond(stamp(normal_answer(&inner, &request, &route), started));
     };
-    let applied = fault.apply_first.then(|| inner.answer(&request, &route));
+    let applied = fault
+        .apply_first
+        .then(|| normal_answer(&inner, &request, &route));
     if let Some(delay) = fault.delay {
         tokio::time::sleep(delay).await;
     }
     let response = match &fault.action {
         Action::Drop => return Disposition::HangUp,
-        Action::Normal => applied.unwrap_or_else(|| inner.answer(&request, &route)),
+        Action::Normal => applied.unwrap_or_else(|| normal_answer(&inner, &request, &route)),
         _ => scripted(&fault, applied),
     };
     Disposition::Respond(stamp(with_fault_headers(response, &fault), started))
 }
 
-/// The body and status a fault answers with.
-fn scripted(fault: &Fault, applied: Option<http::Response<Bytes>>) -> http::Response<Bytes> {
-    let (status, body) = match &fault.action {
-        Action::Status(status) => {
-            let body = fault.body.clone().unwrap_or_else(|| {
-                Bytes::from(serde_json::to_vec(&envelope::for_status(*status)).unwrap_or_default())
-            });
-            (*status, body)
-        }
-        Action::Truncated => {
-            let full = applied.map_or(Bytes::from_static(SAMPLE_INVITE.as_bytes()), |r| {
-                r.into_body()
-            });
-            (StatusCode::OK, full.slice(..full.len() / 2))
-        }
-        Action::Malformed => (StatusCode::OK, Bytes::from_static(MALFORMED.as_bytes())),
-        Action::Oversized(size) => (StatusCode::OK, oversized(*size)),
-        Action::Normal | Action::Drop => (StatusCode::INTERNAL_SERVER_ERROR, Bytes::new()),
+/// The well-behaved answer, with any secret the request echoed into it scrubbed. (A scripted
+/// fault's body is sent as scripted: a test may want a server that echoes a key.)
+fn normal_answer(inner: &Inner, request: &Received, route: &Route) -> http::Response<Bytes> {
+    let response = inner.answer(request, route);
+    if !inner.secrets.occur_in(response.body()) {
+        return response;
+    }
+    response.map(|body| Bytes::from(inner.secrets.scrub_bytes(&body).into_owned()))
+}
+
+/// Logs the request: credentials and secrets redacted, and a body only for an authenticated
+/// request, cut at the log's cap and copied (never a slice that would pin a large buffer).
+fn record(inner: &Inner, request: &Received, route: &Route, fault: Option<&Fault>, at: Instant) {
+    let authenticated = auth::check(&request.headers, &inner.admin_key).is_ok();
+    let mut log = lock(&inner.log);
+    let cap = log.limits().body_bytes;
+    let sent = request.body.as_deref().unwrap_or_default();
+    let kept = if authenticated {
+        &sent[..sent.len().min(cap)]
+    } else {
+        &[]
     };
-    let mut response = http::Response::new(body);
-    *response.status_mut() = status;
-    response
-}
-
-/// A valid list body padded to at least `size` bytes.
-fn oversized(size: usize) -> Bytes {
-    const HEAD: &str =
-        r#"{"object":"list","data":[],"first_id":null,"last_id":null,"has_more":false,"padding":""#;
-    const TAIL: &str = "\"}";
-    let padding = size.saturating_sub(HEAD.len() + TAIL.len());
-    let mut body = String::with_capacity(HEAD.len() + padding + TAIL.len());
-    body.push_str(HEAD);
-    body.extend(std::iter::repeat_n('x', padding));
-    body.push_str(TAIL);
-    Bytes::from(body)
-}
-
-/// A fault's headers replace the fake's own of the same name.
-fn with_fault_headers(mut response: http::Response<Bytes>, fault: &Fault) -> http::Response<Bytes> {
-    for (name, _) in &fault.headers {
-        response.headers_mut().remove(name);
-    }
-    for (name, value) in &fault.headers {
-        response.headers_mut().append(name.clone(), value.clone());
-    }
-    response
+    let secrets = &inner.secrets;
+    log.record(RecordedRequest {
+        method: request.method.clone(),
+        path: secrets.scrub(request.uri.path()).into_owned(),
+        query: request.uri.query().map(|q| secrets.scrub(q).into_owned()),
+        headers: auth::redact(&request.headers, secrets),
+        body: Bytes::copy_from_slice(&secrets.scrub_bytes(kept)),
+        body_len: request.body_len,
+        body_truncated: kept.len() < request.body_len,
+        at,
+        fault: fault.map(ToString::to_string),
+        operation: route.operation(),
+    });
 }
 
 /// The headers every answer carries: `content-type`, `x-request-id`, `openai-processing-ms`.
-fn stamp(mut response: http::Response<Bytes>, started: Instant) -> http::Response<Bytes> {
+pub(crate) fn stamp(
+    mut response: http::Response<Bytes>,
+    started: Instant,
+) -> http::Response<Bytes> {
     let h = response.headers_mut();
     if !h.contains_key(header::CONTENT_TYPE) {
         h.insert(
@@ -154,17 +143,5 @@ mod tests {
                 .chars()
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         );
-    }
-
-    #[test]
-    fn oversized_bodies_are_valid_json_of_the_size() {
-        for size in [0, 10, 1000, 100_000] {
-            let body = oversized(size);
-            assert!(body.len() >= size);
-            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            assert_eq!(v["object"], "list");
-        }
-        assert!(serde_json::from_str::<serde_json::Value>(MALFORMED).is_err());
-        assert!(serde_json::from_str::<serde_json::Value>(SAMPLE_INVITE).is_ok());
     }
 }

@@ -1,6 +1,6 @@
 //! The in-process face: a `tower::Service` over the fake, for use as a client's transport.
 //!
-//! No sockets: a request goes straight to the same handler the loopback server uses, so
+//! No sockets: a request goes straight to the same reception the loopback server uses, so
 //! everything but the wire itself (faults, log, quota, delays) behaves the same.
 
 use std::fmt;
@@ -11,6 +11,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 
+use crate::control;
 use crate::fake::Inner;
 use crate::reception::{Disposition, Received, receive};
 
@@ -57,11 +58,13 @@ impl tower_service::Service<http::Request<Bytes>> for FakeService {
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         let inner = self.inner.clone();
         let (parts, body) = request.into_parts();
+        let cap = body_cap(&inner, &parts.uri);
         let received = Received {
             method: parts.method,
             uri: parts.uri,
             headers: parts.headers,
-            body: (body.len() <= inner.max_body_bytes).then_some(body),
+            body_len: body.len(),
+            body: (body.len() <= cap).then_some(body),
         };
         ResponseFuture {
             inner: Box::pin(async move {
@@ -71,6 +74,15 @@ impl tower_service::Service<http::Request<Bytes>> for FakeService {
                 }
             }),
         }
+    }
+}
+
+/// The largest body the fake takes for this path: the control API takes larger ones (seeds).
+pub(crate) fn body_cap(inner: &Inner, uri: &http::Uri) -> usize {
+    if control::owns(uri.path()) {
+        control::MAX_CONTROL_BODY_BYTES
+    } else {
+        inner.max_body_bytes
     }
 }
 
