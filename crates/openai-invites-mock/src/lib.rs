@@ -166,6 +166,7 @@
 
 mod answer;
 mod auth;
+mod cassette;
 mod clock;
 mod control;
 mod envelope;
@@ -183,6 +184,9 @@ mod service;
 mod store;
 mod validate;
 
+pub use cassette::{
+    Cassette, CassetteError, RecordFuture, RecordLayer, Recorder, ReplayError, Replayer,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use control::{CONTROL_PREFIX, ControlError, Seed, SeedInvite};
 pub use fake::{
