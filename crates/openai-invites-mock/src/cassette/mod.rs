@@ -8,7 +8,8 @@
 //!
 //! A request matches a recorded one on method, path, query (in any order) and body (JSON
 //! compared as values); each recorded exchange answers once, in recorded order. A request the
-//! cassette does not hold is a [`ReplayError`], never a made-up answer.
+//! cassette does not hold is a [`ReplayError`], never a made-up answer. A JSON body comes back
+//! as the same JSON value (keys may come in another order); any other body as its text.
 //!
 //! ```
 //! use bytes::Bytes;
@@ -30,7 +31,8 @@
 //! assert!(!cassette.to_json().contains("sk-admin-test")); // the key is never kept
 //!
 //! let replayed = cassette.replayer().oneshot(request()?).await?;
-//! assert_eq!(replayed.body(), live.body());
+//! let json = |body: &Bytes| serde_json::from_slice::<serde_json::Value>(body).unwrap();
+//! assert_eq!(json(replayed.body()), json(live.body()));
 //! assert!(matches!(
 //!     cassette.replayer().oneshot(request()?).await, // replayed once already
 //!     Err(ReplayError::Exhausted { .. })

@@ -71,8 +71,10 @@ impl FakeServer {
 
     /// Serves `fake` on `127.0.0.1:port` (`0` picks a free port).
     pub async fn serve_on(fake: FakeInvites, port: u16) -> io::Result<Self> {
-        let mut config = ServerConfig::default();
-        config.port = port;
+        let config = ServerConfig {
+            port,
+            ..ServerConfig::default()
+        };
         Self::serve_with(fake, config).await
     }
 
