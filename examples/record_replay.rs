@@ -83,10 +83,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 3. A request the cassette does not hold fails loudly, naming it.
-    let miss = replay
-        .list_invites(ListInvites::new().limit(99))
-        .await
-        .unwrap_err();
+    let Err(miss) = replay.list_invites(ListInvites::new().limit(99)).await else {
+        return Err("the cassette answered a request it never recorded".into());
+    };
     println!("a miss: {miss}");
     let mut source = std::error::Error::source(&miss);
     while let Some(cause) = source {
