@@ -3,6 +3,7 @@
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use crate::envelope::{Failure, INVALID_REQUEST};
+use crate::secrets::{REDACTED, Secrets};
 
 /// The real service's message for a request without a key.
 const MISSING_KEY: &str = "You didn't provide an API key. You need to provide your API key in an \
@@ -53,20 +54,31 @@ pub(crate) fn mask(key: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
 }
 
+/// The header that carries the control API's token (see the crate docs).
+pub(crate) const CONTROL_TOKEN_HEADER: &str = "x-fake-control-token";
+
 /// A copy of `headers` fit for a log: credentials replaced by `Bearer sk-a...[redacted]` (the
-/// first four characters of a long key, so a test can tell which key was sent) or `[redacted]`.
-pub(crate) fn redact(headers: &HeaderMap) -> HeaderMap {
-    let mut out = headers.clone();
-    for name in [header::AUTHORIZATION, header::PROXY_AUTHORIZATION] {
-        let redacted: Vec<HeaderValue> = out
-            .get_all(&name)
-            .iter()
-            .map(|v| redacted_value(v.to_str().ok()))
-            .collect();
-        out.remove(&name);
-        for value in redacted {
-            out.append(name.clone(), value);
-        }
+/// first four characters of a long key, so a test can tell which key was sent) or
+/// `[redacted]`, and any other header that contains a secret replaced by `[redacted]`.
+///
+/// Every value is copied: a value hyper parsed shares the connection's read buffer, and a
+/// log entry must not keep that buffer alive.
+pub(crate) fn redact(headers: &HeaderMap, secrets: &Secrets) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let credential = name == header::AUTHORIZATION
+            || name == header::PROXY_AUTHORIZATION
+            || name.as_str() == CONTROL_TOKEN_HEADER;
+        let kept = if credential {
+            redacted_value(value.to_str().ok())
+        } else if secrets.occur_in(value.as_bytes()) {
+            HeaderValue::from_static(REDACTED)
+        } else {
+            // Copying a value that was already valid cannot fail.
+            HeaderValue::from_bytes(value.as_bytes())
+                .unwrap_or_else(|_| HeaderValue::from_static(REDACTED))
+        };
+        out.append(name.clone(), kept);
     }
     out
 }
@@ -129,10 +141,27 @@ mod tests {
 
     #[test]
     fn redaction() {
-        let r = redact(&with_auth("Bearer sk-admin-test"));
+        let none = Secrets::default();
+        let r = redact(&with_auth("Bearer sk-admin-test"), &none);
         assert_eq!(r[header::AUTHORIZATION], "Bearer sk-a...[redacted]");
-        let r = redact(&with_auth("Basic dXNlcjpwYXNz"));
+        let r = redact(&with_auth("Basic dXNlcjpwYXNz"), &none);
         assert_eq!(r[header::AUTHORIZATION], "[redacted]");
-        assert!(redact(&HeaderMap::new()).is_empty());
+        assert!(redact(&HeaderMap::new(), &none).is_empty());
+    }
+
+    #[test]
+    fn a_secret_in_an_unexpected_header_is_redacted() {
+        let secrets = Secrets::new(["sk-admin-test", "control-token-1"]);
+        let mut h = with_auth("Bearer sk-admin-test");
+        h.insert("x-api-key", "sk-admin-test".parse().unwrap());
+        h.append("x-note", "key=control-token-1;".parse().unwrap());
+        h.append("x-note", "harmless".parse().unwrap());
+        h.insert(CONTROL_TOKEN_HEADER, "abc".parse().unwrap());
+        let r = redact(&h, &secrets);
+        assert_eq!(r["x-api-key"], "[redacted]");
+        let notes: Vec<_> = r.get_all("x-note").iter().collect();
+        assert_eq!(notes, ["[redacted]", "harmless"]);
+        assert_eq!(r[CONTROL_TOKEN_HEADER], "[redacted]");
+        assert_eq!(r.len(), h.len());
     }
 }

@@ -53,7 +53,7 @@ impl Failure {
         Self::new(StatusCode::BAD_REQUEST, INVALID_REQUEST, message).param(param)
     }
 
-    /// The envelope as a JSON response (the dispatcher adds the common headers).
+    /// The envelope as a JSON response (reception adds the common headers).
     pub(crate) fn into_response(self) -> http::Response<Bytes> {
         let headers = self.headers.into_iter().collect();
         json_response(self.status, &ErrorEnvelope { error: *self.body }, headers)

@@ -6,16 +6,17 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use openai_invites_core::{Invite, InviteRequest};
+use tokio::time::Instant;
 
-use crate::clock::{Clock, SystemClock, unix_seconds};
+use crate::clock::{Clock, unix_seconds};
 use crate::fault::{Fault, FaultQueue};
 use crate::log::{RecordedRequest, RequestLog};
-use crate::quota::{Quota, QuotaConfig};
+use crate::quota::{Quota, RequestQuota};
+use crate::secrets::Secrets;
 use crate::store::Store;
-use crate::{FakeServer, FakeService};
+use crate::{ControlError, FakeInvitesBuilder, FakeServer, FakeService, Seed};
 
 /// The admin key a default fake accepts.
 pub const DEFAULT_ADMIN_KEY: &str = "sk-admin-test";
@@ -29,17 +30,65 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Everything the faces share.
 pub(crate) struct Inner {
     pub(crate) admin_key: String,
+    /// What the control API requires in `x-fake-control-token`, if anything.
+    pub(crate) control_token: Option<String>,
+    /// The admin key and the control token, scrubbed from everything shown or kept.
+    pub(crate) secrets: Secrets,
     pub(crate) max_body_bytes: usize,
     pub(crate) clock: Box<dyn Clock>,
     pub(crate) store: Mutex<Store>,
-    pub(crate) quota: Option<Mutex<Quota>>,
+    pub(crate) quota: Mutex<Option<Quota>>,
     pub(crate) faults: Mutex<FaultQueue>,
     pub(crate) log: Mutex<RequestLog>,
+    /// What [`FakeInvites::reset`] goes back to.
+    pub(crate) initial_quota: Option<RequestQuota>,
+    pub(crate) initial_seed: Seed,
+    /// When the fake was built, on tokio's clock (the log's `at_ms` counts from here).
+    pub(crate) started: Instant,
 }
 
 impl Inner {
     pub(crate) fn now(&self) -> i64 {
         unix_seconds(self.clock.now())
+    }
+
+    /// Seeds every invite or none: a chosen id already in use refuses the whole seed.
+    pub(crate) fn seed(&self, seed: &Seed) -> Result<Vec<Invite>, ControlError> {
+        let now = self.now();
+        let mut store = lock(&self.store);
+        let chosen: Vec<&str> = seed
+            .invites()
+            .iter()
+            .filter_map(|s| s.chosen_id())
+            .collect();
+        if let Some(taken) = chosen.iter().find(|id| store.contains(id)) {
+            return Err(ControlError::DuplicateId((*taken).to_owned()));
+        }
+        let mut seeded = Vec::with_capacity(seed.len());
+        for invite in seed.invites() {
+            let id = match invite.chosen_id() {
+                Some(id) => id.to_owned(),
+                None => loop {
+                    let id = store.fresh_id();
+                    if !chosen.contains(&id.as_str()) {
+                        break id;
+                    }
+                },
+            };
+            let invite = invite.to_invite(id, now, store.default_project());
+            store.insert_invite(invite.clone());
+            seeded.push(store.get(&invite.id, now).unwrap_or(invite));
+        }
+        Ok(seeded)
+    }
+
+    pub(crate) fn reset(&self) {
+        lock(&self.store).clear();
+        lock(&self.faults).clear();
+        lock(&self.log).clear();
+        *lock(&self.quota) = self.initial_quota.map(Quota::new);
+        // A checked seed cannot clash with an empty store.
+        let _ = self.seed(&self.initial_seed);
     }
 }
 
@@ -72,7 +121,7 @@ impl FakeInvites {
         Self::builder().build()
     }
 
-    /// Configures key, clock, quota, caps and default project.
+    /// Configures key, clock, quota, caps, seed, control token and default project.
     pub fn builder() -> FakeInvitesBuilder {
         FakeInvitesBuilder::default()
     }
@@ -122,9 +171,36 @@ impl FakeInvites {
         lock(&self.inner.store).get(id, now)
     }
 
+    /// Seeds invites with chosen ids, statuses and timestamps (see [`SeedInvite`](crate::SeedInvite));
+    /// not logged. All or nothing: a chosen id already in use refuses the whole seed.
+    pub fn seed_invites(&self, seed: &Seed) -> Result<Vec<Invite>, ControlError> {
+        self.inner.seed(seed)
+    }
+
     /// Removes every invite (faults and the request log are kept).
     pub fn clear(&self) {
         lock(&self.inner.store).clear();
+    }
+
+    /// Back to the state the fake was built in: the builder's seed and quota, no faults, an
+    /// empty log.
+    pub fn reset(&self) {
+        self.inner.reset();
+    }
+
+    /// Sets the server's request quota, with a fresh window.
+    pub fn set_quota(&self, quota: RequestQuota) {
+        *lock(&self.inner.quota) = Some(Quota::new(quota));
+    }
+
+    /// Turns the server's request quota off.
+    pub fn clear_quota(&self) {
+        *lock(&self.inner.quota) = None;
+    }
+
+    /// The server's request quota, if one is set.
+    pub fn quota(&self) -> Option<RequestQuota> {
+        lock(&self.inner.quota).as_ref().map(Quota::config)
     }
 
     /// The recorded requests, oldest first.
@@ -140,6 +216,12 @@ impl FakeInvites {
     /// How many requests arrived since the start or the last [`clear_requests`](Self::clear_requests).
     pub fn request_count(&self) -> usize {
         lock(&self.inner.log).total()
+    }
+
+    /// What the kept log entries count for against its total cap (see
+    /// [`FakeInvitesBuilder::max_log_bytes`]).
+    pub fn log_bytes(&self) -> usize {
+        lock(&self.inner.log).bytes()
     }
 
     /// Queues a fault behind those already queued.
@@ -162,6 +244,11 @@ impl FakeInvites {
     pub fn pending_faults(&self) -> usize {
         lock(&self.inner.faults).len()
     }
+
+    /// The queued faults, first to fire first, each with the number of times it has left.
+    pub fn queued_faults(&self) -> Vec<Fault> {
+        lock(&self.inner.faults).snapshot()
+    }
 }
 
 impl Default for FakeInvites {
@@ -176,96 +263,6 @@ impl fmt::Debug for FakeInvites {
             .field("invites", &lock(&self.inner.store).len())
             .field("pending_faults", &self.pending_faults())
             .field("requests", &self.request_count())
-            .finish_non_exhaustive()
-    }
-}
-
-/// Settings for a [`FakeInvites`].
-pub struct FakeInvitesBuilder {
-    admin_key: String,
-    clock: Box<dyn Clock>,
-    quota: Option<QuotaConfig>,
-    max_invites: usize,
-    max_body_bytes: usize,
-    default_project: String,
-}
-
-impl Default for FakeInvitesBuilder {
-    fn default() -> Self {
-        Self {
-            admin_key: DEFAULT_ADMIN_KEY.to_owned(),
-            clock: Box::new(SystemClock),
-            quota: None,
-            max_invites: DEFAULT_MAX_INVITES,
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            default_project: DEFAULT_PROJECT.to_owned(),
-        }
-    }
-}
-
-impl FakeInvitesBuilder {
-    /// The admin key to accept (default [`DEFAULT_ADMIN_KEY`]).
-    pub fn admin_key(mut self, key: impl Into<String>) -> Self {
-        self.admin_key = key.into();
-        self
-    }
-
-    /// The clock behind invite timestamps (default: the system clock), e.g. a
-    /// [`ManualClock`](crate::ManualClock).
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Box::new(clock);
-        self
-    }
-
-    /// Allows `requests` authenticated requests per fixed window of `per`; beyond that, 429.
-    /// Off by default.
-    pub fn quota(mut self, requests: u32, per: Duration) -> Self {
-        self.quota = Some(QuotaConfig { requests, per });
-        self
-    }
-
-    /// The most invites the store holds (default [`DEFAULT_MAX_INVITES`]).
-    pub fn max_invites(mut self, max: usize) -> Self {
-        self.max_invites = max;
-        self
-    }
-
-    /// The largest request body accepted (default [`DEFAULT_MAX_BODY_BYTES`]); larger is 413.
-    pub fn max_body_bytes(mut self, max: usize) -> Self {
-        self.max_body_bytes = max;
-        self
-    }
-
-    /// The project an invite joins when its request omits `projects` (default
-    /// [`DEFAULT_PROJECT`]).
-    pub fn default_project(mut self, id: impl Into<String>) -> Self {
-        self.default_project = id.into();
-        self
-    }
-
-    /// Builds the fake.
-    pub fn build(self) -> FakeInvites {
-        FakeInvites {
-            inner: Arc::new(Inner {
-                admin_key: self.admin_key,
-                max_body_bytes: self.max_body_bytes,
-                clock: self.clock,
-                store: Mutex::new(Store::new(self.max_invites, self.default_project)),
-                quota: self.quota.map(|q| Mutex::new(Quota::new(q))),
-                faults: Mutex::new(FaultQueue::default()),
-                log: Mutex::new(RequestLog::default()),
-            }),
-        }
-    }
-}
-
-impl fmt::Debug for FakeInvitesBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FakeInvitesBuilder")
-            .field("quota", &self.quota)
-            .field("max_invites", &self.max_invites)
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("default_project", &self.default_project)
             .finish_non_exhaustive()
     }
 }

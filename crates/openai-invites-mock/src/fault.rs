@@ -285,6 +285,10 @@ impl FaultQueue {
         self.queue.clear();
     }
 
+    pub(crate) fn snapshot(&self) -> Vec<Fault> {
+        self.queue.iter().cloned().collect()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.queue.len()
     }

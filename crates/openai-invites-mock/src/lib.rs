@@ -5,7 +5,7 @@
 //! with the real wire shapes (every body validates against the OpenAPI spec), and misbehaves
 //! on request through scripted [`Fault`]s. Every request is recorded for assertions.
 //!
-//! Three faces over one [`FakeInvites`] handle:
+//! Three faces over one [`FakeInvites`] handle, plus record and replay:
 //!
 //! 1. **In process**: [`FakeInvites::service`] is a `tower::Service<http::Request<Bytes>>`; swap
 //!    it in as a client's transport, no sockets.
@@ -13,7 +13,11 @@
 //!    (HTTP/1.1 and h2c), for tests that must cross a real socket.
 //! 3. **Binary**: `cargo run -p openai-invites-mock --bin openai-invites-fake -- --port 8080
 //!    --admin-key sk-admin-test` serves until interrupted and prints its base URL as the first
-//!    line of stdout (`--port 0` picks a free port), so tests in any language can use it.
+//!    line of stdout (`--port 0` picks a free port). With its [control API](#the-control-api)
+//!    a test in any language can seed invites, script faults and read the log.
+//! 4. **Record and replay**: a [`RecordLayer`] around a real transport keeps each exchange on
+//!    a [`Cassette`] (a JSON file, credentials never stored); [`Cassette::replayer`] answers
+//!    from it later, and fails loudly on a request it does not hold.
 //!
 //! # In process, as a transport
 //!
@@ -163,30 +167,118 @@
 //! it arrives, before any delay, which is how the "created, then the connection dropped"
 //! case is scripted. On loopback a dropped connection is closed with no response at all; in
 //! process it is [`FakeError::ConnectionDropped`].
+//!
+//! # The control API
+//!
+//! Both loopback servers (and the in-process service) answer under [`CONTROL_PREFIX`]
+//! (`/__fake/`), which the real API (under `/v1`) can never reach. Control requests need no
+//! admin key, meet no fault and are not logged. By default anyone who can reach the fake may
+//! use it, which is right for loopback; a fake shared by several people gets a token
+//! ([`FakeInvitesBuilder::control_token`], `--control-token`) that every control request must
+//! carry in `x-fake-control-token`, and serving anywhere but loopback requires one. Bodies and
+//! answers are JSON; a refusal is an envelope with `type` `fake_control_error` and a `code`
+//! (`invalid_json`, `invalid_value` with the field in `param`, `duplicate_id`,
+//! `unknown_invite`, `control_token_required`, `invalid_control_token`).
+//!
+//! | route | body | answer |
+//! |---|---|---|
+//! | `GET /__fake/` | | `{"routes": [...]}` |
+//! | `GET /__fake/invites` | | `{"object": "list", "data": [Invite]}`, newest first |
+//! | `POST /__fake/invites` | a [seed](SeedInvite): `{"invites": [...]}`, an array, or one invite | the seeded invites; all or nothing (409 on a taken id) |
+//! | `DELETE /__fake/invites` | | `{"deleted": n}` |
+//! | `POST /__fake/invites/{id}/accept`, `.../expire` | | the invite (404 if unknown) |
+//! | `GET /__fake/faults` | | the queued faults as JSON |
+//! | `POST /__fake/faults` | a [fault](Fault::from_json), or an array of them | `{"queued": n, "pending": m}`; all or nothing |
+//! | `DELETE /__fake/faults` | | `{"cleared": n}` |
+//! | `GET /__fake/requests` | | the log: `{"total", "kept", "bytes", "data": [{"method", "path", "query", "operation", "headers", "body", "json", "body_len", "body_truncated", "fault", "at_ms"}]}` |
+//! | `DELETE /__fake/requests` | | `{"cleared": n}` |
+//! | `GET`/`PUT`/`DELETE /__fake/quota` | `PUT`: `{"requests": 5, "per": "1s"}` | `{"quota": {"requests", "per", "text"}}` or `{"quota": null}` |
+//! | `POST /__fake/reset` | | back to the seed and quota it started with: no faults, an empty log |
+//!
+//! ```sh
+//! FAKE=http://127.0.0.1:8080
+//! curl -X POST $FAKE/__fake/invites -d '{"invites": [
+//!   {"id": "invite-ana", "email": "ana@example.com", "role": "owner",
+//!    "projects": [{"id": "proj_a", "role": "member"}], "created_at": 1700000000},
+//!   {"id": "invite-bo", "email": "bo@example.com", "status": "accepted"}]}'
+//! curl -X POST $FAKE/__fake/invites/invite-ana/expire
+//! curl -X POST $FAKE/__fake/faults -d '{"status": 503, "times": 2, "operation": "listInvites",
+//!   "headers": {"retry-after": "1"}}'
+//! curl -X POST $FAKE/__fake/faults -d '{"kind": "drop_connection", "apply_first": true,
+//!   "operation": "inviteUser", "delay_ms": 100}'
+//! curl $FAKE/__fake/requests          # authorization shows as "Bearer sk-a...[redacted]"
+//! curl -X PUT $FAKE/__fake/quota -d '{"requests": 5, "per": "1s"}'
+//! curl -X POST $FAKE/__fake/reset
+//! ```
+//!
+//! `tests/python/drive_the_fake.py` in this crate does all of that from Python (standard
+//! library only); CI runs it.
+//!
+//! # The binary's flags
+//!
+//! `openai-invites-fake --help` describes each one: `--port` (0), `--host` (127.0.0.1;
+//! anything else needs `--control-token`), `--admin-key` (`sk-admin-test`), `--control-token`
+//! (16+ characters), `--seed FILE` (the seed JSON above, also what `reset` returns to),
+//! `--quota N/PERIOD` (e.g. `100/1m`, see [`RequestQuota`]), `--max-connections` (512),
+//! `--idle-timeout` (30s), `--header-read-timeout` (10s), `--body-read-timeout` (30s),
+//! `--max-body-bytes` (1 MiB), `--max-logged-body-bytes` (64 KiB), `--max-log-bytes` (64 MiB),
+//! `--max-invites` (10 000).
+//!
+//! # Bounded under abuse
+//!
+//! - The request log keeps at most [`MAX_RECORDED_REQUESTS`] entries, at most
+//!   [`DEFAULT_MAX_LOGGED_BODY_BYTES`] of each body and [`DEFAULT_MAX_LOG_BYTES`] in all,
+//!   oldest forgotten first; an unauthenticated request keeps no body (on loopback it is not
+//!   even buffered). Measured: 400 unauthenticated 1 MiB POSTs leave the binary's RSS
+//!   unchanged within a few KiB (`tests/abuse_memory.rs` allows 32 MiB).
+//! - The admin key and the control token (when at least 8 characters long) are replaced by
+//!   `[redacted]` wherever they appear in the log, the control API's answers and the fake's
+//!   own answers, whatever header, query or body a client put them in. A scripted fault's
+//!   body is sent as scripted.
+//! - Loopback connections ([`ServerConfig`]): one that sits idle for the idle timeout (30 s),
+//!   or whose request head is not complete within the header-read timeout (10 s) of its first
+//!   byte, is closed; a body slower than the body-read timeout (30 s) gets a 408 and the
+//!   connection closes. Past [`DEFAULT_MAX_CONNECTIONS`] connections, one more is answered
+//!   `503 too_many_connections` with `retry-after: 1` and closed at once.
 
+mod answer;
 mod auth;
+mod cassette;
 mod clock;
-mod dispatch;
+mod control;
 mod envelope;
 mod fake;
+mod fake_builder;
 mod fault;
-mod handler;
 mod log;
 mod quota;
+mod reception;
 mod routes;
+mod scripted;
+mod secrets;
 mod server;
 mod service;
 mod store;
 mod validate;
 
+pub use cassette::{
+    Cassette, CassetteError, RecordFuture, RecordLayer, Recorder, ReplayError, Replayer,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use control::{CONTROL_PREFIX, ControlError, Seed, SeedInvite};
 pub use fake::{
     DEFAULT_ADMIN_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INVITES, DEFAULT_PROJECT, FakeInvites,
-    FakeInvitesBuilder,
 };
+pub use fake_builder::FakeInvitesBuilder;
 pub use fault::{Fault, IntoStatus, Match};
-pub use log::{MAX_RECORDED_REQUESTS, RecordedRequest};
+pub use log::{
+    DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_LOGGED_BODY_BYTES, MAX_RECORDED_REQUESTS, RecordedRequest,
+};
+pub use quota::RequestQuota;
 pub use routes::BASE_PATH;
-pub use server::FakeServer;
+pub use server::{
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, FakeServer, ServerConfig,
+};
 pub use service::{FakeError, FakeService, ResponseFuture};
 pub use store::INVITE_LIFETIME_SECS;

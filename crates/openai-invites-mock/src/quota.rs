@@ -4,31 +4,96 @@
 //! request and, once `per` has passed, the next request opens a fresh one. Runs on tokio's
 //! clock so paused-time tests control it.
 
+use std::fmt;
+use std::str::FromStr;
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use openai_invites_core::headers;
 use tokio::time::Instant;
 
+use crate::ControlError;
 use crate::envelope::Failure;
 
-/// The quota's settings.
+/// A server-side request quota: `requests` authenticated requests per fixed window of `per`.
+///
+/// Written `N/PERIOD` on the command line and in the control API, with a Go-style period as
+/// the real service's `x-ratelimit-reset-requests` uses (`1s`, `500ms`, `1m30s`):
+///
+/// ```
+/// use std::time::Duration;
+/// use openai_invites_mock::RequestQuota;
+///
+/// let quota: RequestQuota = "100/1m".parse()?;
+/// assert_eq!(quota, RequestQuota::new(100, Duration::from_secs(60)));
+/// assert_eq!(quota.to_string(), "100/1m0s");
+/// assert!("100".parse::<RequestQuota>().is_err());
+/// assert!("5/0s".parse::<RequestQuota>().is_err()); // an empty window is no quota
+/// # Ok::<(), openai_invites_mock::ControlError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct QuotaConfig {
-    pub(crate) requests: u32,
-    pub(crate) per: Duration,
+pub struct RequestQuota {
+    /// Requests allowed in one window (0 refuses every request).
+    pub requests: u32,
+    /// The window's length (more than zero).
+    pub per: Duration,
+}
+
+impl RequestQuota {
+    /// `requests` per `per`.
+    pub fn new(requests: u32, per: Duration) -> Self {
+        Self { requests, per }
+    }
+
+    /// Parses a period such as `1s`, `250ms` or `1m30s`; refuses zero.
+    pub(crate) fn parse_period(text: &str) -> Result<Duration, ControlError> {
+        headers::parse_go_duration(text)
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                ControlError::invalid(
+                    "per",
+                    format!("`{text}` is not a period such as 1s, 500ms or 1m30s"),
+                )
+            })
+    }
+}
+
+impl FromStr for RequestQuota {
+    type Err = ControlError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (requests, per) = text.split_once('/').ok_or_else(|| {
+            ControlError::invalid(
+                "quota",
+                format!("`{text}` is not N/PERIOD, e.g. 100/1m or 5/1s"),
+            )
+        })?;
+        let requests = requests.trim().parse().map_err(|_| {
+            ControlError::invalid(
+                "requests",
+                format!("`{requests}` is not a number of requests"),
+            )
+        })?;
+        Ok(Self::new(requests, Self::parse_period(per.trim())?))
+    }
+}
+
+impl fmt::Display for RequestQuota {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.requests, go_duration(self.per))
+    }
 }
 
 /// The current window.
 #[derive(Debug)]
 pub(crate) struct Quota {
-    config: QuotaConfig,
+    config: RequestQuota,
     window_start: Option<Instant>,
     used: u32,
 }
 
 impl Quota {
-    pub(crate) fn new(config: QuotaConfig) -> Self {
+    pub(crate) fn new(config: RequestQuota) -> Self {
         Self {
             config,
             window_start: None,
@@ -81,6 +146,10 @@ impl Quota {
         }
         self.used += 1;
         Ok(self.headers(self.config.requests - self.used, reset))
+    }
+
+    pub(crate) fn config(&self) -> RequestQuota {
+        self.config
     }
 
     fn headers(&self, remaining: u32, reset: Duration) -> HeaderMap {
@@ -155,10 +224,7 @@ mod tests {
     #[test]
     fn fixed_window() {
         let t0 = Instant::now();
-        let mut q = Quota::new(QuotaConfig {
-            requests: 2,
-            per: Duration::from_secs(1),
-        });
+        let mut q = Quota::new(RequestQuota::new(2, Duration::from_secs(1)));
         let first = q.take(t0).unwrap();
         assert_eq!(first[headers::RATELIMIT_REMAINING_REQUESTS], "1");
         assert_eq!(first[headers::RATELIMIT_RESET_REQUESTS], "1s");
@@ -175,5 +241,17 @@ mod tests {
         // A new window after `per`.
         let again = q.take(t0 + Duration::from_secs(1)).unwrap();
         assert_eq!(again[headers::RATELIMIT_REMAINING_REQUESTS], "1");
+    }
+
+    #[test]
+    fn quota_text() {
+        let q: RequestQuota = " 5 / 250ms ".parse().unwrap();
+        assert_eq!(q, RequestQuota::new(5, Duration::from_millis(250)));
+        assert_eq!(q.to_string(), "5/250ms");
+        assert_eq!("0/1h".parse::<RequestQuota>().unwrap().requests, 0);
+        for bad in ["", "5", "x/1s", "-1/1s", "5/", "5/0", "5/soon", "5/1s/2"] {
+            let err = bad.parse::<RequestQuota>().unwrap_err();
+            assert!(matches!(err, ControlError::Invalid { .. }), "{bad}: {err}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The in-process face: a `tower::Service` over the fake, for use as a client's transport.
 //!
-//! No sockets: a request goes straight to the same handler the loopback server uses, so
+//! No sockets: a request goes straight to the same reception the loopback server uses, so
 //! everything but the wire itself (faults, log, quota, delays) behaves the same.
 
 use std::fmt;
@@ -11,9 +11,9 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 
-use crate::dispatch::{Outcome, dispatch};
+use crate::control;
 use crate::fake::Inner;
-use crate::handler::Received;
+use crate::reception::{Disposition, Received, receive};
 
 /// Why the in-process face gave no response.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,20 +58,31 @@ impl tower_service::Service<http::Request<Bytes>> for FakeService {
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         let inner = self.inner.clone();
         let (parts, body) = request.into_parts();
+        let cap = body_cap(&inner, &parts.uri);
         let received = Received {
             method: parts.method,
             uri: parts.uri,
             headers: parts.headers,
-            body: (body.len() <= inner.max_body_bytes).then_some(body),
+            body_len: body.len(),
+            body: (body.len() <= cap).then_some(body),
         };
         ResponseFuture {
             inner: Box::pin(async move {
-                match dispatch(inner, received).await {
-                    Outcome::Answer(response) => Ok(response),
-                    Outcome::Drop => Err(FakeError::ConnectionDropped),
+                match receive(inner, received).await {
+                    Disposition::Respond(response) => Ok(response),
+                    Disposition::HangUp => Err(FakeError::ConnectionDropped),
                 }
             }),
         }
+    }
+}
+
+/// The largest body the fake takes for this path: the control API takes larger ones (seeds).
+pub(crate) fn body_cap(inner: &Inner, uri: &http::Uri) -> usize {
+    if control::owns(uri.path()) {
+        control::MAX_CONTROL_BODY_BYTES
+    } else {
+        inner.max_body_bytes
     }
 }
 

@@ -105,14 +105,33 @@ impl Store {
             accepted_at: None,
             projects,
         };
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.by_id.insert(invite.id.clone(), seq);
-        self.by_seq.insert(seq, invite.clone());
+        self.insert_invite(invite.clone());
         invite
     }
 
-    fn fresh_id(&self) -> String {
+    /// Stores a whole invite as the newest (a seed); the caller made sure its id is free.
+    /// A deleted id comes back to life at the new position.
+    pub(crate) fn insert_invite(&mut self, invite: Invite) {
+        if self.tombstones.remove(&invite.id).is_some() {
+            self.tombstone_order.retain(|id| *id != invite.id);
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.by_id.insert(invite.id.clone(), seq);
+        self.by_seq.insert(seq, invite);
+    }
+
+    /// Whether a live invite has this id.
+    pub(crate) fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    /// The project an invite joins when its request omits `projects`.
+    pub(crate) fn default_project(&self) -> &str {
+        &self.default_project
+    }
+
+    pub(crate) fn fresh_id(&self) -> String {
         loop {
             let mut id = String::from("invite-");
             id.extend(std::iter::repeat_with(fastrand::alphanumeric).take(ID_RANDOM_LEN));

@@ -65,13 +65,39 @@ fn help_and_bad_arguments() {
     let help = Command::new(BIN).arg("--help").output().unwrap();
     assert!(help.status.success());
     let text = String::from_utf8(help.stdout).unwrap();
-    assert!(text.contains("--port") && text.contains("--admin-key"));
+    for flag in [
+        "--port",
+        "--host",
+        "--admin-key",
+        "--control-token",
+        "--seed",
+        "--quota",
+        "--max-connections",
+        "--idle-timeout",
+        "--header-read-timeout",
+        "--body-read-timeout",
+        "--max-body-bytes",
+        "--max-logged-body-bytes",
+        "--max-log-bytes",
+        "--max-invites",
+        "--help",
+        "/__fake/",
+    ] {
+        assert!(
+            text.contains(flag),
+            "--help does not mention {flag}:\n{text}"
+        );
+    }
     let bad = Command::new(BIN)
         .args(["--port", "seventy"])
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid port"));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("invalid value 'seventy'") && stderr.contains("--port"),
+        "{stderr}"
+    );
     let unknown = Command::new(BIN).arg("--verbose").output().unwrap();
     assert_eq!(unknown.status.code(), Some(2));
 }

@@ -12,6 +12,8 @@ use openai_invites_mock::FakeInvites;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+pub mod control;
+
 /// The spec copy kept by the core crate.
 const SPEC: &str = include_str!("../../../openai-invites-core/tests/fixtures/openapi-invites.json");
 

@@ -1,31 +1,40 @@
 //! The loopback face: the fake behind a real HTTP server on `127.0.0.1` (HTTP/1.1 and h2c).
 //!
 //! For tests that must cross a real socket: connection pooling, timeouts, a dropped
-//! connection, a body cut on the wire. Binds only the loopback interface.
+//! connection, a body cut on the wire; and for the binary. Binds the loopback interface unless
+//! told otherwise, and stays bounded under abuse: stalled and idle connections are closed
+//! ([`ServerConfig`]), and connections over the cap are answered 503 rather than left waiting.
+
+mod activity;
+mod config;
+mod connection;
+
+pub use config::{
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, ServerConfig,
+};
 
 use std::fmt;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, watch};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::FakeInvites;
-use crate::dispatch::{Outcome, dispatch};
 use crate::fake::Inner;
-use crate::handler::Received;
 use crate::routes::BASE_PATH;
+use connection::{Mode, serve_connection};
 
 /// How long [`FakeServer::shutdown`] lets in-flight requests finish before cutting them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+/// Connections over the cap that are still answered 503; past that they are closed at once.
+const REFUSAL_SLOTS: usize = 64;
+/// The longest a refused connection is kept waiting for its request.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A running loopback server; stops on [`shutdown`](Self::shutdown) or when dropped.
 ///
@@ -44,6 +53,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 pub struct FakeServer {
     addr: SocketAddr,
     fake: FakeInvites,
+    config: Arc<ServerConfig>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -61,13 +71,39 @@ impl FakeServer {
 
     /// Serves `fake` on `127.0.0.1:port` (`0` picks a free port).
     pub async fn serve_on(fake: FakeInvites, port: u16) -> io::Result<Self> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        let config = ServerConfig {
+            port,
+            ..ServerConfig::default()
+        };
+        Self::serve_with(fake, config).await
+    }
+
+    /// Serves `fake` with these settings. Refuses (`InvalidInput`) an address other than
+    /// loopback when the fake has no control token.
+    pub async fn serve_with(fake: FakeInvites, config: ServerConfig) -> io::Result<Self> {
+        if !config.host.is_loopback() && fake.inner.control_token.is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "serving the fake on {} (not loopback) needs a control token",
+                    config.host
+                ),
+            ));
+        }
+        let listener = TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
+        let config = Arc::new(config);
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, fake.inner.clone(), stopped));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            fake.inner.clone(),
+            config.clone(),
+            stopped,
+        ));
         Ok(Self {
             addr,
             fake,
+            config,
             stop,
             task: Some(task),
         })
@@ -86,6 +122,16 @@ impl FakeServer {
     /// The admin key requests must carry.
     pub fn admin_key(&self) -> &str {
         self.fake.admin_key()
+    }
+
+    /// `http://127.0.0.1:PORT/__fake`: where the control API lives (see the crate docs).
+    pub fn control_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::CONTROL_PREFIX)
+    }
+
+    /// The settings it serves with.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
     }
 
     /// The fake behind the server: store, faults and request log.
@@ -116,17 +162,37 @@ impl fmt::Debug for FakeServer {
         f.debug_struct("FakeServer")
             .field("addr", &self.addr)
             .field("fake", &self.fake)
+            .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
 
-async fn accept_loop(listener: TcpListener, inner: Arc<Inner>, mut stopped: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    inner: Arc<Inner>,
+    config: Arc<ServerConfig>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let serving = Arc::new(Semaphore::new(config.max_connections));
+    let refusing = Arc::new(Semaphore::new(REFUSAL_SLOTS));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, inner.clone(), stopped.clone()));
+                    let (permit, mode) = match serving.clone().try_acquire_owned() {
+                        Ok(permit) => (permit, Mode::Serve),
+                        Err(_) => match refusing.clone().try_acquire_owned() {
+                            Ok(permit) => (permit, Mode::Refuse),
+                            // Even the refusals are full: close at once rather than queue.
+                            Err(_) => continue,
+                        },
+                    };
+                    let (inner, config, stopped) = (inner.clone(), config.clone(), stopped.clone());
+                    connections.spawn(async move {
+                        serve_connection(stream, inner, config, mode, stopped).await;
+                        drop(permit);
+                    });
                 }
                 // Out of file descriptors and the like: wait a moment rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -139,72 +205,3 @@ async fn accept_loop(listener: TcpListener, inner: Arc<Inner>, mut stopped: watc
     let drained = async { while connections.join_next().await.is_some() {} };
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, drained).await;
 }
-
-async fn serve_connection(
-    stream: TcpStream,
-    inner: Arc<Inner>,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let _ = stream.set_nodelay(true);
-    // A drop-connection fault pulls this to close the socket with no answer, on HTTP/1 and h2.
-    let kill = Arc::new(Notify::new());
-    let service = {
-        let kill = kill.clone();
-        hyper::service::service_fn(move |request| answer(inner.clone(), kill.clone(), request))
-    };
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new());
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(connection);
-    let mut draining = false;
-    loop {
-        tokio::select! {
-            _ = connection.as_mut() => break,
-            () = kill.notified() => break,
-            _ = stopped.changed(), if !draining => {
-                draining = true;
-                connection.as_mut().graceful_shutdown();
-            }
-        }
-    }
-}
-
-/// Reads the body (at most the cap), dispatches, and turns the outcome into hyper's terms.
-async fn answer(
-    inner: Arc<Inner>,
-    kill: Arc<Notify>,
-    request: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, ConnectionDropped> {
-    let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, inner.max_body_bytes).collect().await {
-        Ok(collected) => Some(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => None,
-        // The client went away mid-body: nobody to answer.
-        Err(_) => return Err(ConnectionDropped),
-    };
-    let received = Received {
-        method: parts.method,
-        uri: parts.uri,
-        headers: parts.headers,
-        body,
-    };
-    match dispatch(inner, received).await {
-        Outcome::Answer(response) => Ok(response.map(Full::new)),
-        Outcome::Drop => {
-            kill.notify_one();
-            Err(ConnectionDropped)
-        }
-    }
-}
-
-/// The service error that makes hyper give up on the connection.
-#[derive(Debug)]
-struct ConnectionDropped;
-
-impl fmt::Display for ConnectionDropped {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("connection dropped")
-    }
-}
-
-impl std::error::Error for ConnectionDropped {}

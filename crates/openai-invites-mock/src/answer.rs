@@ -1,4 +1,4 @@
-//! The normal answer to a request: auth, quota, routing, then the four operations.
+//! The answer a well-behaved service gives: auth, quota, routing, then the four operations.
 //!
 //! Checks run in this order, each answering on its own: 401 (auth), 429 (quota), 404 / 405
 //! (route), 413 (body cap), then the operation's own 400 / 404 / 409.
@@ -10,6 +10,7 @@ use openai_invites_core::{InviteDeleteResponse, InviteListResponse};
 use crate::auth;
 use crate::envelope::{Failure, INVALID_REQUEST, json_response};
 use crate::fake::{Inner, lock};
+use crate::reception::Received;
 use crate::routes::{Route, query_param};
 use crate::store::{CreateRefusal, DeleteRefusal};
 use crate::validate;
@@ -19,27 +20,17 @@ const DEFAULT_LIMIT: usize = 20;
 /// Largest page size, as the spec says.
 const MAX_LIMIT: usize = 100;
 
-/// A request as both faces hand it over.
-#[derive(Debug)]
-pub(crate) struct Received {
-    pub(crate) method: http::Method,
-    pub(crate) uri: http::Uri,
-    pub(crate) headers: HeaderMap,
-    /// `None` when the body was over the size cap.
-    pub(crate) body: Option<Bytes>,
-}
-
 type Answer = Result<http::Response<Bytes>, Failure>;
 
 impl Inner {
     /// The answer a well-behaved service gives; changes the store as the request asks.
-    pub(crate) fn handle(&self, request: &Received, route: &Route) -> http::Response<Bytes> {
+    pub(crate) fn answer(&self, request: &Received, route: &Route) -> http::Response<Bytes> {
         if let Err(failure) = auth::check(&request.headers, &self.admin_key) {
             return failure.into_response();
         }
-        let quota_headers = match &self.quota {
+        let quota_headers = match lock(&self.quota).as_mut() {
             None => HeaderMap::new(),
-            Some(quota) => match lock(quota).take(tokio::time::Instant::now()) {
+            Some(quota) => match quota.take(tokio::time::Instant::now()) {
                 Ok(headers) => headers,
                 Err(failure) => return failure.into_response(),
             },

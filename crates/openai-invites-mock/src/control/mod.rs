@@ -1,0 +1,272 @@
+//! The control API under `/__fake/`: drive the fake from any language, over HTTP.
+//!
+//! Control requests are not API requests: no fault fires on them, the log does not record
+//! them, and the admin key is not asked for. When the fake has a control token, each one
+//! must carry it in `x-fake-control-token`. The routes and JSON formats are in the crate docs.
+
+mod error;
+mod fault_json;
+mod log_json;
+mod seed;
+
+pub use error::ControlError;
+pub use seed::{Seed, SeedInvite};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use percent_encoding::percent_decode_str;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::CONTROL_TOKEN_HEADER;
+use crate::envelope::{Failure, json_response};
+use crate::fake::{Inner, lock};
+use crate::quota::{Quota, RequestQuota};
+use crate::reception::Received;
+
+/// Every control route starts with this; the real API lives under `/v1`, so they never meet.
+pub const CONTROL_PREFIX: &str = "/__fake";
+
+/// The largest control request body (a seed of thousands of invites): 16 MiB.
+pub(crate) const MAX_CONTROL_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// The error `type` of control refusals.
+const CONTROL_ERROR: &str = "fake_control_error";
+
+/// The routes, for `GET /__fake/`.
+const ROUTES: [&str; 14] = [
+    "GET /__fake/invites",
+    "POST /__fake/invites",
+    "DELETE /__fake/invites",
+    "POST /__fake/invites/{invite_id}/accept",
+    "POST /__fake/invites/{invite_id}/expire",
+    "GET /__fake/faults",
+    "POST /__fake/faults",
+    "DELETE /__fake/faults",
+    "GET /__fake/requests",
+    "DELETE /__fake/requests",
+    "GET /__fake/quota",
+    "PUT /__fake/quota",
+    "DELETE /__fake/quota",
+    "POST /__fake/reset",
+];
+
+type Answer = Result<Value, Failure>;
+
+/// Whether `path` belongs to the control API.
+pub(crate) fn owns(path: &str) -> bool {
+    path.strip_prefix(CONTROL_PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Answers a control request (the reception adds the common headers).
+pub(crate) fn answer(inner: &Inner, request: &Received) -> http::Response<Bytes> {
+    if let Err(failure) = check_token(inner, &request.headers) {
+        return failure.into_response();
+    }
+    let path = request.uri.path();
+    let rest = path.strip_prefix(CONTROL_PREFIX).unwrap_or(path);
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    match route(inner, &request.method, &segments, request.body.as_ref()) {
+        Ok(value) => json_response(StatusCode::OK, &value, HeaderMap::new()),
+        Err(failure) => failure.into_response(),
+    }
+}
+
+fn route(inner: &Inner, method: &Method, segments: &[&str], body: Option<&Bytes>) -> Answer {
+    let allowed = match segments {
+        [] => "GET",
+        ["invites"] | ["faults"] => "GET, POST, DELETE",
+        ["invites", _, "accept" | "expire"] | ["reset"] => "POST",
+        ["requests"] => "GET, DELETE",
+        ["quota"] => "GET, PUT, DELETE",
+        _ => {
+            return Err(Failure::new(
+                StatusCode::NOT_FOUND,
+                CONTROL_ERROR,
+                format!(
+                    "No control route {method} {CONTROL_PREFIX}/{}; GET {CONTROL_PREFIX}/ lists them.",
+                    segments.join("/")
+                ),
+            ));
+        }
+    };
+    let body = || -> Result<Value, Failure> {
+        let bytes = body.ok_or_else(|| {
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                CONTROL_ERROR,
+                format!("A control body is at most {MAX_CONTROL_BODY_BYTES} bytes."),
+            )
+        })?;
+        serde_json::from_slice(bytes).map_err(|e| refusal(ControlError::json(&e)))
+    };
+    let now = inner.now();
+    match (method.as_str(), segments) {
+        ("GET", []) => Ok(json!({ "routes": ROUTES })),
+        ("GET", ["invites"]) => Ok(json!({"object": "list", "data": lock(&inner.store).all(now)})),
+        ("POST", ["invites"]) => {
+            let seed = Seed::from_value(body()?).map_err(refusal)?;
+            let seeded = inner.seed(&seed).map_err(refusal)?;
+            Ok(json!({"object": "list", "data": seeded}))
+        }
+        ("DELETE", ["invites"]) => {
+            let mut store = lock(&inner.store);
+            let deleted = store.len();
+            store.clear();
+            Ok(json!({ "deleted": deleted }))
+        }
+        ("POST", ["invites", id, change]) => {
+            let id = percent_decode_str(id).decode_utf8_lossy();
+            let mut store = lock(&inner.store);
+            let changed = match *change {
+                "accept" => store.accept(&id, now),
+                _ => store.expire(&id, now),
+            };
+            match store.get(&id, now).filter(|_| changed) {
+                Some(invite) => Ok(json!(invite)),
+                None => Err(refusal(ControlError::UnknownInvite(id.into_owned()))),
+            }
+        }
+        ("GET", ["faults"]) => {
+            let faults = lock(&inner.faults).snapshot();
+            let data: Vec<Value> = faults.iter().map(|f| f.to_json()).collect();
+            Ok(json!({"object": "list", "data": data}))
+        }
+        ("POST", ["faults"]) => {
+            let items = match body()? {
+                Value::Array(items) => items,
+                one => vec![one],
+            };
+            let faults = items
+                .iter()
+                .enumerate()
+                .map(|(n, item)| {
+                    crate::Fault::from_json(item).map_err(|e| e.within(&format!("[{n}]")))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(refusal)?;
+            let mut queue = lock(&inner.faults);
+            let queued = faults.len();
+            faults.into_iter().for_each(|f| queue.push(f));
+            Ok(json!({ "queued": queued, "pending": queue.len() }))
+        }
+        ("DELETE", ["faults"]) => {
+            let mut queue = lock(&inner.faults);
+            let cleared = queue.len();
+            queue.clear();
+            Ok(json!({ "cleared": cleared }))
+        }
+        ("GET", ["requests"]) => Ok(log_json::log(inner)),
+        ("DELETE", ["requests"]) => {
+            let mut log = lock(&inner.log);
+            let cleared = log.total();
+            log.clear();
+            Ok(json!({ "cleared": cleared }))
+        }
+        ("GET", ["quota"]) => Ok(quota_json(inner)),
+        ("PUT", ["quota"]) => {
+            let quota =
+                QuotaJson::deserialize(body()?).map_err(|e| refusal(ControlError::json(&e)))?;
+            let per = RequestQuota::parse_period(&quota.per).map_err(refusal)?;
+            *lock(&inner.quota) = Some(Quota::new(RequestQuota::new(quota.requests, per)));
+            Ok(quota_json(inner))
+        }
+        ("DELETE", ["quota"]) => {
+            *lock(&inner.quota) = None;
+            Ok(quota_json(inner))
+        }
+        ("POST", ["reset"]) => {
+            inner.reset();
+            Ok(json!({ "reset": true, "invites": lock(&inner.store).len() }))
+        }
+        _ => Err(Failure::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            CONTROL_ERROR,
+            format!("Method {method} is not allowed here; allowed: {allowed}."),
+        )
+        .header(header::ALLOW, HeaderValue::from_static(allowed))),
+    }
+}
+
+/// `PUT /__fake/quota`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuotaJson {
+    requests: u32,
+    per: String,
+}
+
+fn quota_json(inner: &Inner) -> Value {
+    let quota = lock(&inner.quota).as_ref().map(Quota::config);
+    json!({ "quota": quota.map(|q| json!({
+        "requests": q.requests,
+        "per": crate::quota::go_duration(q.per),
+        "text": q.to_string(),
+    })) })
+}
+
+/// A [`ControlError`] as the envelope the control API answers with.
+fn refusal(error: ControlError) -> Failure {
+    let (param, code) = match &error {
+        ControlError::Json(_) => (None, "invalid_json"),
+        ControlError::Invalid { field, .. } => (Some(field.clone()), "invalid_value"),
+        ControlError::DuplicateId(_) => (Some("id".to_owned()), "duplicate_id"),
+        ControlError::UnknownInvite(_) => (Some("invite_id".to_owned()), "unknown_invite"),
+        ControlError::Read { .. } => (None, "unreadable"),
+    };
+    let failure = Failure::new(error.status(), CONTROL_ERROR, error.to_string()).code(code);
+    match param {
+        Some(param) => failure.param(param),
+        None => failure,
+    }
+}
+
+/// With a control token configured, every control request must carry it.
+fn check_token(inner: &Inner, headers: &HeaderMap) -> Result<(), Failure> {
+    let Some(expected) = &inner.control_token else {
+        return Ok(());
+    };
+    let unauthorized = |message: &str, code: &str| {
+        Failure::new(StatusCode::UNAUTHORIZED, CONTROL_ERROR, message).code(code)
+    };
+    match headers.get(CONTROL_TOKEN_HEADER) {
+        None => Err(unauthorized(
+            "This fake's control API needs its token in the x-fake-control-token header.",
+            "control_token_required",
+        )),
+        Some(sent) if same(sent.as_bytes(), expected.as_bytes()) => Ok(()),
+        Some(_) => Err(unauthorized(
+            "Incorrect control token.",
+            "invalid_control_token",
+        )),
+    }
+}
+
+/// Compares without stopping at the first difference, so timing tells nothing about the token.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prefix_owns_only_its_own_paths() {
+        assert!(owns("/__fake"));
+        assert!(owns("/__fake/"));
+        assert!(owns("/__fake/invites"));
+        assert!(!owns("/__fakes"));
+        assert!(!owns("/v1/__fake/invites"));
+        assert!(!owns("/v1/organization/invites"));
+    }
+
+    #[test]
+    fn token_comparison() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"abc", b"abcd"));
+    }
+}
