@@ -45,6 +45,23 @@ pub const ENV_PROJECT_ID: &str = "OPENAI_PROJECT_ID";
 /// | `retry_non_idempotent` | `false` |
 /// | `retry_budget` | 10 s window, 2 retries/s reserve, 20% of calls |
 /// | `rate_limit` | 10 requests/s, burst 10, shared by every clone; `no_rate_limit()` |
+///
+/// ```
+/// use std::num::NonZeroU32;
+/// use std::time::Duration;
+/// use openai_invites::{Client, Quota};
+///
+/// let client = Client::builder()
+///     .from_env() // OPENAI_ADMIN_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID
+///     .admin_key("sk-admin-example") // or set it explicitly
+///     .total_timeout(Duration::from_secs(30))
+///     .max_retries(4)
+///     .rate_limit(Quota::per_second(NonZeroU32::new(5).unwrap()))
+///     .user_agent("onboarding-bot/2")
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), openai_invites::BuildError>(())
+/// ```
 #[must_use]
 pub struct ClientBuilder {
     admin_key: Option<SecretString>,

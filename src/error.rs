@@ -77,6 +77,22 @@ impl ErrorKind {
 ///
 /// `Display` names the operation, what went wrong, the request id when there was a response,
 /// and the attempt count; it never contains the admin key.
+///
+/// ```no_run
+/// # async fn run(client: openai_invites::Client) {
+/// use openai_invites::ErrorKind;
+///
+/// match client.retrieve_invite("invite-abc").await {
+///     Ok(invite) => println!("{} is {}", invite.email, invite.status),
+///     Err(e) if e.status() == Some(openai_invites::http::StatusCode::NOT_FOUND) => println!("no such invite"),
+///     Err(e) if e.kind() == ErrorKind::RateLimited => {
+///         println!("slow down: try again in {:?}", e.retry_after());
+///     }
+///     Err(e) if e.is_outcome_unknown() => println!("the service may have acted: {e}"),
+///     Err(e) => println!("failed after {} attempts: {e} (request id {:?})", e.attempts(), e.request_id()),
+/// }
+/// # }
+/// ```
 pub struct Error {
     inner: Box<Inner>,
 }

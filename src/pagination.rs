@@ -21,6 +21,9 @@ impl Client {
     /// [`ErrorKind::RepeatedCursor`](crate::ErrorKind::RepeatedCursor) error instead of looping.
     /// After an error the stream ends.
     ///
+    /// The stream is a [`futures_core::Stream`]; read it with `futures_util::TryStreamExt`
+    /// (or the `futures` crate's), or `tokio_stream::StreamExt`.
+    ///
     /// ```no_run
     /// # async fn run(client: openai_invites::Client) -> Result<(), openai_invites::Error> {
     /// use futures_util::TryStreamExt;

@@ -1,7 +1,10 @@
-//! The middleware of the client stack, each a public `Layer` + `Service` pair, so you can
-//! assemble your own stack from the same parts.
+//! The middleware of the client stack, one folder each, each a public `Layer` + `Service`
+//! pair, so you can assemble your own stack from the same parts (see
+//! `examples/custom_stack.rs`).
 //!
-//! The client's order is fixed (users add layers in the two named slots):
+//! The client's order is fixed, and written once, in the client's assembly (users add layers
+//! in the two named [slots](crate::slot)); a new fixed layer is a folder here, one line in
+//! that assembly and its builder setting:
 //!
 //! ```text
 //! Client::send(op)                 typed: encode, then decode the response
@@ -15,6 +18,29 @@
 //!     AttemptSpanLayer             one span per attempt
 //!     AttemptTimeoutLayer          default 60 s
 //!     transport                    HyperTransport, or any swapped service
+//! ```
+//!
+//! Every layer reads what it needs about the operation from the request's
+//! [`OperationMeta`](crate::OperationMeta) (name, span name, method, url template,
+//! idempotent), so a new operation changes nothing here. The layers of one call share its
+//! deadline and attempt count through the request's extensions ([`Deadline::of`]).
+//!
+//! ```
+//! use std::time::Duration;
+//! use openai_invites::layer::{AttemptSpanLayer, AttemptTimeoutLayer, OperationSpanLayer, TotalTimeoutLayer};
+//! use tower::ServiceBuilder;
+//!
+//! // The client's timeouts and spans around a transport of your own.
+//! let transport = tower::service_fn(|_: http::Request<bytes::Bytes>| async {
+//!     Ok::<_, std::convert::Infallible>(http::Response::new(bytes::Bytes::from_static(b"{}")))
+//! });
+//! let stack = ServiceBuilder::new()
+//!     .layer(OperationSpanLayer)
+//!     .layer(TotalTimeoutLayer::new(Duration::from_secs(30)))
+//!     .layer(AttemptSpanLayer)
+//!     .layer(AttemptTimeoutLayer::new(Duration::from_secs(5)))
+//!     .service(transport);
+//! # let _ = stack;
 //! ```
 
 mod auth;

@@ -21,6 +21,23 @@ pub struct AttemptTimeoutError(pub Duration);
 /// An attempt never outlives its call: when the call's [`Deadline`](super::Deadline) comes
 /// first, the attempt's timer is set to it, and the attempt fails there with
 /// [`TotalTimeoutError`](super::TotalTimeoutError), as the call does.
+///
+/// ```
+/// use std::time::Duration;
+/// use openai_invites::layer::AttemptTimeoutLayer;
+/// use openai_invites::layer::retry::{RetryLayer, RetryPolicy};
+/// use tower::ServiceBuilder;
+///
+/// # let transport = tower::service_fn(|_: http::Request<bytes::Bytes>| async {
+/// #     Ok::<_, std::convert::Infallible>(http::Response::new(bytes::Bytes::new()))
+/// # });
+/// // Each attempt gets 5 s; a slow one is retried (for idempotent operations).
+/// let stack = ServiceBuilder::new()
+///     .layer(RetryLayer::new(RetryPolicy::default()))
+///     .layer(AttemptTimeoutLayer::new(Duration::from_secs(5)))
+///     .service(transport);
+/// # let _ = stack;
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AttemptTimeoutLayer {
     timeout: Duration,

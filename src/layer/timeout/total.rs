@@ -57,6 +57,20 @@ impl Deadline {
 
 /// Fails a call with [`TotalTimeoutError`] after a fixed time, and tells the layers below the
 /// [`Deadline`].
+///
+/// ```
+/// use std::time::Duration;
+/// use bytes::Bytes;
+/// use openai_invites::layer::{TotalTimeoutError, TotalTimeoutLayer};
+/// use tower::{ServiceBuilder, ServiceExt};
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+/// let never = tower::service_fn(|_: http::Request<Bytes>| std::future::pending::<Result<http::Response<Bytes>, std::convert::Infallible>>());
+/// let svc = ServiceBuilder::new().layer(TotalTimeoutLayer::new(Duration::from_secs(3))).service(never);
+/// let err = svc.oneshot(http::Request::new(Bytes::new())).await.unwrap_err();
+/// assert!(err.is::<TotalTimeoutError>());
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct TotalTimeoutLayer {
     timeout: Duration,

@@ -15,7 +15,23 @@ use tracing::field::Empty;
 use crate::BoxError;
 use crate::layer::context::CallContext;
 
-/// Opens the attempt span (see the [module docs](super)) and counts the attempt.
+/// Opens the attempt span (see the [module docs](super)) and counts the attempt. Put it below
+/// a retry layer so that each attempt gets its own span, with `http.request.resend_count`.
+///
+/// ```
+/// use openai_invites::layer::AttemptSpanLayer;
+/// use openai_invites::layer::retry::{RetryLayer, RetryPolicy};
+/// use tower::ServiceBuilder;
+///
+/// # let transport = tower::service_fn(|_: http::Request<bytes::Bytes>| async {
+/// #     Ok::<_, std::convert::Infallible>(http::Response::new(bytes::Bytes::new()))
+/// # });
+/// let stack = ServiceBuilder::new()
+///     .layer(RetryLayer::new(RetryPolicy::default()))
+///     .layer(AttemptSpanLayer)
+///     .service(transport);
+/// # let _ = stack;
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AttemptSpanLayer;
 

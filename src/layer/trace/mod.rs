@@ -5,9 +5,14 @@
 //! need it. With no subscriber listening, the spans are disabled and cost a callsite check: no
 //! field is formatted. The admin key is never recorded.
 //!
+//! A span's tracing name is fixed at compile time, so the call span is `invites.call` for every
+//! operation; its `otel.name`, the name OpenTelemetry bridges export, is the operation's own
+//! span name from its [`OperationMeta`](crate::OperationMeta) (`invites.list`,
+//! `invites.create`, `invites.retrieve`, `invites.delete`).
+//!
 //! | span | name | fields |
 //! |---|---|---|
-//! | call | `invites.list`, `invites.create`, `invites.retrieve`, `invites.delete` (`invites.call` for other operations) | `otel.kind = "client"`, `otel.name`, `openai.operation`, `error.type` |
+//! | call | `invites.call` | `otel.kind = "client"`, `otel.name` (`invites.list`...), `openai.operation` (`listInvites`...), `error.type` (a failure, or the final answer's status when it is not 2xx) |
 //! | attempt | `invites.attempt` | `otel.kind`, `otel.name` (`GET /organization/invites`), `http.request.method`, `url.template`, `server.address`, `server.port`, `http.request.resend_count` (when > 0), `http.response.status_code`, `error.type`, `openai.request_id` |
 
 mod attempt;

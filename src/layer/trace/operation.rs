@@ -13,7 +13,19 @@ use tracing::Span;
 
 use crate::BoxError;
 
-/// Opens the call span named after the operation (see the [module docs](super)).
+/// Opens the call span (see the [module docs](super)): one per call, around every attempt,
+/// wait and retry.
+///
+/// ```
+/// use openai_invites::layer::OperationSpanLayer;
+/// use tower::ServiceBuilder;
+///
+/// # let transport = tower::service_fn(|_: http::Request<bytes::Bytes>| async {
+/// #     Ok::<_, std::convert::Infallible>(http::Response::new(bytes::Bytes::new()))
+/// # });
+/// let traced = ServiceBuilder::new().layer(OperationSpanLayer).service(transport);
+/// # let _ = traced;
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OperationSpanLayer;
 

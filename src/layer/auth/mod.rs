@@ -25,6 +25,15 @@ const ORGANIZATION: HeaderName = HeaderName::from_static("openai-organization");
 const PROJECT: HeaderName = HeaderName::from_static("openai-project");
 
 /// An admin key. `Debug` never shows it; it is readable only through [`AdminKey::expose`].
+///
+/// ```
+/// use openai_invites::layer::AdminKey;
+///
+/// let key = AdminKey::new(" sk-admin-abc ")?; // surrounding whitespace is dropped
+/// assert_eq!(format!("{key:?}"), "AdminKey([redacted])");
+/// assert!(AdminKey::new("sk admin").is_err());
+/// # Ok::<(), openai_invites::BuildError>(())
+/// ```
 #[derive(Clone)]
 pub struct AdminKey(SecretString);
 
