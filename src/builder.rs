@@ -45,6 +45,8 @@ pub const ENV_PROJECT_ID: &str = "OPENAI_PROJECT_ID";
 /// | `retry_non_idempotent` | `false` |
 /// | `retry_budget` | 10 s window, 2 retries/s reserve, 20% of calls |
 /// | `rate_limit` | 10 requests/s, burst 10, shared by every clone; `no_rate_limit()` |
+/// | `reconcile_invites` | `true`: ambiguous creates and deletes are settled by reading the service |
+/// | `reconcile_settle_delay` / `reconcile_max_pages` / `reconcile_clock_skew` | 1 s / 100 pages / 60 s |
 ///
 /// ```
 /// use std::num::NonZeroU32;
@@ -331,6 +333,42 @@ impl ClientBuilder {
     /// has no idempotency key: this risks inviting a person twice.
     pub fn retry_non_idempotent(mut self, allow: bool) -> Self {
         self.retry.retry_non_idempotent = allow;
+        self
+    }
+
+    /// Whether an ambiguous `inviteUser` (a 5xx, 408 or 409, a timeout or lost connection after
+    /// sending, a 2xx that does not decode) is settled by reading the invites (default `true`):
+    /// the call then returns the invite it made, an [`ErrorKind::AlreadyInvited`] error with
+    /// the invite already pending, or sends the create again when it provably did not happen
+    /// (as a retry). A retried `deleteInvite` that answers 404 after an ambiguous attempt then
+    /// counts as deleted. Off, such failures are returned with
+    /// [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown).
+    ///
+    /// [`ErrorKind::AlreadyInvited`]: crate::ErrorKind::AlreadyInvited
+    pub fn reconcile_invites(mut self, enabled: bool) -> Self {
+        self.retry.reconcile.enabled = enabled;
+        self
+    }
+
+    /// How long to let the service's list catch up with its writes before reading it to settle
+    /// an ambiguous create (default 1 s). A service whose list lags longer than this could make
+    /// the client conclude "not created" and send the create again.
+    pub fn reconcile_settle_delay(mut self, delay: Duration) -> Self {
+        self.retry.reconcile.settle_delay = delay;
+        self
+    }
+
+    /// The most pages of 100 invites read to settle an ambiguous create (default 100); past
+    /// that the outcome stays unknown.
+    pub fn reconcile_max_pages(mut self, pages: u32) -> Self {
+        self.retry.reconcile.max_pages = pages;
+        self
+    }
+
+    /// How far behind the caller's clock the service's may be (default 60 s): an invite made
+    /// up to this long before the call began still counts as the call's.
+    pub fn reconcile_clock_skew(mut self, skew: Duration) -> Self {
+        self.retry.reconcile.clock_skew = skew;
         self
     }
 

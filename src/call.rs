@@ -118,16 +118,16 @@ fn finish<O: Operation>(
         let attempts = attempts.max(error.attempts());
         error
             .with_attempts(attempts)
-            .with_stop_reason(context.stop_reason())
+            .with_notes(context.notes())
     })?;
     if let Some(facts) = ResponseFacts::take(&mut response) {
         return Err(Error::answered(&O::META, facts)
             .with_attempts(attempts.max(1))
-            .with_stop_reason(context.stop_reason()));
+            .with_notes(context.notes()));
     }
     O::decode(response).map_err(|e| {
         Error::response(&O::META, e)
             .with_attempts(attempts.max(1))
-            .with_stop_reason(context.stop_reason())
+            .with_notes(context.notes())
     })
 }

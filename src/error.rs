@@ -4,10 +4,12 @@ use std::fmt;
 use std::time::Duration;
 
 use http::StatusCode;
-use openai_invites_core::{ApiError, EncodeError, OperationMeta, ResponseError};
+use openai_invites_core::{ApiError, EncodeError, Invite, OperationMeta, ResponseError};
 
 use crate::failure::{Failure, ResponseFacts};
+use crate::layer::context::Notes;
 use crate::layer::rate_limit::{LimiterUnavailable, Throttled};
+use crate::layer::retry::{AlreadyInvited, Reconciled};
 use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
 use crate::transport::{ResponseTooLarge, TransportError};
 
@@ -41,6 +43,9 @@ pub enum ErrorKind {
     RateLimited,
     /// The rate limiter could not answer (its store is down); nothing was sent.
     LimiterUnavailable,
+    /// `inviteUser` found, by reading the invites, that the email already had a pending invite
+    /// from before the call; none was created. [`Error::invite`] is that invite.
+    AlreadyInvited,
     /// A layer (yours or ours) failed in another way.
     Middleware,
 }
@@ -67,6 +72,8 @@ impl ErrorKind {
             Self::RateLimited
         } else if error.is::<LimiterUnavailable>() {
             Self::LimiterUnavailable
+        } else if error.is::<AlreadyInvited>() {
+            Self::AlreadyInvited
         } else {
             Self::Middleware
         }
@@ -108,6 +115,11 @@ struct Inner {
     failure: Option<Failure>,
     retry_after: Option<Duration>,
     stop_reason: Option<&'static str>,
+    /// What reading the service found, when the outcome was ambiguous.
+    reconciled: Option<Reconciled>,
+    reconcile_failure: Option<String>,
+    /// The invite already pending, for [`ErrorKind::AlreadyInvited`].
+    invite: Option<Invite>,
     source: Option<BoxError>,
 }
 
@@ -124,6 +136,9 @@ impl Error {
                 failure: None,
                 retry_after: None,
                 stop_reason: None,
+                reconciled: None,
+                reconcile_failure: None,
+                invite: None,
                 source: None,
             }),
         }
@@ -139,8 +154,11 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_stop_reason(mut self, reason: Option<&'static str>) -> Self {
-        self.inner.stop_reason = reason;
+    /// What the retry layer noted about how the call ended.
+    pub(crate) fn with_notes(mut self, notes: Notes) -> Self {
+        self.inner.stop_reason = notes.stop_reason;
+        self.inner.reconciled = notes.reconciled;
+        self.inner.reconcile_failure = notes.reconcile_failure;
         self
     }
 
@@ -199,6 +217,9 @@ impl Error {
         if let Some(throttled) = error.downcast_ref::<Throttled>() {
             out.inner.retry_after = Some(throttled.wait);
         }
+        if let Some(already) = error.downcast_ref::<AlreadyInvited>() {
+            out.inner.invite = Some(already.invite.clone());
+        }
         out.with_source(error)
     }
 
@@ -238,9 +259,14 @@ impl Error {
     }
 
     /// The service may or may not have acted on the request (timeout or connection lost after
-    /// sending, 5xx, 408, 409). For `inviteUser` this means the invitation may have been sent:
-    /// check with `list_invites` before inviting again.
+    /// sending, 5xx, 408, 409), and the client could not find out. For `inviteUser` the client
+    /// reads the invites to settle it (see [`reconciled`](Self::reconciled)), so this is true
+    /// only when the service could not be read.
     pub fn is_outcome_unknown(&self) -> bool {
+        match self.inner.reconciled {
+            Some(Reconciled::Failed) | None => {}
+            Some(_) => return false,
+        }
         match self.inner.kind {
             // A call that timed out before any attempt left (e.g. waiting for a rate-limit
             // permit) did nothing.
@@ -268,6 +294,18 @@ impl Error {
             ErrorKind::Api => self.inner.failure.is_some_and(Failure::may_pass),
             _ => false,
         }
+    }
+
+    /// What the client found when it read the service to settle an ambiguous outcome: for
+    /// `inviteUser`, whether the create took effect; for `deleteInvite`, that an earlier
+    /// attempt did. `None` when no reconciliation ran.
+    pub fn reconciled(&self) -> Option<Reconciled> {
+        self.inner.reconciled
+    }
+
+    /// The invite already pending, for [`ErrorKind::AlreadyInvited`].
+    pub fn invite(&self) -> Option<&Invite> {
+        self.inner.invite.as_ref()
     }
 
     /// The HTTP status, when the service answered.
@@ -320,6 +358,7 @@ impl fmt::Display for Error {
             ErrorKind::LimiterUnavailable => {
                 f.write_str("the rate limiter is unavailable, nothing was sent")?
             }
+            ErrorKind::AlreadyInvited => f.write_str("already invited")?,
             ErrorKind::Middleware => f.write_str("a middleware layer failed")?,
         }
         if let Some(source) = &i.source {
@@ -337,6 +376,15 @@ impl fmt::Display for Error {
             0 => {}
             1 => f.write_str(" (1 attempt)")?,
             n => write!(f, " ({n} attempts)")?,
+        }
+        match (self.inner.reconciled, &self.inner.reconcile_failure) {
+            (Some(Reconciled::NotCreated), _) => {
+                f.write_str("; checked by reading the invites: it was not created")?
+            }
+            (Some(Reconciled::Failed), Some(why)) => {
+                write!(f, "; reading the invites could not tell: {why}")?
+            }
+            _ => {}
         }
         if self.is_outcome_unknown() {
             f.write_str("; the outcome is unknown: the service may have acted on the request")?;

@@ -115,7 +115,7 @@ pub use call::Call;
 pub use client::Client;
 pub use error::{BoxError, BuildError, Error, ErrorKind};
 pub use layer::rate_limit::{Quota, RateLimiter};
-pub use layer::retry::{Jitter, RetryBudget, RetryPolicy};
+pub use layer::retry::{Jitter, ReconcilePolicy, Reconciled, RetryBudget, RetryPolicy};
 pub use stack::{HttpService, StackService};
 
 pub use openai_invites_core as core;

@@ -20,6 +20,8 @@ pub struct OperationMeta {
     /// Whether sending the request twice has the same effect as once. Retry layers re-send a
     /// request whose outcome is unknown only when this is `true`.
     pub idempotent: bool,
+    /// How a client can settle an ambiguous outcome by reading the service's state.
+    pub reconcile: crate::reconcile::Reconciliation,
 }
 
 impl OperationMeta {

@@ -25,7 +25,8 @@ pub(crate) enum Attempted<'a> {
 }
 
 impl Attempted<'_> {
-    fn failure(self) -> Failure {
+    /// The class of the failure.
+    pub(crate) fn failure(self) -> Failure {
         match self {
             Self::Answered(facts) => facts.failure,
             Self::Failed(error) => Failure::of_error(error),

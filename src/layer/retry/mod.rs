@@ -37,6 +37,7 @@ mod decision;
 mod future;
 mod layer;
 mod policy;
+mod reconcile;
 mod service;
 mod template;
 
@@ -46,4 +47,5 @@ pub(crate) use decision::Decision;
 pub use future::RetryFuture;
 pub use layer::RetryLayer;
 pub use policy::RetryPolicy;
+pub use reconcile::{AlreadyInvited, ReconcilePolicy, Reconciled};
 pub use service::{RETRY_COUNT_HEADER, Retry};

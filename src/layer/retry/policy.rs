@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Backoff, RetryBudget};
+use super::{Backoff, ReconcilePolicy, RetryBudget};
 
 /// Retry settings; the defaults follow the official SDKs.
 ///
@@ -13,6 +13,7 @@ use super::{Backoff, RetryBudget};
 /// | `max_retry_after` | 60 s: a longer hint is not waited for, the error carries it |
 /// | `retry_non_idempotent` | `false`: `inviteUser` is never re-sent after an ambiguous failure |
 /// | `budget` | [`RetryBudget::default`] |
+/// | `reconcile` | on: [`ReconcilePolicy::default`] |
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     /// Retries after the first attempt (0 disables retrying).
@@ -25,6 +26,8 @@ pub struct RetryPolicy {
     pub retry_non_idempotent: bool,
     /// The shared budget.
     pub budget: RetryBudget,
+    /// How ambiguous creates and deletes are settled by reading the service.
+    pub reconcile: ReconcilePolicy,
 }
 
 impl Default for RetryPolicy {
@@ -35,6 +38,7 @@ impl Default for RetryPolicy {
             max_retry_after: Duration::from_secs(60),
             retry_non_idempotent: false,
             budget: RetryBudget::default(),
+            reconcile: ReconcilePolicy::default(),
         }
     }
 }

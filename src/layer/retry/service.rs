@@ -5,6 +5,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use openai_invites_core::reconcile::Reconciliation;
 use tower_service::Service;
 
 use super::template::Template;
@@ -64,8 +65,9 @@ pub(super) fn next_step(
 
 impl<S> Service<http::Request<Bytes>> for Retry<S>
 where
-    S: Service<http::Request<Bytes>, Response = http::Response<Bytes>> + Clone,
+    S: Service<http::Request<Bytes>, Response = http::Response<Bytes>> + Clone + Send + 'static,
     S::Error: Into<BoxError>,
+    S::Future: Send,
 {
     type Response = http::Response<Bytes>;
     type Error = BoxError;
@@ -82,8 +84,11 @@ where
     #[inline]
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         // The template is taken before the original goes out as the first attempt; with no
-        // retries allowed, nothing is kept.
-        let template = (self.policy.max_retries > 0).then(|| Template::of(&request));
+        // retry allowed and nothing to reconcile, nothing is kept.
+        let reconcilable = self.policy.reconcile.enabled
+            && openai_invites_core::OperationMeta::of(&request)
+                .is_some_and(|m| m.reconcile != Reconciliation::None);
+        let template = (self.policy.max_retries > 0 || reconcilable).then(|| Template::of(&request));
         RetryFuture::new(self.inner.clone(), self.policy.clone(), template, request)
     }
 }

@@ -96,6 +96,14 @@ impl Template {
         request
     }
 
+    pub(super) fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    pub(super) fn body(&self) -> &Bytes {
+        &self.body
+    }
+
     pub(super) fn meta(&self) -> Option<&OperationMeta> {
         match &self.extensions {
             Kept::Own { meta, .. } => meta.as_ref(),

@@ -53,6 +53,7 @@ fn kind_name(kind: crate::ErrorKind) -> &'static str {
         RepeatedCursor => "repeated_cursor",
         RateLimited => "rate_limited",
         LimiterUnavailable => "limiter_unavailable",
+        AlreadyInvited => "already_invited",
         _ => "_OTHER",
     }
 }

@@ -42,6 +42,7 @@ impl Operation for DeleteInvite {
         method: Method::DELETE,
         url_template: "/organization/invites/{invite_id}",
         idempotent: true,
+        reconcile: crate::reconcile::Reconciliation::NotFoundMeansDeleted,
     };
 
     fn encode(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, EncodeError> {

@@ -45,6 +45,7 @@ impl Operation for InviteUser {
         method: Method::POST,
         url_template: INVITES_PATH,
         idempotent: false,
+        reconcile: crate::reconcile::Reconciliation::FindCreatedInvite,
     };
 
     fn encode(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, EncodeError> {

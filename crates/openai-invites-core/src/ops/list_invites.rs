@@ -58,6 +58,7 @@ impl Operation for ListInvites {
         method: Method::GET,
         url_template: INVITES_PATH,
         idempotent: true,
+        reconcile: crate::reconcile::Reconciliation::None,
     };
 
     fn encode(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, EncodeError> {

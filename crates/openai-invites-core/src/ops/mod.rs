@@ -7,7 +7,7 @@ mod retrieve_invite;
 
 pub use delete_invite::DeleteInvite;
 pub use invite_user::InviteUser;
-pub use list_invites::ListInvites;
+pub use list_invites::{ListInvites, MAX_LIMIT};
 pub use retrieve_invite::RetrieveInvite;
 
 use bytes::Bytes;

@@ -39,6 +39,7 @@ impl Operation for RetrieveInvite {
         method: Method::GET,
         url_template: "/organization/invites/{invite_id}",
         idempotent: true,
+        reconcile: crate::reconcile::Reconciliation::None,
     };
 
     fn encode(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, EncodeError> {
