@@ -116,9 +116,7 @@ fn finish<O: Operation>(
     let mut response = result.map_err(|e| {
         let error = Error::from_stack(&O::META, e);
         let attempts = attempts.max(error.attempts());
-        error
-            .with_attempts(attempts)
-            .with_notes(context.notes())
+        error.with_attempts(attempts).with_notes(context.notes())
     })?;
     if let Some(facts) = ResponseFacts::take(&mut response) {
         return Err(Error::answered(&O::META, facts)

@@ -219,6 +219,13 @@ impl Error {
         }
         if let Some(already) = error.downcast_ref::<AlreadyInvited>() {
             out.inner.invite = Some(already.invite.clone());
+            // The service's own answer, when it gave one, says the same: keep it for callers
+            // that read the status and request id.
+            if let Some(answer) = &already.answer {
+                out.inner.status = Some(answer.api.status);
+                out.inner.request_id = answer.api.request_id.clone();
+                out.inner.api = Some(answer.api.clone());
+            }
         }
         out.with_source(error)
     }

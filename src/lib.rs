@@ -96,6 +96,7 @@
 mod builder;
 mod call;
 mod client;
+mod ensure;
 mod error;
 mod failure;
 pub mod layer;
@@ -113,6 +114,7 @@ pub use builder::{
 };
 pub use call::Call;
 pub use client::Client;
+pub use ensure::{Ensured, EnsuredInvite, Mismatch};
 pub use error::{BoxError, BuildError, Error, ErrorKind};
 pub use layer::rate_limit::{Quota, RateLimiter};
 pub use layer::retry::{Jitter, ReconcilePolicy, Reconciled, RetryBudget, RetryPolicy};

@@ -159,10 +159,7 @@ fn attempt_timeouts() -> [Case; 2] {
         None,
         plus(TWO_BACKOFFS, 30_000 + 3 * SETTLE),
     );
-    [
-        idempotent,
-        reconciled(create, 3, 3, Reconciled::NotCreated),
-    ]
+    [idempotent, reconciled(create, 3, 3, Reconciled::NotCreated)]
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -89,8 +89,9 @@ async fn typed_errors(fake: &FakeInvites, client: &Client) {
     assert_eq!(err.attempts(), 1);
     assert!(!err.is_retryable() && !err.is_timeout() && !err.is_connect());
 
-    // 409: a second pending invite for the same address.
-    client
+    // 409: a second pending invite for the same address. The client reads the invites and
+    // says which one is pending.
+    let bo = client
         .invite_user(InviteRequest::new("bo@example.com", InviteRole::Owner))
         .await
         .unwrap();
@@ -98,8 +99,11 @@ async fn typed_errors(fake: &FakeInvites, client: &Client) {
         .invite_user(InviteRequest::new("BO@example.com", InviteRole::Owner))
         .await
         .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AlreadyInvited, "{err}");
+    assert_eq!(err.invite().unwrap().id, bo.id);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(409));
     assert!(err.api_error().unwrap().message().is_some());
+    assert!(!err.is_outcome_unknown() && !err.is_retryable());
     assert_eq!(fake.invites().len(), 1);
 
     // 400: the service refuses (an implausible address passes our encoder, not the fake).

@@ -86,7 +86,11 @@ async fn invite_failures_spend_no_budget_and_send_once() {
             ))
             .await
             .unwrap_err();
+        // The service cannot be read either (every request fails): the outcome stays unknown.
         assert!(err.is_outcome_unknown());
     }
-    assert_eq!(fake.request_count(), 20);
+    let log = fake.requests();
+    let creates = log.iter().filter(|r| r.method == http::Method::POST).count();
+    // Each create is sent once; its reconciliation reads once (reads are not retries).
+    assert_eq!((creates, log.len()), (20, 40));
 }

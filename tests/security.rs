@@ -33,7 +33,8 @@ async fn the_key_appears_in_no_debug_display_or_trace_output() {
     client.retrieve_invite(&invite.id).await.unwrap();
     client.delete_invite(&invite.id).await.unwrap();
     let err = client.retrieve_invite(&invite.id).await.unwrap_err();
-    fake.push_fault(Fault::drop_connection());
+    // Every request dropped (the reconciliation's read too): the call fails.
+    fake.push_fault(Fault::drop_connection().times(100));
     let dropped = client
         .invite_user(InviteRequest::new("bo@example.com", InviteRole::Reader))
         .await

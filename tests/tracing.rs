@@ -100,7 +100,11 @@ async fn a_retried_transport_failure_shows_in_both_attempt_spans() {
 
 #[tokio::test]
 async fn a_final_transport_failure_is_typed_in_error_type() {
-    let (fake, client) = support::in_process();
+    let fake = openai_invites_mock::FakeInvites::new();
+    let client = support::in_process_builder(&fake)
+        .reconcile_invites(false)
+        .build()
+        .unwrap();
     fake.push_fault(Fault::drop_connection());
     let (recorder, _guard) = support::recorder::record();
     let err = client

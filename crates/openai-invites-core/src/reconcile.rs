@@ -73,6 +73,9 @@ pub struct CreateSearch {
     cursor: Option<String>,
     seen_cursors: HashSet<String>,
     pending_before: Option<Invite>,
+    /// The service refused the create because the email already has a pending invite: any
+    /// pending invite found is that one, whatever its timestamp.
+    refused_as_duplicate: bool,
 }
 
 /// What one page told the search.
@@ -132,7 +135,16 @@ impl CreateSearch {
             cursor: None,
             seen_cursors: HashSet::new(),
             pending_before: None,
+            refused_as_duplicate: false,
         })
+    }
+
+    /// Says the service answered the create that the email already has a pending invite (a
+    /// 409 `invite_already_exists`): it created nothing, so a pending invite found is the one
+    /// from before, however recent (the clock-skew margin does not apply to it).
+    pub fn refused_as_duplicate(mut self) -> Self {
+        self.refused_as_duplicate = true;
+        self
     }
 
     /// The next page to read.
@@ -151,10 +163,17 @@ impl CreateSearch {
             if invite.email.trim().to_lowercase() != self.email {
                 continue;
             }
+            let pending = invite.status == InviteStatus::Pending;
+            if self.refused_as_duplicate {
+                if pending {
+                    return Search::Done(Finding::AlreadyPending(invite.clone()));
+                }
+                continue;
+            }
             if invite.created_at >= self.since {
                 return Search::Done(Finding::Created(invite.clone()));
             }
-            if invite.status == InviteStatus::Pending && self.pending_before.is_none() {
+            if pending && self.pending_before.is_none() {
                 self.pending_before = Some(invite.clone());
             }
         }
@@ -258,7 +277,14 @@ mod tests {
             true,
         );
         assert_eq!(s.read(first), Search::Continue);
-        assert!(s.next_read().unwrap().uri().query().unwrap().ends_with("after=invite-0"));
+        assert!(
+            s.next_read()
+                .unwrap()
+                .uri()
+                .query()
+                .unwrap()
+                .ends_with("after=invite-0")
+        );
         // Within the clock-skew margin, any case.
         let second = page(
             vec![invite("invite-9", "ANA@example.com", "pending", NOW - 30)],
@@ -286,13 +312,27 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_as_duplicate_makes_a_recent_pending_invite_the_earlier_one() {
+        let mut s = search(5).refused_as_duplicate();
+        let recent = invite("invite-r", "ana@example.com", "pending", NOW + 5);
+        let Search::Done(Finding::AlreadyPending(found)) = s.read(page(vec![recent], None, false))
+        else {
+            panic!("expected already pending")
+        };
+        assert_eq!(found.id, "invite-r");
+    }
+
+    #[test]
     fn expired_and_accepted_invites_from_before_do_not_count() {
         let mut s = search(5);
         let data = vec![
             invite("invite-a", "ana@example.com", "accepted", NOW - 9000),
             invite("invite-e", "ana@example.com", "expired", NOW - 9000),
         ];
-        assert_eq!(s.read(page(data, None, false)), Search::Done(Finding::NotCreated));
+        assert_eq!(
+            s.read(page(data, None, false)),
+            Search::Done(Finding::NotCreated)
+        );
     }
 
     #[test]
@@ -304,7 +344,10 @@ mod tests {
             Search::Done(Finding::Unsure(_))
         ));
         let mut s = search(5);
-        assert_eq!(s.read(page(other(), Some("invite-1"), true)), Search::Continue);
+        assert_eq!(
+            s.read(page(other(), Some("invite-1"), true)),
+            Search::Continue
+        );
         assert!(matches!(
             s.read(page(other(), Some("invite-1"), true)),
             Search::Done(Finding::Unsure(_))

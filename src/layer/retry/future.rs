@@ -139,8 +139,13 @@ where
                         return Poll::Ready(outcome);
                     };
                     let ambiguous_before = *this.ambiguous_before;
-                    let then =
-                        after_attempt(this.policy, template, *this.retry, ambiguous_before, outcome);
+                    let then = after_attempt(
+                        this.policy,
+                        template,
+                        *this.retry,
+                        ambiguous_before,
+                        outcome,
+                    );
                     if matches!(then, Then::Retry(_) | Then::Reconcile(_)) {
                         *this.ambiguous_before = true;
                     }
@@ -170,8 +175,14 @@ where
                     let Some(template) = this.template.as_ref() else {
                         return Poll::Ready(unsettled);
                     };
+                    let duplicate = refused_as_duplicate(&unsettled);
                     *this.unsettled = Some(unsettled);
-                    let reading = reading(this.inner.clone(), this.policy, template, *this.began);
+                    let reading = reading(
+                        this.inner.clone(),
+                        this.policy,
+                        template,
+                        (*this.began, duplicate),
+                    );
                     this.state.set(State::Reconciling { reading });
                 }
             }
@@ -201,7 +212,10 @@ fn after_attempt(
             if reconcile == Reconciliation::FindCreatedInvite
                 && !reconcile::create_settled(response)
             {
-                tracing::info!(operation, "the create's answer does not decode: reconciling");
+                tracing::info!(
+                    operation,
+                    "the create's answer does not decode: reconciling"
+                );
                 return Then::Reconcile(outcome);
             }
             return Then::Return(outcome);
@@ -220,19 +234,29 @@ fn after_attempt(
                     }
                 }
                 let attempted = Attempted::Answered(facts);
-                (classify(attempted, repeat_is_safe), attempted.failure().is_ambiguous())
+                (
+                    classify(attempted, repeat_is_safe),
+                    attempted.failure().is_ambiguous(),
+                )
             }
             None => return Then::Return(outcome),
         },
         Err(error) => {
             let attempted = Attempted::Failed(error);
-            (classify(attempted, repeat_is_safe), attempted.failure().is_ambiguous())
+            (
+                classify(attempted, repeat_is_safe),
+                attempted.failure().is_ambiguous(),
+            )
         }
     };
     let attempt = retry + 1;
     if ambiguous && reconcile == Reconciliation::FindCreatedInvite {
         // Reading is not re-sending: the service's state says whether the create happened.
-        tracing::info!(operation, attempt, "the create may have taken effect: reconciling");
+        tracing::info!(
+            operation,
+            attempt,
+            "the create may have taken effect: reconciling"
+        );
         return Then::Reconcile(outcome);
     }
     let (reason, hint) = match decision {
@@ -297,7 +321,11 @@ fn settle(
         Ok(Finding::AlreadyPending(invite)) => {
             tracing::info!(operation, invite = %invite.id, "reconciled: already invited");
             note_reconciled(template, Reconciled::AlreadyPending, None);
-            Then::Return(Err(Box::new(AlreadyInvited { invite })))
+            let answer = match unsettled {
+                Ok(mut response) => ResponseFacts::take(&mut response),
+                Err(_) => None,
+            };
+            Then::Return(Err(Box::new(AlreadyInvited { invite, answer })))
         }
         Ok(Finding::NotCreated) => {
             tracing::info!(operation, "reconciled: the create did not take effect");
@@ -347,8 +375,26 @@ fn unknown(template: &Template, why: String, unsettled: AttemptResult) -> Then {
     Then::Return(unsettled)
 }
 
+/// Whether the service refused the create as a duplicate: a 409 whose error code is
+/// `invite_already_exists`.
+fn refused_as_duplicate(outcome: &AttemptResult) -> bool {
+    let Ok(response) = outcome else {
+        return false;
+    };
+    response.status() == http::StatusCode::CONFLICT
+        && response
+            .extensions()
+            .get::<ResponseFacts>()
+            .is_some_and(|facts| facts.api.code() == Some("invite_already_exists"))
+}
+
 /// The reads of a reconciliation, over a clone of the layers below.
-fn reading<S>(below: S, policy: &RetryPolicy, template: &Template, began: SystemTime) -> Reading
+fn reading<S>(
+    below: S,
+    policy: &RetryPolicy,
+    template: &Template,
+    (began, duplicate): (SystemTime, bool),
+) -> Reading
 where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>> + Send + 'static,
     S::Error: Into<BoxError>,
@@ -358,7 +404,10 @@ where
     let uri = template.uri().clone();
     let body = template.body().clone();
     let context = template.context().cloned();
-    Box::pin(async move { find_created(below, (&uri, &body, began), &policy, context.as_ref()).await })
+    Box::pin(async move {
+        let search = (&uri, &body, began, duplicate);
+        find_created(below, search, &policy, context.as_ref()).await
+    })
 }
 
 /// Tells the client why the call was not retried (for the error message).

@@ -85,13 +85,16 @@ impl Reconciled {
 pub struct AlreadyInvited {
     /// The invite that was already pending.
     pub invite: Invite,
+    /// The service's own answer to the create, when it gave one (a 409, say).
+    pub(crate) answer: Option<crate::failure::ResponseFacts>,
 }
 
 /// Reads the invites for what the create in `uri` + `body` may have made, after the settle
-/// delay; `Err` says why the service could not tell.
+/// delay (`refused_as_duplicate`: the service said the email already has a pending invite);
+/// `Err` says why the service could not tell.
 pub(super) async fn find_created<S>(
     mut below: S,
-    search: (&http::Uri, &Bytes, SystemTime),
+    search: (&http::Uri, &Bytes, SystemTime, bool),
     policy: &ReconcilePolicy,
     context: Option<&CallContext>,
 ) -> Result<Finding, String>
@@ -99,9 +102,12 @@ where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
     S::Error: Into<BoxError>,
 {
-    let (uri, body, began) = search;
+    let (uri, body, began, refused_as_duplicate) = search;
     let mut search = CreateSearch::new(uri, body, began, policy.clock_skew, policy.max_pages)
         .ok_or("the request is not an invite request")?;
+    if refused_as_duplicate {
+        search = search.refused_as_duplicate();
+    }
     let deadline = context.and_then(CallContext::deadline).map(Deadline);
     if deadline.is_some_and(|d| d.remaining() <= policy.settle_delay) {
         return Err("no time was left to let the service settle before reading".into());

@@ -88,7 +88,8 @@ where
         let reconcilable = self.policy.reconcile.enabled
             && openai_invites_core::OperationMeta::of(&request)
                 .is_some_and(|m| m.reconcile != Reconciliation::None);
-        let template = (self.policy.max_retries > 0 || reconcilable).then(|| Template::of(&request));
+        let template =
+            (self.policy.max_retries > 0 || reconcilable).then(|| Template::of(&request));
         RetryFuture::new(self.inner.clone(), self.policy.clone(), template, request)
     }
 }

@@ -1,0 +1,158 @@
+//! `Client::ensure_invited`: the idempotent provisioning call, for jobs that run again and
+//! again.
+
+use futures_util::TryStreamExt;
+use openai_invites_core::{Invite, InviteProject, InviteRequest, InviteStatus, ListInvites};
+
+use crate::{Client, Error, ErrorKind};
+
+/// What [`Client::ensure_invited`] found or did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ensured {
+    /// No invite for the email existed: one was created.
+    Created,
+    /// An invite for the email was already pending: none was created. `mismatch` says where it
+    /// differs from the request.
+    AlreadyPending {
+        /// How the pending invite differs from what was asked.
+        mismatch: Mismatch,
+    },
+    /// The person already accepted an invite: none was created.
+    AlreadyAccepted,
+    /// The only invite for the email had expired: it was deleted and a new one created.
+    Reissued {
+        /// The expired invite's id.
+        expired: String,
+    },
+}
+
+/// Where a pending invite differs from the request that found it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The organization role differs.
+    pub role: bool,
+    /// The request listed projects, and the invite's are not those (with those roles). A
+    /// request that leaves `projects` out (the default project) is not compared.
+    pub projects: bool,
+}
+
+impl Mismatch {
+    /// Whether anything differs.
+    pub fn any(&self) -> bool {
+        self.role || self.projects
+    }
+
+    fn between(request: &InviteRequest, invite: &Invite) -> Self {
+        let projects = request.projects.as_ref().is_some_and(|wanted| {
+            let key = |p: &InviteProject| (p.id.clone(), p.role.as_str().to_owned());
+            let mut wanted: Vec<_> = wanted.iter().map(key).collect();
+            let mut have: Vec<_> = invite.projects.iter().map(key).collect();
+            wanted.sort();
+            have.sort();
+            wanted != have
+        });
+        Self {
+            role: request.role != invite.role,
+            projects,
+        }
+    }
+}
+
+/// The invite [`Client::ensure_invited`] leaves in place, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnsuredInvite {
+    /// The invite for the email: created, or the one that was there.
+    pub invite: Invite,
+    /// What was found or done.
+    pub outcome: Ensured,
+}
+
+impl Client {
+    /// Makes sure the email has an invite, without ever leaving two pending for it: the call
+    /// to make from a provisioning job that runs again and again.
+    ///
+    /// Reads every invite (the list order is not documented), then, for the email
+    /// (case-insensitive):
+    /// - an invite is pending: [`Ensured::AlreadyPending`], and where it differs from
+    ///   `request` (role, projects), since a different one is not created;
+    /// - one was accepted: [`Ensured::AlreadyAccepted`];
+    /// - only expired ones: the expired invite is deleted and a new one created
+    ///   ([`Ensured::Reissued`]);
+    /// - none: one is created ([`Ensured::Created`]).
+    ///
+    /// The create is reconciled like [`invite_user`](Self::invite_user)'s: an invite made by a
+    /// concurrent caller between the read and the create is found and returned as
+    /// [`Ensured::AlreadyPending`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: openai_invites::Client) -> Result<(), openai_invites::Error> {
+    /// use openai_invites::{Ensured, InviteRequest, InviteRole};
+    ///
+    /// let ensured = client
+    ///     .ensure_invited(InviteRequest::new("ana@example.com", InviteRole::Reader))
+    ///     .await?;
+    /// match ensured.outcome {
+    ///     Ensured::AlreadyPending { mismatch } if mismatch.any() => {
+    ///         println!("{} is pending with other terms: {mismatch:?}", ensured.invite.id)
+    ///     }
+    ///     outcome => println!("{}: {outcome:?}", ensured.invite.id),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn ensure_invited(&self, request: InviteRequest) -> Result<EnsuredInvite, Error> {
+        let email = request.email.trim().to_lowercase();
+        let mine: Vec<Invite> = self
+            .list_all_invites(ListInvites::new().limit(openai_invites_core::ops::MAX_LIMIT))
+            .try_filter(|invite| std::future::ready(invite.email.trim().to_lowercase() == email))
+            .try_collect()
+            .await?;
+        let newest = |status: InviteStatus| {
+            mine.iter()
+                .filter(|i| i.status == status)
+                .max_by_key(|i| i.created_at)
+                .cloned()
+        };
+        if let Some(invite) = newest(InviteStatus::Pending) {
+            let mismatch = Mismatch::between(&request, &invite);
+            return Ok(EnsuredInvite {
+                invite,
+                outcome: Ensured::AlreadyPending { mismatch },
+            });
+        }
+        if let Some(invite) = newest(InviteStatus::Accepted) {
+            return Ok(EnsuredInvite {
+                invite,
+                outcome: Ensured::AlreadyAccepted,
+            });
+        }
+        let expired = newest(InviteStatus::Expired);
+        if let Some(old) = &expired {
+            match self.delete_invite(&old.id).await {
+                Ok(_) => {}
+                // Gone already: what a replacement needs.
+                Err(e) if e.status() == Some(http::StatusCode::NOT_FOUND) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match self.invite_user(request.clone()).await {
+            Ok(invite) => Ok(EnsuredInvite {
+                invite,
+                outcome: match expired {
+                    Some(old) => Ensured::Reissued { expired: old.id },
+                    None => Ensured::Created,
+                },
+            }),
+            Err(e) if e.kind() == ErrorKind::AlreadyInvited => match e.invite().cloned() {
+                Some(invite) => Ok(EnsuredInvite {
+                    outcome: Ensured::AlreadyPending {
+                        mismatch: Mismatch::between(&request, &invite),
+                    },
+                    invite,
+                }),
+                None => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+}

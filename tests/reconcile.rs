@@ -1,0 +1,289 @@
+//! Never an unknown invite: ambiguous creates are settled by reading the invites, a retried
+//! delete's 404 is success, and `ensure_invited` never leaves two pending invites.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use openai_invites::{
+    Ensured, ErrorKind, InviteRequest, InviteRole, InviteStatus, ProjectRole, Reconciled,
+};
+use openai_invites_mock::{FakeInvites, Fault, Match, Seed, SeedInvite};
+
+const ANA: &str = "ana@example.com";
+
+fn create_fault(fault: Fault) -> Fault {
+    fault.matching(Match::Operation("inviteUser"))
+}
+
+fn reads(fake: &FakeInvites) -> usize {
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == http::Method::GET)
+        .count()
+}
+
+/// An hour ago, in the fake's unix seconds.
+fn an_hour_ago() -> i64 {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    now.as_secs() as i64 - 3600
+}
+
+/// `n` pending invites for other people, made an hour ago (so, older than any call).
+fn seed_others(fake: &FakeInvites, n: usize) {
+    let others = (0..n).map(|i| SeedInvite::new(format!("other{i}@example.com")));
+    fake.seed_invites(&Seed::new(others).unwrap()).unwrap();
+}
+
+fn seed_old(fake: &FakeInvites, invite: SeedInvite) -> String {
+    let seeded = fake
+        .seed_invites(&Seed::new([invite.created_at(an_hour_ago())]).unwrap())
+        .unwrap();
+    seeded[0].id.clone()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_that_took_effect_returns_its_invite() {
+    let (fake, client) = support::in_process();
+    fake.push_fault(create_fault(Fault::drop_connection().apply_first()));
+    let (recorder, _guard) = support::recorder::record();
+    let invite = client
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .await
+        .unwrap();
+    assert_eq!(fake.invites().len(), 1);
+    assert_eq!(fake.invites()[0].id, invite.id);
+    assert_eq!(reads(&fake), 1);
+    assert!(
+        recorder
+            .events()
+            .iter()
+            .any(|e| e.contains("reconciled: the create took effect")),
+        "{}",
+        recorder.dump()
+    );
+    // The read is an attempt of its own, with its own span.
+    let templates: Vec<_> = recorder
+        .spans_named("invites.attempt")
+        .into_iter()
+        .map(|s| s.fields["http.request.method"].clone())
+        .collect();
+    assert_eq!(templates, ["POST", "GET"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_genuine_409_is_already_invited_with_the_invite() {
+    let (fake, client) = support::in_process();
+    let existing = seed_old(&fake, SeedInvite::new(ANA).role(InviteRole::Owner));
+    let err = client
+        .invite_user(InviteRequest::new("Ana@Example.com", InviteRole::Reader))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AlreadyInvited, "{err}");
+    assert_eq!(err.invite().unwrap().id, existing);
+    assert_eq!(err.reconciled(), Some(Reconciled::AlreadyPending));
+    assert!(!err.is_outcome_unknown() && !err.is_retryable());
+    assert!(
+        err.to_string().contains("already has a pending invite"),
+        "{err}"
+    );
+    assert_eq!(fake.invites().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_search_reads_every_page_for_an_older_invite() {
+    let (fake, client) = support::in_process();
+    // Seeded first, so listed last (the fake lists newest first), behind 250 others.
+    let existing = seed_old(&fake, SeedInvite::new(ANA));
+    seed_others(&fake, 250);
+    let err = client
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .await
+        .unwrap_err();
+    assert_eq!(err.invite().unwrap().id, existing, "{err}");
+    assert_eq!(reads(&fake), 3, "pages of 100 up to the last");
+}
+
+#[tokio::test(start_paused = true)]
+async fn hitting_the_page_bound_leaves_the_outcome_unknown_and_says_so() {
+    let fake = FakeInvites::new();
+    seed_others(&fake, 250);
+    fake.push_fault(create_fault(Fault::status(503)));
+    let client = support::in_process_builder(&fake)
+        .reconcile_max_pages(2)
+        .build()
+        .unwrap();
+    let err = client
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .await
+        .unwrap_err();
+    assert_eq!(err.reconciled(), Some(Reconciled::Failed));
+    assert!(err.is_outcome_unknown(), "{err}");
+    assert!(err.to_string().contains("did not fit"), "{err}");
+    assert_eq!(reads(&fake), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_time_to_settle_leaves_the_outcome_unknown() {
+    let fake = FakeInvites::new();
+    fake.push_fault(create_fault(Fault::status(503)));
+    let client = support::in_process_builder(&fake)
+        .total_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let err = client
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err}");
+    assert!(err.to_string().contains("no time was left"), "{err}");
+    assert_eq!(reads(&fake), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_list_that_shows_nothing_means_not_created_and_sent_again() {
+    let (fake, client) = support::in_process();
+    fake.push_fault(create_fault(Fault::status(502)));
+    let invite = client
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .await
+        .unwrap();
+    assert_eq!(fake.invites().len(), 1);
+    assert_eq!(fake.invites()[0].id, invite.id);
+    let creates = fake.requests().len() - reads(&fake);
+    assert_eq!((creates, reads(&fake)), (2, 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn turned_off_the_outcome_is_unknown_as_before() {
+    let fake = FakeInvites::new();
+    fake.push_fault(create_fault(Fault::drop_connection().apply_first()));
+    let client = support::in_process_builder(&fake)
+        .reconcile_invites(false)
+        .build()
+        .unwrap();
+    let err = client
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .await
+        .unwrap_err();
+    assert!(err.is_outcome_unknown());
+    assert_eq!(err.reconciled(), None);
+    assert_eq!(reads(&fake), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_404_on_a_first_delete_stays_a_404() {
+    let (fake, client) = support::in_process();
+    let err = client.delete_invite("invite-missing").await.unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::NOT_FOUND));
+    assert_eq!(err.reconciled(), None);
+    assert_eq!(fake.request_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retried_delete_that_finds_the_invite_gone_succeeded() {
+    let (fake, client) = support::in_process();
+    let id = fake.seed(InviteRequest::new(ANA, InviteRole::Reader)).id;
+    fake.push_fault(Fault::status(503).apply_first());
+    let deleted = client.delete_invite(&id).await.unwrap();
+    assert!(deleted.deleted);
+    assert_eq!(deleted.id, id);
+    assert_eq!(fake.request_count(), 2);
+    assert!(fake.invites().is_empty());
+}
+
+mod ensure_invited {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn creates_once_then_finds_it_pending() {
+        let (fake, client) = support::in_process();
+        let request = InviteRequest::new(ANA, InviteRole::Reader);
+        let first = client.ensure_invited(request.clone()).await.unwrap();
+        assert_eq!(first.outcome, Ensured::Created);
+        let again = client.ensure_invited(request).await.unwrap();
+        assert_eq!(again.invite.id, first.invite.id);
+        assert!(matches!(again.outcome, Ensured::AlreadyPending { mismatch } if !mismatch.any()));
+        assert_eq!(fake.invites().len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn says_where_a_pending_invite_differs() {
+        let (fake, client) = support::in_process();
+        fake.seed(
+            InviteRequest::new(ANA, InviteRole::Reader).with_project("proj_a", ProjectRole::Member),
+        );
+        let ensured = client
+            .ensure_invited(
+                InviteRequest::new(ANA, InviteRole::Owner)
+                    .with_project("proj_b", ProjectRole::Member),
+            )
+            .await
+            .unwrap();
+        let Ensured::AlreadyPending { mismatch } = ensured.outcome else {
+            panic!("{ensured:?}")
+        };
+        assert!(mismatch.role && mismatch.projects);
+        assert_eq!(fake.invites().len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_accepted_invite_is_left_alone() {
+        let (fake, client) = support::in_process();
+        let id = fake.seed(InviteRequest::new(ANA, InviteRole::Reader)).id;
+        fake.accept(&id);
+        let ensured = client
+            .ensure_invited(InviteRequest::new(ANA, InviteRole::Reader))
+            .await
+            .unwrap();
+        assert_eq!(
+            (ensured.invite.id.as_str(), ensured.outcome),
+            (id.as_str(), Ensured::AlreadyAccepted)
+        );
+        assert_eq!(fake.invites().len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_expired_invite_is_replaced() {
+        let (fake, client) = support::in_process();
+        let old = fake.seed(InviteRequest::new(ANA, InviteRole::Reader)).id;
+        fake.expire(&old);
+        let ensured = client
+            .ensure_invited(InviteRequest::new(ANA, InviteRole::Reader))
+            .await
+            .unwrap();
+        assert_eq!(
+            ensured.outcome,
+            Ensured::Reissued {
+                expired: old.clone()
+            }
+        );
+        let left = fake.invites();
+        assert_eq!(left.len(), 1, "the expired one is gone");
+        assert_eq!(left[0].id, ensured.invite.id);
+        assert_eq!(left[0].status, InviteStatus::Pending);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_runs_leave_one_pending_invite() {
+        let (fake, client) = support::in_process();
+        let runs: Vec<_> = (0..8)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    client
+                        .ensure_invited(InviteRequest::new(ANA, InviteRole::Reader))
+                        .await
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for run in runs {
+            ids.push(run.await.unwrap().unwrap().invite.id);
+        }
+        let invites = fake.invites();
+        assert_eq!(invites.len(), 1);
+        assert!(ids.iter().all(|id| *id == invites[0].id), "{ids:?}");
+    }
+}

@@ -1,0 +1,166 @@
+//! A randomized soak, in process: thousands of `inviteUser` and `ensure_invited` calls over a
+//! few hundred addresses, with random ambiguous faults of every kind the fake offers, applied
+//! before the answer or not. Afterwards no address has two invites, and every result agrees
+//! with the fake's store.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use openai_invites::{
+    Error, ErrorKind, InviteRequest, InviteRole, Jitter, ProjectRole, Reconciled,
+};
+use openai_invites_mock::{FakeInvites, Fault, Match};
+
+const CALLS: usize = 2400;
+const TASKS: usize = 8;
+const EMAILS: usize = 300;
+
+/// Each call asks for a project named after it, so the store tells which call created an
+/// invite.
+fn marker(call: usize) -> String {
+    format!("proj_call_{call}")
+}
+
+fn random_fault(rng: &mut fastrand::Rng) -> Fault {
+    let fault = match rng.usize(0..9) {
+        0 => Fault::status(500),
+        1 => Fault::html(502, "<html>bad gateway</html>"),
+        2 => Fault::status(503),
+        3 => Fault::status(408),
+        4 => Fault::status(409),
+        5 => Fault::drop_connection(),
+        6 => Fault::truncated_body(),
+        7 => Fault::malformed_json(),
+        // Past the attempt timeout.
+        _ => Fault::delay(Duration::from_secs(30)),
+    };
+    let fault = if rng.bool() {
+        fault.apply_first()
+    } else {
+        fault
+    };
+    fault.matching(Match::Operation("inviteUser"))
+}
+
+/// What one call returned.
+#[derive(Debug)]
+enum Seen {
+    /// The call's invite (created by it or found).
+    Invite(String),
+    /// The email had a pending invite, this one.
+    AlreadyPending(String),
+    /// The call created nothing.
+    NotCreated,
+}
+
+fn classify(result: Result<String, Error>) -> Seen {
+    match result {
+        Ok(id) => Seen::Invite(id),
+        Err(e) if e.kind() == ErrorKind::AlreadyInvited => {
+            Seen::AlreadyPending(e.invite().unwrap().id.clone())
+        }
+        Err(e) => {
+            assert!(
+                !e.is_outcome_unknown(),
+                "unknown while the service can be read: {e}"
+            );
+            assert_eq!(e.reconciled(), Some(Reconciled::NotCreated), "{e}");
+            Seen::NotCreated
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_address_is_ever_invited_twice() {
+    let fake = FakeInvites::new();
+    let client = support::in_process_builder(&fake)
+        .no_rate_limit()
+        .attempt_timeout(Duration::from_secs(10))
+        .retry_jitter(Jitter::seeded(7))
+        .build()
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|task| {
+            let (fake, client, seen) = (fake.clone(), client.clone(), seen.clone());
+            tokio::spawn(async move {
+                let mut rng = fastrand::Rng::with_seed(task as u64);
+                for n in 0..CALLS / TASKS {
+                    let call = task * (CALLS / TASKS) + n;
+                    let email = format!("person{}@example.com", rng.usize(0..EMAILS));
+                    if rng.u8(0..100) < 30 {
+                        fake.push_fault(random_fault(&mut rng));
+                    }
+                    let request = InviteRequest::new(email.clone(), InviteRole::Reader)
+                        .with_project(marker(call), ProjectRole::Member);
+                    let result = if rng.bool() {
+                        client.invite_user(request).await.map(|i| i.id)
+                    } else {
+                        client.ensure_invited(request).await.map(|e| e.invite.id)
+                    };
+                    seen.lock().unwrap().push((call, email, classify(result)));
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+
+    let store = fake.invites();
+    let mut per_email: HashMap<&str, usize> = HashMap::new();
+    for invite in &store {
+        *per_email.entry(invite.email.as_str()).or_default() += 1;
+    }
+    assert!(
+        per_email.values().all(|n| *n == 1),
+        "an address with two invites"
+    );
+    let by_id: HashMap<&str, _> = store.iter().map(|i| (i.id.as_str(), i)).collect();
+    // Which call created each invite, by its marker project.
+    let creator: HashMap<&str, String> = store
+        .iter()
+        .map(|i| (i.id.as_str(), i.projects[0].id.clone()))
+        .collect();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), CALLS);
+    let mut not_created = 0;
+    for (call, email, result) in seen.iter() {
+        match result {
+            Seen::Invite(id) | Seen::AlreadyPending(id) => {
+                let invite = by_id
+                    .get(id.as_str())
+                    .unwrap_or_else(|| panic!("{id} is not in the store"));
+                assert_eq!(&invite.email, email);
+            }
+            Seen::NotCreated => {
+                not_created += 1;
+                let mine = marker(*call);
+                assert!(
+                    creator.values().all(|c| *c != mine),
+                    "call {call} said not created, but it created an invite"
+                );
+            }
+        }
+    }
+    // Every invite in the store was reported to the call that made it.
+    for (id, made_by) in &creator {
+        let call: usize = made_by.trim_start_matches("proj_call_").parse().unwrap();
+        let (_, _, result) = seen.iter().find(|(c, ..)| *c == call).unwrap();
+        assert!(
+            matches!(result, Seen::Invite(seen_id) if seen_id == id),
+            "call {call} created {id} but saw {result:?}"
+        );
+    }
+    // The soak did exercise the faults (a few hundred of the calls met one).
+    assert!(fake.request_count() > CALLS, "{}", fake.request_count());
+    println!(
+        "{CALLS} calls, {} invites, {not_created} not created, {} requests",
+        store.len(),
+        fake.request_count()
+    );
+}
