@@ -76,8 +76,14 @@ impl Client {
 
     /// Invites a person to the organization.
     ///
-    /// Not retried after an ambiguous failure (the service may have sent the email): such an
-    /// error reports [`Error::is_outcome_unknown`].
+    /// Never sent again blindly after an ambiguous failure (the service may have sent the
+    /// email): the client reads the invites to find out whether the create took effect, and
+    /// returns the invite it made, fails with
+    /// [`ErrorKind::AlreadyInvited`](crate::ErrorKind::AlreadyInvited) (the email already had a
+    /// pending invite), or sends it again when it provably did not happen. Only when the service
+    /// cannot be read does the error report [`Error::is_outcome_unknown`]. See
+    /// [`ClientBuilder::reconcile_invites`]; for jobs that run again and again, see
+    /// [`ensure_invited`](Self::ensure_invited).
     pub fn invite_user(&self, request: InviteRequest) -> Call<InviteUser> {
         self.send(InviteUser(request))
     }
