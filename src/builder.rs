@@ -8,6 +8,7 @@ use openai_invites_core::{BaseUrl, DEFAULT_BASE_URL};
 use secrecy::{ExposeSecret, SecretString};
 use tower_layer::Layer;
 
+use crate::layer::metrics::Recorder;
 use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimitLayer, RateLimiter, Unlimited};
 use crate::layer::retry::{Jitter, RetryBudget, RetryPolicy};
 use crate::layer::{AdminKey, AuthLayer};
@@ -81,6 +82,8 @@ pub struct ClientBuilder {
     /// Retries are off when `retry.max_retries` is 0.
     retry: RetryPolicy,
     rate_limiter: Arc<dyn RateLimiter>,
+    #[cfg(feature = "metrics")]
+    meter_provider: Option<Arc<dyn opentelemetry::metrics::MeterProvider + Send + Sync>>,
 }
 
 /// The default client-side rate: 10 requests per second, in bursts of up to 10.
@@ -110,6 +113,8 @@ impl Default for ClientBuilder {
             transport: None,
             retry: RetryPolicy::default(),
             rate_limiter: Arc::new(GovernorLimiter::new(default_quota())),
+            #[cfg(feature = "metrics")]
+            meter_provider: None,
         }
     }
 }
@@ -404,6 +409,28 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the client's metrics go (the `metrics` feature): default, the global provider
+    /// (`opentelemetry::global::meter_provider()`, a no-op unless the application installs
+    /// one), read at `build()`. See [`layer`](crate::layer) for the instruments.
+    ///
+    /// ```
+    /// let provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder().build();
+    /// let client = openai_invites::Client::builder()
+    ///     .admin_key("sk-admin-example")
+    ///     .meter_provider(provider)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), openai_invites::BuildError>(())
+    /// ```
+    #[cfg(feature = "metrics")]
+    pub fn meter_provider(
+        mut self,
+        provider: impl opentelemetry::metrics::MeterProvider + Send + Sync + 'static,
+    ) -> Self {
+        self.meter_provider = Some(Arc::new(provider));
+        self
+    }
+
     /// Checks every setting and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let key = self.admin_key.ok_or(BuildError::MissingAdminKey)?;
@@ -444,6 +471,20 @@ impl ClientBuilder {
         }
         let max_response_bytes = self.transport_config.max_response_bytes;
         let max_cooldown = self.retry.max_retry_after;
+        #[cfg(feature = "metrics")]
+        let recorder = {
+            let provider = self
+                .meter_provider
+                .unwrap_or_else(opentelemetry::global::meter_provider);
+            let instruments = crate::layer::metrics::Instruments::new(
+                provider.as_ref(),
+                &base_url,
+                self.rate_limiter.clone(),
+            );
+            Recorder::new(instruments)
+        };
+        #[cfg(not(feature = "metrics"))]
+        let recorder = Recorder::default();
         let parts = StackParts {
             per_call: Slot::of(self.per_call, max_response_bytes),
             total_timeout: self.total_timeout,
@@ -452,6 +493,7 @@ impl ClientBuilder {
             auth,
             per_attempt: Slot::of(self.per_attempt, max_response_bytes),
             attempt_timeout: self.attempt_timeout,
+            recorder: recorder.clone(),
         };
         let stack = match self.transport {
             Some(transport) => stack::assemble(transport, parts),
@@ -460,7 +502,7 @@ impl ClientBuilder {
             }
             None => stack::assemble(HyperTransport::plain(&self.transport_config), parts),
         };
-        Ok(Client::from_parts(base_url, stack))
+        Ok(Client::from_parts(base_url, stack, recorder))
     }
 }
 

@@ -8,6 +8,7 @@ use std::task::{Context, Poll, ready};
 
 use crate::failure::ResponseFacts;
 use crate::layer::context::CallContext;
+use crate::layer::metrics::{CallTimer, Recorder};
 use crate::stack::StackFuture;
 use crate::{BoxError, Error};
 use bytes::Bytes;
@@ -50,7 +51,12 @@ pin_project! {
     #[project = StateProj]
     enum State {
         /// In the stack; the context is the one the stack's layers report into.
-        Sending { #[pin] stack: StackFuture, context: CallContext },
+        Sending {
+            #[pin] stack: StackFuture,
+            context: CallContext,
+            recorder: Recorder,
+            timer: CallTimer,
+        },
         /// The operation could not be encoded: nothing was sent. (`None` once returned.)
         Refused { error: Option<Error> },
         /// The output was returned.
@@ -59,9 +65,14 @@ pin_project! {
 }
 
 impl<O: Operation> Call<O> {
-    pub(crate) fn sending(stack: StackFuture, context: CallContext) -> Self {
+    pub(crate) fn sending(stack: StackFuture, context: CallContext, recorder: Recorder) -> Self {
         Self {
-            state: State::Sending { stack, context },
+            state: State::Sending {
+                stack,
+                context,
+                recorder,
+                timer: CallTimer::default(),
+            },
             operation: PhantomData,
         }
     }
@@ -80,7 +91,22 @@ impl<O: Operation> Future for Call<O> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut state = self.project().state;
         let output = match state.as_mut().project() {
-            StateProj::Sending { stack, context } => finish::<O>(ready!(stack.poll(cx)), context),
+            StateProj::Sending {
+                stack,
+                context,
+                recorder,
+                timer,
+            } => {
+                timer.start();
+                let output = finish::<O>(ready!(stack.poll(cx)), context);
+                let failed = output.as_ref().err().map(Error::kind);
+                let attempts = match &output {
+                    Ok(_) => context.attempts().max(1),
+                    Err(e) => e.attempts(),
+                };
+                timer.finish(recorder, &O::META, failed, attempts);
+                output
+            }
             StateProj::Refused { error } => match error.take() {
                 Some(error) => Err(error),
                 None => panic!("`Call` polled after completion"),

@@ -9,6 +9,7 @@ use openai_invites_core::{
 };
 
 use crate::layer::context::CallContext;
+use crate::layer::metrics::Recorder;
 use crate::stack::Stack;
 use crate::{Call, ClientBuilder, Error};
 
@@ -35,6 +36,7 @@ pub struct Client {
 struct Inner {
     base_url: BaseUrl,
     stack: Stack,
+    recorder: Recorder,
 }
 
 impl Client {
@@ -43,9 +45,13 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(base_url: BaseUrl, stack: Stack) -> Self {
+    pub(crate) fn from_parts(base_url: BaseUrl, stack: Stack, recorder: Recorder) -> Self {
         Self {
-            inner: Arc::new(Inner { base_url, stack }),
+            inner: Arc::new(Inner {
+                base_url,
+                stack,
+                recorder,
+            }),
         }
     }
 
@@ -63,7 +69,11 @@ impl Client {
             Ok(mut request) => {
                 let context = CallContext::default();
                 request.extensions_mut().insert(context.clone());
-                Call::sending(self.inner.stack.call(request), context)
+                Call::sending(
+                    self.inner.stack.call(request),
+                    context,
+                    self.inner.recorder.clone(),
+                )
             }
             Err(e) => Call::refused(Error::encode(&O::META, e)),
         }

@@ -11,6 +11,7 @@ use tower::ServiceBuilder;
 use tower::util::BoxCloneSyncService;
 
 use crate::BoxError;
+use crate::layer::metrics::{AttemptMetricsLayer, Recorder};
 use crate::layer::rate_limit::RateLimitLayer;
 use crate::layer::retry::{RetryLayer, RetryPolicy};
 use crate::layer::{
@@ -60,6 +61,8 @@ pub(crate) struct StackParts {
     pub(crate) auth: AuthLayer,
     pub(crate) per_attempt: Option<Slot>,
     pub(crate) attempt_timeout: Duration,
+    /// The client's instruments (nothing without the `metrics` feature).
+    pub(crate) recorder: Recorder,
 }
 
 /// A call in the stack.
@@ -107,11 +110,12 @@ where
         .layer(OperationSpanLayer)
         .option_layer(parts.per_call)
         .layer(TotalTimeoutLayer::new(parts.total_timeout))
-        .layer(RetryLayer::new(parts.retry))
-        .layer(parts.rate_limit)
+        .layer(RetryLayer::new(parts.retry).recorder(parts.recorder.clone()))
+        .layer(parts.rate_limit.recorder(parts.recorder.clone()))
         .layer(parts.auth)
         .option_layer(parts.per_attempt)
         .layer(AttemptSpanLayer)
+        .layer(AttemptMetricsLayer::new(parts.recorder))
         .layer(AttemptTimeoutLayer::new(parts.attempt_timeout))
         .service(transport);
     Stack::new(stack)

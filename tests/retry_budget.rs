@@ -90,7 +90,10 @@ async fn invite_failures_spend_no_budget_and_send_once() {
         assert!(err.is_outcome_unknown());
     }
     let log = fake.requests();
-    let creates = log.iter().filter(|r| r.method == http::Method::POST).count();
+    let creates = log
+        .iter()
+        .filter(|r| r.method == http::Method::POST)
+        .count();
     // Each create is sent once; its reconciliation reads once (reads are not retries).
     assert_eq!((creates, log.len()), (20, 40));
 }

@@ -45,6 +45,7 @@
 
 mod auth;
 pub(crate) mod context;
+pub(crate) mod metrics;
 pub mod rate_limit;
 pub mod retry;
 pub mod timeout;

@@ -130,6 +130,7 @@ fn cool_down(
         return None;
     }
     let pause = layer.cap(facts.retry_after?);
+    layer.metrics().cooldown();
     tracing::debug!(
         pause_ms = pause.as_millis() as u64,
         "429: pausing every caller"

@@ -12,6 +12,7 @@ use tower_service::Service;
 use super::{Admission, RateLimitFuture, RateLimiter};
 use crate::BoxError;
 use crate::layer::Deadline;
+use crate::layer::metrics::Recorder;
 
 /// The rate limiter would hold this call longer than it has left: it failed at once, and
 /// nothing was sent.
@@ -41,6 +42,7 @@ pub struct Throttled {
 pub struct RateLimitLayer {
     limiter: Arc<dyn RateLimiter>,
     max_cooldown: Duration,
+    recorder: Recorder,
 }
 
 impl RateLimitLayer {
@@ -49,7 +51,18 @@ impl RateLimitLayer {
         Self {
             limiter,
             max_cooldown: Duration::from_secs(60),
+            recorder: Recorder::default(),
         }
+    }
+
+    /// Records waits and cooldowns into the client's instruments.
+    pub(crate) fn recorder(mut self, recorder: Recorder) -> Self {
+        self.recorder = recorder;
+        self
+    }
+
+    pub(super) fn metrics(&self) -> &Recorder {
+        &self.recorder
     }
 
     /// Caps the pause a single 429 imposes on every caller (default 60 s).
@@ -119,6 +132,7 @@ where
         match answer.take_ready() {
             // The common case: a permit now, no allocation.
             Some(Ok(Admission::Granted)) => {
+                self.layer.recorder.limiter_wait(&request, Duration::ZERO);
                 RateLimitFuture::calling(self.inner.call(request), self.layer.clone())
             }
             Some(Err(unavailable)) => RateLimitFuture::failed(unavailable.into()),
@@ -130,13 +144,17 @@ where
                 let deadline = Deadline::of(&request);
                 let layer = self.layer.clone();
                 let admitted = async move {
+                    let started = tokio::time::Instant::now();
                     let mut answer = match first {
                         Some(known) => known,
                         None => answer.await,
                     };
                     loop {
                         match answer? {
-                            Admission::Granted => return Ok(inner.call(request)),
+                            Admission::Granted => {
+                                layer.recorder.limiter_wait(&request, started.elapsed());
+                                return Ok(inner.call(request));
+                            }
                             Admission::Wait(wait) => {
                                 if let Some(left) = deadline.map(|d| d.remaining()) {
                                     if wait >= left {

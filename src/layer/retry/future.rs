@@ -20,6 +20,7 @@ use super::template::Template;
 use super::{Decision, RetryPolicy};
 use crate::BoxError;
 use crate::failure::ResponseFacts;
+use crate::layer::metrics::Recorder;
 
 /// What one attempt came back with.
 type AttemptResult = Result<http::Response<Bytes>, BoxError>;
@@ -35,6 +36,7 @@ pin_project! {
     {
         inner: S,
         policy: Arc<RetryPolicy>,
+        recorder: Recorder,
         // What the retries and reads are made from; `None` when the policy allows neither.
         template: Option<Template>,
         retry: u32,
@@ -75,7 +77,7 @@ where
     /// The loop, about to send `first` (the original request) once `inner` is ready.
     pub(super) fn new(
         mut inner: S,
-        policy: Arc<RetryPolicy>,
+        (policy, recorder): (Arc<RetryPolicy>, Recorder),
         template: Option<Template>,
         first: http::Request<Bytes>,
     ) -> Self {
@@ -95,6 +97,7 @@ where
         Self {
             inner,
             policy,
+            recorder,
             template,
             retry: 0,
             began: SystemTime::now(),
@@ -140,7 +143,7 @@ where
                     };
                     let ambiguous_before = *this.ambiguous_before;
                     let then = after_attempt(
-                        this.policy,
+                        (this.policy, this.recorder),
                         template,
                         *this.retry,
                         ambiguous_before,
@@ -163,7 +166,13 @@ where
                     let Some(template) = this.template.as_ref() else {
                         return Poll::Ready(Err("reconciled without a template".into()));
                     };
-                    settle(this.policy, template, *this.retry, found, unsettled)
+                    settle(
+                        (this.policy, this.recorder),
+                        template,
+                        *this.retry,
+                        found,
+                        unsettled,
+                    )
                 }
             };
             match then {
@@ -193,7 +202,7 @@ where
 /// Decides what an attempt's outcome calls for: return it, retry after a wait, or read the
 /// service to settle it.
 fn after_attempt(
-    policy: &RetryPolicy,
+    (policy, recorder): (&RetryPolicy, &Recorder),
     template: &Template,
     retry: u32,
     ambiguous_before: bool,
@@ -229,7 +238,7 @@ fn after_attempt(
                 {
                     if let Some(answer) = reconcile::deleted_answer(template.uri()) {
                         tracing::info!(operation, "the retry found the invite gone: deleted");
-                        note_reconciled(template, Reconciled::Deleted, None);
+                        note_reconciled(recorder, template, Reconciled::Deleted, None);
                         return Then::Return(Ok(answer));
                     }
                 }
@@ -268,12 +277,12 @@ fn after_attempt(
         }
         Decision::NoOpinion => return Then::Return(outcome),
     };
-    retry_after(policy, template, retry, reason, hint, outcome)
+    retry_after((policy, recorder), template, retry, reason, hint, outcome)
 }
 
 /// A retry the classifiers allowed: within the retry count, the budget and the deadline.
 fn retry_after(
-    policy: &RetryPolicy,
+    (policy, recorder): (&RetryPolicy, &Recorder),
     template: &Template,
     retry: u32,
     reason: &'static str,
@@ -291,6 +300,7 @@ fn retry_after(
                 delay_ms = delay.as_millis() as u64,
                 "retrying"
             );
+            recorder.retry(operation, reason);
             Then::Retry(delay)
         }
         Next::GiveUp(why) => {
@@ -304,7 +314,7 @@ fn retry_after(
 /// What the reads found decides the call: the invite it made, the one already pending, a
 /// re-send (the create did not happen), or the unsettled failure with why it stays so.
 fn settle(
-    policy: &RetryPolicy,
+    (policy, recorder): (&RetryPolicy, &Recorder),
     template: &Template,
     retry: u32,
     found: Result<Finding, String>,
@@ -315,12 +325,12 @@ fn settle(
     match found {
         Ok(Finding::Created(invite)) => {
             tracing::info!(operation, invite = %invite.id, "reconciled: the create took effect");
-            note_reconciled(template, Reconciled::Created, None);
+            note_reconciled(recorder, template, Reconciled::Created, None);
             Then::Return(created_answer(&invite))
         }
         Ok(Finding::AlreadyPending(invite)) => {
             tracing::info!(operation, invite = %invite.id, "reconciled: already invited");
-            note_reconciled(template, Reconciled::AlreadyPending, None);
+            note_reconciled(recorder, template, Reconciled::AlreadyPending, None);
             let answer = match unsettled {
                 Ok(mut response) => ResponseFacts::take(&mut response),
                 Err(_) => None,
@@ -329,18 +339,18 @@ fn settle(
         }
         Ok(Finding::NotCreated) => {
             tracing::info!(operation, "reconciled: the create did not take effect");
-            note_reconciled(template, Reconciled::NotCreated, None);
-            resend(policy, template, retry, unsettled)
+            note_reconciled(recorder, template, Reconciled::NotCreated, None);
+            resend((policy, recorder), template, retry, unsettled)
         }
-        Ok(Finding::Unsure(why)) => unknown(template, why.to_owned(), unsettled),
-        Err(why) => unknown(template, why, unsettled),
+        Ok(Finding::Unsure(why)) => unknown(recorder, template, why.to_owned(), unsettled),
+        Err(why) => unknown(recorder, template, why, unsettled),
     }
 }
 
 /// The create did not happen: sending it again is safe, as a retry like any other, when the
 /// failure is one a retry may fix and the service did not say otherwise.
 fn resend(
-    policy: &RetryPolicy,
+    (policy, recorder): (&RetryPolicy, &Recorder),
     template: &Template,
     retry: u32,
     mut unsettled: AttemptResult,
@@ -357,9 +367,14 @@ fn resend(
         Err(error) => classify(Attempted::Failed(error), true),
     };
     match decision {
-        Decision::Retry { reason, after } => {
-            retry_after(policy, template, retry, reason, after, unsettled)
-        }
+        Decision::Retry { reason, after } => retry_after(
+            (policy, recorder),
+            template,
+            retry,
+            reason,
+            after,
+            unsettled,
+        ),
         Decision::Forbidden(reason) => {
             note_stop(template, reason);
             Then::Return(unsettled)
@@ -368,10 +383,15 @@ fn resend(
     }
 }
 
-fn unknown(template: &Template, why: String, unsettled: AttemptResult) -> Then {
+fn unknown(
+    recorder: &Recorder,
+    template: &Template,
+    why: String,
+    unsettled: AttemptResult,
+) -> Then {
     let operation = template.meta().map_or("unknown", |m| m.name);
     tracing::warn!(operation, why = %why, "reconciliation could not tell whether the create took effect");
-    note_reconciled(template, Reconciled::Failed, Some(why));
+    note_reconciled(recorder, template, Reconciled::Failed, Some(why));
     Then::Return(unsettled)
 }
 
@@ -417,7 +437,13 @@ fn note_stop(template: &Template, reason: &'static str) {
     }
 }
 
-fn note_reconciled(template: &Template, found: Reconciled, failure: Option<String>) {
+fn note_reconciled(
+    recorder: &Recorder,
+    template: &Template,
+    found: Reconciled,
+    failure: Option<String>,
+) {
+    recorder.reconciled(template.meta().map_or("unknown", |m| m.name), found);
     if let Some(context) = template.context() {
         context.note_reconciled(found, failure);
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tower_layer::Layer;
 
 use super::{Retry, RetryPolicy};
+use crate::layer::metrics::Recorder;
 
 /// Retries failed attempts per a [`RetryPolicy`]. Clones share the policy and its budget.
 ///
@@ -20,9 +21,10 @@ use super::{Retry, RetryPolicy};
 ///     .service(transport);
 /// # let _ = retried;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RetryLayer {
     policy: Arc<RetryPolicy>,
+    recorder: Recorder,
 }
 
 impl RetryLayer {
@@ -30,13 +32,28 @@ impl RetryLayer {
     pub fn new(policy: RetryPolicy) -> Self {
         Self {
             policy: Arc::new(policy),
+            recorder: Recorder::default(),
         }
+    }
+
+    /// Records retries and reconciliations into the client's instruments.
+    pub(crate) fn recorder(mut self, recorder: Recorder) -> Self {
+        self.recorder = recorder;
+        self
     }
 }
 
 impl<S> Layer<S> for RetryLayer {
     type Service = Retry<S>;
     fn layer(&self, inner: S) -> Self::Service {
-        Retry::new(inner, self.policy.clone())
+        Retry::new(inner, self.policy.clone(), self.recorder.clone())
+    }
+}
+
+impl std::fmt::Debug for RetryLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RetryLayer")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }

@@ -12,20 +12,34 @@ use super::template::Template;
 use super::{RetryFuture, RetryPolicy};
 use crate::BoxError;
 use crate::layer::Deadline;
+use crate::layer::metrics::Recorder;
 
 /// The header the official SDKs send on every attempt after the first: the retry number.
 pub const RETRY_COUNT_HEADER: &str = "x-stainless-retry-count";
 
 /// The service made by [`RetryLayer`](super::RetryLayer).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Retry<S> {
     inner: S,
     policy: Arc<RetryPolicy>,
+    recorder: Recorder,
 }
 
 impl<S> Retry<S> {
-    pub(crate) fn new(inner: S, policy: Arc<RetryPolicy>) -> Self {
-        Self { inner, policy }
+    pub(crate) fn new(inner: S, policy: Arc<RetryPolicy>, recorder: Recorder) -> Self {
+        Self {
+            inner,
+            policy,
+            recorder,
+        }
+    }
+}
+
+impl<S> std::fmt::Debug for Retry<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Retry")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
 
@@ -90,6 +104,11 @@ where
                 .is_some_and(|m| m.reconcile != Reconciliation::None);
         let template =
             (self.policy.max_retries > 0 || reconcilable).then(|| Template::of(&request));
-        RetryFuture::new(self.inner.clone(), self.policy.clone(), template, request)
+        RetryFuture::new(
+            self.inner.clone(),
+            (self.policy.clone(), self.recorder.clone()),
+            template,
+            request,
+        )
     }
 }

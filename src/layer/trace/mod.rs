@@ -40,7 +40,8 @@ pub(crate) fn error_type(error: &BoxError) -> &'static str {
     kind_name(crate::ErrorKind::of(error))
 }
 
-fn kind_name(kind: crate::ErrorKind) -> &'static str {
+/// The `error.type` of an error kind.
+pub(crate) fn kind_name(kind: crate::ErrorKind) -> &'static str {
     use crate::ErrorKind::*;
     match kind {
         Encode => "encode",
