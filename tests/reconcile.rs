@@ -69,7 +69,7 @@ async fn a_create_that_took_effect_returns_its_invite() {
         .into_iter()
         .map(|s| s.fields["http.request.method"].clone())
         .collect();
-    assert_eq!(templates, ["POST", "GET"]);
+    assert_eq!(templates, ["POST", "GET"], "{}", recorder.dump());
 }
 
 #[tokio::test(start_paused = true)]

@@ -106,6 +106,12 @@ pub fn record() -> (Recorder, tracing::subscriber::DefaultGuard) {
     use tracing_subscriber::layer::SubscriberExt;
     let recorder = Recorder::default();
     let subscriber = tracing_subscriber::registry().with(recorder.clone());
+    // With exactly one scoped subscriber in the process, tracing-core computes a callsite's
+    // interest from the *registering thread's* subscriber: a test on another thread, with none,
+    // would then switch the callsite off for everyone. A second subscriber kept alive for the
+    // whole process makes it ask every live subscriber instead.
+    static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
     let guard = tracing::subscriber::set_default(subscriber);
     (recorder, guard)
 }
