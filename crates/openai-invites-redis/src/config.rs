@@ -179,3 +179,61 @@ impl fmt::Debug for RedisLimiterBuilder {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn quota() -> Quota {
+        Quota::per_second(NonZeroU32::MIN)
+    }
+
+    fn refused(builder: RedisLimiterBuilder) -> BuildError {
+        builder.build().unwrap_err()
+    }
+
+    #[test]
+    fn bad_settings_are_refused_when_built() {
+        let url = "redis://127.0.0.1:6379";
+        assert!(matches!(
+            refused(RedisLimiter::builder("not a url", quota())),
+            BuildError::Url(_)
+        ));
+        // No TLS in this build: a rediss:// URL is refused, not sent in clear text.
+        assert!(matches!(
+            refused(RedisLimiter::builder("rediss://127.0.0.1:6380", quota())),
+            BuildError::Url(_)
+        ));
+        assert!(matches!(
+            refused(RedisLimiter::builder(url, quota()).name("a{b}")),
+            BuildError::KeyName(_)
+        ));
+        assert!(matches!(
+            refused(RedisLimiter::builder(url, quota()).timeout(Duration::ZERO)),
+            BuildError::ZeroDuration("timeout")
+        ));
+        assert!(matches!(
+            refused(RedisLimiter::builder(url, quota()).probe_interval(Duration::ZERO)),
+            BuildError::ZeroDuration("probe_interval")
+        ));
+    }
+
+    #[test]
+    fn builds_without_a_runtime_or_a_reachable_redis() {
+        let limiter = RedisLimiter::builder("redis://127.0.0.1:1", quota())
+            .name("org-1")
+            .build()
+            .unwrap();
+        assert_eq!(limiter.keys().pause(), "{openai-invites:org-1}:pause");
+        assert!(!limiter.is_store_down());
+    }
+
+    #[test]
+    fn the_password_is_never_shown() {
+        let builder = RedisLimiter::builder("redis://:hunter2@127.0.0.1:6379", quota());
+        assert!(!format!("{builder:?}").contains("hunter2"));
+        let limiter = builder.build().unwrap();
+        assert!(!format!("{limiter:?}").contains("hunter2"));
+    }
+}

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use tracing::field::{Field, Visit};
-use tracing::{Event, Level, Subscriber};
+use tracing::{Dispatch, Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 /// The events seen since [`capture`], as (level, message).
@@ -29,15 +29,28 @@ impl Events {
     }
 }
 
+/// Records until dropped.
+pub struct Capturing {
+    _default: tracing::subscriber::DefaultGuard,
+    // tracing-core asks only the registering thread's dispatcher about a new callsite while
+    // a single dispatcher exists: a callsite first hit on another test's thread would then be
+    // cached as "never" for this one too. A second live dispatcher makes it ask them all.
+    _second: Dispatch,
+}
+
 /// Starts recording this thread's events until the guard is dropped (use a current-thread
 /// runtime so the tasks under test run on this thread).
-pub fn capture() -> (Events, tracing::subscriber::DefaultGuard) {
+pub fn capture() -> (Events, Capturing) {
     let events = Events::default();
     let recorder = Recorder {
         events: events.clone(),
     };
     let subscriber = tracing_subscriber::registry().with(recorder);
-    (events, tracing::subscriber::set_default(subscriber))
+    let capturing = Capturing {
+        _default: tracing::subscriber::set_default(subscriber),
+        _second: Dispatch::new(tracing_subscriber::registry()),
+    };
+    (events, capturing)
 }
 
 struct Recorder {
