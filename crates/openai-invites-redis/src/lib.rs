@@ -51,10 +51,10 @@
 //! `cargo run -p openai-invites-redis --example shared_rate_limit`.
 
 mod config;
-mod cooldown;
 mod error;
 mod keys;
 mod limiter;
+mod not_before;
 mod outage;
 mod policy;
 mod script;

@@ -9,8 +9,8 @@ use openai_invites::layer::rate_limit::{Admission, LimiterFuture};
 use openai_invites::{Quota, RateLimiter};
 
 use crate::config::{RedisLimiterBuilder, Settings};
-use crate::cooldown::LocalCooldown;
 use crate::keys::Keys;
+use crate::not_before::NotBefore;
 use crate::outage::Outage;
 use crate::policy::Degraded;
 use crate::script::{Gcra, Verdict};
@@ -22,6 +22,11 @@ use crate::store::Store;
 /// Each permit is one EVALSHA of a GCRA script that reads the time from Redis; a 429 with a
 /// hint extends the shared pause, which every replica's permits then wait for. While Redis
 /// is down or slow, the [`StoreDownPolicy`](crate::StoreDownPolicy) answers.
+///
+/// A denial tells the caller how long until the next permit could be free; the limiter
+/// remembers that instant and answers this replica's other callers without asking Redis
+/// until then. Each wait is lengthened by a random part of one emission interval (at most
+/// 50 ms), so that a replica's waiters wake apart rather than all asking for one permit.
 ///
 /// Build one with [`RedisLimiter::builder`], give it to a client with
 /// `ClientBuilder::rate_limiter`.
@@ -36,7 +41,10 @@ struct Shared {
     quota: Quota,
     outage: Outage,
     degraded: Degraded,
-    cooldown: LocalCooldown,
+    /// No permit before then, as far as this replica knows.
+    not_before: NotBefore,
+    /// Waits are lengthened by a random part of this, so that waiters wake apart.
+    spread: Duration,
     max_pause: Duration,
 }
 
@@ -60,7 +68,8 @@ impl RedisLimiter {
                 quota: settings.quota,
                 outage: Outage::new(settings.probe_interval),
                 degraded: Degraded::new(settings.policy, settings.share),
-                cooldown: LocalCooldown::new(),
+                not_before: NotBefore::new(),
+                spread: spread_of(settings.quota),
                 max_pause: settings.max_pause,
             }),
         }
@@ -82,11 +91,29 @@ impl RedisLimiter {
     }
 }
 
+/// The longest random part added to a wait.
+const MAX_SPREAD: Duration = Duration::from_millis(50);
+
+/// One emission interval, at most [`MAX_SPREAD`]: waiters woken within one interval of each
+/// other still take every permit when the burst allows more than one.
+fn spread_of(quota: Quota) -> Duration {
+    quota.replenish_interval().min(MAX_SPREAD)
+}
+
+impl Shared {
+    /// `wait`, plus a random part of the spread.
+    fn spread(&self, wait: Duration) -> Duration {
+        let spread = u64::try_from(self.spread.as_nanos()).unwrap_or(u64::MAX);
+        wait + Duration::from_nanos(fastrand::u64(0..spread.max(1)))
+    }
+}
+
 impl RateLimiter for RedisLimiter {
     fn acquire(&self) -> LimiterFuture<Admission> {
-        // This replica's own copy of a pause answers without a round trip.
-        if let Some(wait) = self.shared.cooldown.remaining() {
-            return LimiterFuture::ready(Ok(Admission::Wait(wait)));
+        // What this replica already knows (no permit before then) answers without a round
+        // trip, so its many waiters do not all ask Redis for the same permit.
+        if let Some(wait) = self.shared.not_before.remaining() {
+            return LimiterFuture::ready(Ok(Admission::Wait(self.shared.spread(wait))));
         }
         let ask = match self.shared.outage.ask() {
             Ok(ask) => ask,
@@ -97,11 +124,13 @@ impl RateLimiter for RedisLimiter {
             match shared.store.admit(shared.gcra).await {
                 Ok(verdict) => {
                     shared.outage.answered(ask);
-                    if let Verdict::Paused(left) = verdict {
-                        // Another replica's pause: hold here too, without asking again.
-                        shared.cooldown.hold(left);
+                    match verdict {
+                        Verdict::Granted => Ok(Admission::Granted),
+                        Verdict::RateLimited(wait) | Verdict::Paused(wait) => {
+                            shared.not_before.hold(wait);
+                            Ok(Admission::Wait(shared.spread(wait)))
+                        }
                     }
-                    Ok(verdict.into())
                 }
                 Err(error) => {
                     shared.outage.failed(&error, shared.degraded.meanwhile());
@@ -113,7 +142,7 @@ impl RateLimiter for RedisLimiter {
 
     fn cool_down(&self, pause: Duration) -> LimiterFuture<()> {
         let pause = pause.min(self.shared.max_pause);
-        self.shared.cooldown.hold(pause);
+        self.shared.not_before.hold(pause);
         let ask = match self.shared.outage.ask() {
             Ok(ask) => ask,
             Err(down) => return LimiterFuture::ready(self.shared.degraded.cool_down(down)),
@@ -124,7 +153,7 @@ impl RateLimiter for RedisLimiter {
                 Ok(in_force) => {
                     shared.outage.answered(ask);
                     // A longer pause may already be in force: hold for all of it.
-                    shared.cooldown.hold(in_force);
+                    shared.not_before.hold(in_force);
                     Ok(())
                 }
                 Err(error) => {

@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use openai_invites::Quota;
-use openai_invites::layer::rate_limit::Admission;
 use redis::Script;
 
 use crate::error::StoreError;
@@ -82,15 +81,6 @@ impl Verdict {
             _ => Err(StoreError::Reply(format!(
                 "unexpected GCRA reply {{{code}, {wait_us}}}"
             ))),
-        }
-    }
-}
-
-impl From<Verdict> for Admission {
-    fn from(verdict: Verdict) -> Self {
-        match verdict {
-            Verdict::Granted => Admission::Granted,
-            Verdict::RateLimited(wait) | Verdict::Paused(wait) => Admission::Wait(wait),
         }
     }
 }

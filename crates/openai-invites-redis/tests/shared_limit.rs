@@ -23,6 +23,12 @@ fn replica(server: &RedisServer, quota: Quota) -> RedisLimiter {
         .unwrap()
 }
 
+/// Waits are lengthened by up to one emission interval (at most 50 ms), so that waiters wake
+/// apart: the upper bounds below allow for it.
+const SPREAD: Duration = Duration::from_millis(50);
+/// One emission interval at 1000/s.
+const MS: Duration = Duration::from_millis(1);
+
 fn wait_of(admission: Admission) -> Duration {
     match admission {
         Admission::Wait(wait) => wait,
@@ -38,7 +44,7 @@ async fn permits_come_from_redis_and_its_keys_expire() {
     assert_eq!(limiter.acquire().await.unwrap(), Admission::Granted);
     let wait = wait_of(limiter.acquire().await.unwrap());
     assert!(
-        wait > Duration::from_millis(50) && wait <= Duration::from_millis(100),
+        wait > Duration::from_millis(50) && wait <= Duration::from_millis(100) + SPREAD,
         "{wait:?}"
     );
 
@@ -90,7 +96,7 @@ async fn a_pause_from_one_replica_holds_every_replica() {
     a.cool_down(Duration::from_millis(600)).await.unwrap();
     let wait = wait_of(b.acquire().await.unwrap());
     assert!(
-        wait > Duration::from_millis(400) && wait <= Duration::from_millis(600),
+        wait > Duration::from_millis(400) && wait <= Duration::from_millis(600) + MS,
         "{wait:?}"
     );
     // A shorter pause does not shorten it, for anyone.
@@ -118,7 +124,7 @@ async fn a_shared_pause_is_capped() {
     a.cool_down(Duration::from_secs(3600)).await.unwrap();
     let wait = wait_of(b.acquire().await.unwrap());
     assert!(
-        wait > Duration::from_millis(500) && wait <= Duration::from_millis(800),
+        wait > Duration::from_millis(500) && wait <= Duration::from_millis(800) + MS,
         "{wait:?}"
     );
 }
@@ -150,4 +156,37 @@ async fn a_flushed_script_cache_is_loaded_again() {
     limiter.cool_down(Duration::from_millis(1)).await.unwrap();
     assert_eq!(loaded(&mut redis), 2);
     assert_eq!(limiter.store_failures(), 0, "NOSCRIPT is no failure");
+}
+
+/// How many times the server ran EVALSHA.
+fn evalsha_calls(server: &RedisServer) -> u64 {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query(&mut server.connection())
+        .unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("cmdstat_evalsha:calls="))
+        .and_then(|rest| rest.split(',').next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_replica_asks_redis_once_for_a_permit_it_knows_is_not_free() {
+    let server = RedisServer::start();
+    let limiter = replica(&server, Quota::per_minute(nz(1)));
+    assert_eq!(limiter.acquire().await.unwrap(), Admission::Granted);
+    let before = evalsha_calls(&server);
+    let first = wait_of(limiter.acquire().await.unwrap());
+    for _ in 0..20 {
+        let wait = wait_of(limiter.acquire().await.unwrap());
+        assert!(
+            wait > Duration::from_secs(50) && wait <= first + SPREAD,
+            "{wait:?}"
+        );
+    }
+    assert_eq!(evalsha_calls(&server) - before, 1);
+    // Another replica has not learnt it yet: it asks.
+    let other = replica(&server, Quota::per_minute(nz(1)));
+    assert!(wait_of(other.acquire().await.unwrap()) > Duration::from_secs(50));
+    assert_eq!(evalsha_calls(&server) - before, 2);
 }

@@ -1,9 +1,10 @@
-//! `LocalCooldown`: the copy of a 429 pause this replica keeps for itself.
+//! `NotBefore`: the instant before which this replica knows that no permit is free.
 //!
-//! The shared pause lives in Redis; this copy holds this replica's callers without a round
-//! trip while it lasts, and still holds them when the pause could not be written to Redis.
-//! It is never longer than the shared one (both are the later of all pauses asked for, and
-//! this replica asked for a subset of them).
+//! It learns it from Redis's answers (the next GCRA emission, a shared 429 pause) and from
+//! the 429s it sees itself. Until then its callers are told to wait without a round trip:
+//! many waiters of one replica do not all ask Redis for the same permit, and a pause still
+//! holds this replica when it could not be written to Redis. It never holds a caller too
+//! long: the TAT and the pause only move forward (a key expires only once it has passed).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -12,13 +13,13 @@ use tokio::time::Instant;
 
 /// A lock-free "hold everyone until" on tokio's clock (paused-time tests drive it).
 #[derive(Debug)]
-pub(crate) struct LocalCooldown {
+pub(crate) struct NotBefore {
     start: Instant,
     /// Nanoseconds since `start` until which callers wait (0: never paused).
     until: AtomicU64,
 }
 
-impl LocalCooldown {
+impl NotBefore {
     pub(crate) fn new() -> Self {
         Self {
             start: Instant::now(),
@@ -26,14 +27,14 @@ impl LocalCooldown {
         }
     }
 
-    /// Holds every caller for `pause` from now; never shortens a longer pause.
+    /// Holds every caller for `pause` from now; never shortens a longer hold.
     pub(crate) fn hold(&self, pause: Duration) {
         let pause = u64::try_from(pause.as_nanos()).unwrap_or(u64::MAX);
         let until = self.nanos().saturating_add(pause).max(1);
         self.until.fetch_max(until, Ordering::AcqRel);
     }
 
-    /// What is left of the pause, if one is in force.
+    /// What is left of the hold, if one is in force.
     pub(crate) fn remaining(&self) -> Option<Duration> {
         let until = self.until.load(Ordering::Acquire);
         let now = self.nanos();
@@ -51,21 +52,21 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn holds_for_the_longest_pause_then_lets_go() {
-        let cooldown = LocalCooldown::new();
-        assert_eq!(cooldown.remaining(), None);
-        cooldown.hold(Duration::from_millis(300));
-        cooldown.hold(Duration::from_millis(100));
-        assert_eq!(cooldown.remaining(), Some(Duration::from_millis(300)));
+        let hold = NotBefore::new();
+        assert_eq!(hold.remaining(), None);
+        hold.hold(Duration::from_millis(300));
+        hold.hold(Duration::from_millis(100));
+        assert_eq!(hold.remaining(), Some(Duration::from_millis(300)));
         tokio::time::advance(Duration::from_millis(250)).await;
-        assert_eq!(cooldown.remaining(), Some(Duration::from_millis(50)));
+        assert_eq!(hold.remaining(), Some(Duration::from_millis(50)));
         tokio::time::advance(Duration::from_millis(50)).await;
-        assert_eq!(cooldown.remaining(), None);
+        assert_eq!(hold.remaining(), None);
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_absurd_pause_does_not_overflow() {
-        let cooldown = LocalCooldown::new();
-        cooldown.hold(Duration::MAX);
-        assert!(cooldown.remaining() > Some(Duration::from_secs(1_000_000)));
+        let hold = NotBefore::new();
+        hold.hold(Duration::MAX);
+        assert!(hold.remaining() > Some(Duration::from_secs(1_000_000)));
     }
 }
