@@ -13,8 +13,7 @@ use crate::error::StoreError;
 use crate::keys::Keys;
 use crate::script::{Gcra, Scripts, Verdict, pause_us};
 
-/// One limiter's way to Redis.
-#[derive(Debug)]
+/// One limiter's way to Redis. No `Debug`: the client holds the URL, password included.
 pub(crate) struct Store {
     client: redis::Client,
     connection: OnceLock<ConnectionManager>,

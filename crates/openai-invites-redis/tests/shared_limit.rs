@@ -53,8 +53,8 @@ async fn permits_come_from_redis_and_its_keys_expire() {
         .arg("{openai-invites:shared}:tat")
         .query(&mut redis)
         .unwrap();
-    // The TAT is 200 ms ahead: it expires a second after that.
-    assert!((1_000..=1_200).contains(&ttl), "PTTL {ttl}");
+    // The TAT is 200 ms ahead: it expires a second after that (less the time since).
+    assert!((500..=1_200).contains(&ttl), "PTTL {ttl}");
     assert_eq!(limiter.store_failures(), 0);
 }
 
@@ -96,13 +96,13 @@ async fn a_pause_from_one_replica_holds_every_replica() {
     a.cool_down(Duration::from_millis(600)).await.unwrap();
     let wait = wait_of(b.acquire().await.unwrap());
     assert!(
-        wait > Duration::from_millis(400) && wait <= Duration::from_millis(600) + MS,
+        wait > Duration::from_millis(300) && wait <= Duration::from_millis(600) + MS,
         "{wait:?}"
     );
     // A shorter pause does not shorten it, for anyone.
     b.cool_down(Duration::from_millis(50)).await.unwrap();
     let wait = wait_of(c.acquire().await.unwrap());
-    assert!(wait > Duration::from_millis(300), "{wait:?}");
+    assert!(wait > Duration::from_millis(200), "{wait:?}");
 
     tokio::time::sleep(Duration::from_millis(650)).await;
     for replica in [&a, &b, &c] {

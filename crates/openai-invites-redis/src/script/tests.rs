@@ -137,7 +137,7 @@ fn a_table_of_allow_and_deny_times() {
     }
     // The TAT (1300 ms) expires a second after it passes: 300 ms + 1 s from now.
     let ttl = redis.pttl(redis.keys.tat().to_owned().as_str());
-    assert!((1_000..=1_300).contains(&ttl), "PTTL {ttl}");
+    assert!((500..=1_300).contains(&ttl), "PTTL {ttl}");
 }
 
 #[test]
@@ -157,7 +157,7 @@ fn a_pause_denies_first_and_is_never_shortened() {
     assert_eq!(redis.pause(ms(500), 400_000), ms(500));
     assert_eq!(redis.admit(quota, 500_000), Paused(ms(400)));
     let ttl = redis.pttl(redis.keys.pause().to_owned().as_str());
-    assert!((1_000..=1_500).contains(&ttl), "PTTL {ttl}");
+    assert!((500..=1_500).contains(&ttl), "PTTL {ttl}");
 }
 
 #[test]
