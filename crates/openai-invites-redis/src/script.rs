@@ -1,0 +1,95 @@
+//! The two Lua scripts (`script/gcra.lua`, `script/pause.lua`) and what their arguments and
+//! replies mean in Rust.
+//!
+//! Both run atomically on the server and read the time from Redis `TIME`, so every replica
+//! sees one clock and one state. They are sent by EVALSHA; `redis::Script` loads a script
+//! again when the server answers NOSCRIPT (a restart, a failover, `SCRIPT FLUSH`).
+
+use std::time::Duration;
+
+use openai_invites::Quota;
+use redis::Script;
+
+use crate::error::StoreError;
+
+/// The GCRA permit script's source.
+pub(crate) const GCRA_LUA: &str = include_str!("script/gcra.lua");
+/// The shared pause script's source.
+pub(crate) const PAUSE_LUA: &str = include_str!("script/pause.lua");
+
+/// Both scripts, hashed once.
+#[derive(Debug)]
+pub(crate) struct Scripts {
+    pub(crate) gcra: Script,
+    pub(crate) pause: Script,
+}
+
+impl Scripts {
+    pub(crate) fn new() -> Self {
+        Self {
+            gcra: Script::new(GCRA_LUA),
+            pause: Script::new(PAUSE_LUA),
+        }
+    }
+}
+
+/// A quota as the GCRA script takes it, in whole microseconds (the resolution of Redis
+/// `TIME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Gcra {
+    /// The emission interval: one permit is replenished every `t_us`.
+    pub(crate) t_us: u64,
+    /// How far ahead of now the TAT may run: `t_us * (burst - 1)`.
+    pub(crate) tau_us: u64,
+}
+
+impl Gcra {
+    /// Governor's parameters for `quota` (`t = replenish_interval`, `tau = t * (burst - 1)`),
+    /// with `t` rounded up to a whole microsecond: never faster than the quota, at least 1 µs.
+    pub(crate) fn of(quota: Quota) -> Self {
+        let t_ns = quota.replenish_interval().as_nanos().max(1);
+        let t_us = u64::try_from(t_ns.div_ceil(1000)).unwrap_or(u64::MAX);
+        let extra = u64::from(quota.burst_size().get() - 1);
+        Self {
+            t_us,
+            tau_us: t_us.saturating_mul(extra),
+        }
+    }
+}
+
+/// What the GCRA script answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// One permit was taken.
+    Granted,
+    /// The rate allows none for this long.
+    RateLimited(Duration),
+    /// A shared 429 pause holds every caller for this long.
+    Paused(Duration),
+}
+
+impl Verdict {
+    /// Reads the script's `{code, wait_us}` reply.
+    pub(crate) fn from_reply((code, wait_us): (i64, i64)) -> Result<Self, StoreError> {
+        // A denial always has a wait of at least 1 µs; a clamp keeps a caller from spinning
+        // even if a reply said 0.
+        let wait = || Duration::from_micros(u64::try_from(wait_us).unwrap_or(0).max(1));
+        match code {
+            0 => Ok(Self::Granted),
+            1 => Ok(Self::RateLimited(wait())),
+            2 => Ok(Self::Paused(wait())),
+            _ => Err(StoreError::Reply(format!(
+                "unexpected GCRA reply {{{code}, {wait_us}}}"
+            ))),
+        }
+    }
+}
+
+/// A pause in whole microseconds, rounded up, as the pause script takes it.
+pub(crate) fn pause_us(pause: Duration) -> u64 {
+    u64::try_from(pause.as_nanos().div_ceil(1000)).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+#[path = "script/tests.rs"]
+mod tests;

@@ -1,0 +1,297 @@
+//! The scripts on a real `redis-server`, with their clock swapped for one the test sets (the
+//! last ARGV), so that request times are exact: a table of expected decisions, and agreement
+//! with governor for the same quota and the same request times.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::clock::{Clock, FakeRelativeClock};
+use governor::{Quota, RateLimiter};
+use redis::Script;
+
+use super::*;
+use crate::keys::Keys;
+
+#[path = "../../tests/support/redis_server.rs"]
+mod redis_server;
+use redis_server::RedisServer;
+
+/// The clock both scripts use in production.
+const REDIS_CLOCK: &str = "local function now_us()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000000 + tonumber(time[2])
+end
+";
+/// The clock of these tests: the time is the last argument.
+const TEST_CLOCK: &str = "local function now_us()
+  return tonumber(ARGV[#ARGV])
+end
+";
+/// A time of the magnitude Redis `TIME` gives (2023 in µs), so that precision is tested too.
+const EPOCH_US: u64 = 1_700_000_000_000_000;
+
+fn with_test_clock(source: &str) -> Script {
+    assert_eq!(source.matches(REDIS_CLOCK).count(), 1, "the clock moved");
+    Script::new(&source.replace(REDIS_CLOCK, TEST_CLOCK))
+}
+
+/// The production scripts on a test clock, on one pair of keys.
+struct Scripted {
+    connection: redis::Connection,
+    gcra: Script,
+    pause: Script,
+    keys: Keys,
+}
+
+impl Scripted {
+    fn new(server: &RedisServer) -> Self {
+        Self {
+            connection: server.connection(),
+            gcra: with_test_clock(GCRA_LUA),
+            pause: with_test_clock(PAUSE_LUA),
+            keys: Keys::new("script-test").unwrap(),
+        }
+    }
+
+    /// One permit at `at_us` microseconds after [`EPOCH_US`].
+    fn admit(&mut self, quota: Quota, at_us: u64) -> Verdict {
+        let gcra = Gcra::of(quota);
+        let reply = self
+            .gcra
+            .key(self.keys.tat())
+            .key(self.keys.pause())
+            .arg(gcra.t_us)
+            .arg(gcra.tau_us)
+            .arg(EPOCH_US + at_us)
+            .invoke(&mut self.connection)
+            .unwrap();
+        Verdict::from_reply(reply).unwrap()
+    }
+
+    /// A pause of `pause` asked for at `at_us`; the pause in force.
+    fn pause(&mut self, pause: Duration, at_us: u64) -> Duration {
+        let in_force: u64 = self
+            .pause
+            .key(self.keys.pause())
+            .arg(pause_us(pause))
+            .arg(EPOCH_US + at_us)
+            .invoke(&mut self.connection)
+            .unwrap();
+        Duration::from_micros(in_force)
+    }
+
+    fn pttl(&mut self, key: &str) -> i64 {
+        redis::cmd("PTTL")
+            .arg(key)
+            .query(&mut self.connection)
+            .unwrap()
+    }
+}
+
+fn n(v: u32) -> NonZeroU32 {
+    NonZeroU32::new(v).unwrap()
+}
+
+const fn ms(v: u64) -> Duration {
+    Duration::from_millis(v)
+}
+
+#[test]
+fn gcra_parameters_follow_governor_rounded_up_to_microseconds() {
+    let ten = Gcra::of(Quota::per_second(n(10)).allow_burst(n(3)));
+    assert_eq!((ten.t_us, ten.tau_us), (100_000, 200_000));
+    let three = Gcra::of(Quota::per_second(n(3)));
+    assert_eq!((three.t_us, three.tau_us), (333_334, 666_668)); // never faster than asked
+    let fast = Gcra::of(Quota::per_second(n(u32::MAX)));
+    assert_eq!((fast.t_us, fast.tau_us), (1, u64::from(u32::MAX - 1)));
+}
+
+#[test]
+fn a_table_of_allow_and_deny_times() {
+    use Verdict::{Granted, RateLimited};
+    let server = RedisServer::start();
+    let mut redis = Scripted::new(&server);
+    // One permit every 100 ms, bursts of 3.
+    let quota = Quota::per_second(n(10)).allow_burst(n(3));
+    let table: &[(u64, Verdict)] = &[
+        (0, Granted),
+        (0, Granted),
+        (0, Granted),
+        (0, RateLimited(ms(100))),
+        (50, RateLimited(ms(50))),
+        (100, Granted),
+        (100, RateLimited(ms(100))),
+        (250, Granted),
+        (250, RateLimited(ms(50))),
+        (299, RateLimited(ms(1))),
+        (300, Granted),
+        // Idle long enough to refill the whole burst, and no more.
+        (1_000, Granted),
+        (1_000, Granted),
+        (1_000, Granted),
+        (1_000, RateLimited(ms(100))),
+    ];
+    for &(at_ms, expected) in table {
+        assert_eq!(redis.admit(quota, at_ms * 1000), expected, "at {at_ms} ms");
+    }
+    // The TAT (1300 ms) expires a second after it passes: 300 ms + 1 s from now.
+    let ttl = redis.pttl(redis.keys.tat().to_owned().as_str());
+    assert!((500..=1_300).contains(&ttl), "PTTL {ttl}");
+}
+
+#[test]
+fn a_pause_denies_first_and_is_never_shortened() {
+    use Verdict::{Granted, Paused};
+    let server = RedisServer::start();
+    let mut redis = Scripted::new(&server);
+    let quota = Quota::per_second(n(1000));
+
+    assert_eq!(redis.pause(ms(300), 0), ms(300));
+    assert_eq!(redis.admit(quota, 0), Paused(ms(300)));
+    // A shorter pause later answers the one in force, unchanged.
+    assert_eq!(redis.pause(ms(100), 100_000), ms(200));
+    assert_eq!(redis.admit(quota, 299_000), Paused(ms(1)));
+    assert_eq!(redis.admit(quota, 300_000), Granted);
+    // A longer one extends it.
+    assert_eq!(redis.pause(ms(500), 400_000), ms(500));
+    assert_eq!(redis.admit(quota, 500_000), Paused(ms(400)));
+    let ttl = redis.pttl(redis.keys.pause().to_owned().as_str());
+    assert!((500..=1_500).contains(&ttl), "PTTL {ttl}");
+}
+
+#[test]
+fn denials_write_nothing() {
+    let server = RedisServer::start();
+    let mut redis = Scripted::new(&server);
+    let quota = Quota::per_second(n(1));
+    assert_eq!(redis.admit(quota, 0), Verdict::Granted);
+    let tat: String = redis::cmd("GET")
+        .arg(redis.keys.tat())
+        .query(&mut redis.connection)
+        .unwrap();
+    for at in [1, 10_000, 999_999] {
+        assert!(matches!(redis.admit(quota, at), Verdict::RateLimited(_)));
+    }
+    let after: String = redis::cmd("GET")
+        .arg(redis.keys.tat())
+        .query(&mut redis.connection)
+        .unwrap();
+    assert_eq!(tat, after);
+    assert_eq!(tat, (EPOCH_US + 1_000_000).to_string()); // exact, all 16 digits
+}
+
+/// What governor's own direct limiter decides at the same request times.
+struct Governor {
+    clock: FakeRelativeClock,
+    limiter: RateLimiter<
+        governor::state::NotKeyed,
+        governor::state::InMemoryState,
+        FakeRelativeClock,
+        governor::middleware::NoOpMiddleware<<FakeRelativeClock as Clock>::Instant>,
+    >,
+    at_us: u64,
+}
+
+impl Governor {
+    fn new(quota: Quota) -> Self {
+        let clock = FakeRelativeClock::default();
+        Self {
+            limiter: RateLimiter::direct_with_clock(quota, clock.clone()),
+            clock,
+            at_us: 0,
+        }
+    }
+
+    fn admit(&mut self, at_us: u64) -> Verdict {
+        self.clock
+            .advance(Duration::from_micros(at_us - self.at_us));
+        self.at_us = at_us;
+        match self.limiter.check() {
+            Ok(()) => Verdict::Granted,
+            Err(not_until) => Verdict::RateLimited(not_until.wait_time_from(self.clock.now())),
+        }
+    }
+}
+
+/// Request times in µs: bursts at one instant, short gaps, and idle stretches.
+fn request_times(seed: u64, count: usize, scale_us: u64) -> Vec<u64> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut at = 0;
+    (0..count)
+        .map(|_| {
+            at += match rng.u8(0..100) {
+                0..=39 => 0,
+                40..=96 => rng.u64(1..=scale_us),
+                _ => rng.u64(1..=scale_us * 20),
+            };
+            at
+        })
+        .collect()
+}
+
+#[test]
+fn agrees_with_governor_for_the_same_quota_and_times() {
+    let server = RedisServer::start();
+    let quotas = [
+        Quota::per_second(n(4)),
+        Quota::per_second(n(10)).allow_burst(n(3)),
+        Quota::per_second(n(1000)).allow_burst(n(50)),
+        Quota::with_period(Duration::from_micros(1234))
+            .unwrap()
+            .allow_burst(n(7)),
+        Quota::per_minute(n(60)).allow_burst(n(1)),
+    ];
+    for (i, quota) in quotas.into_iter().enumerate() {
+        let t_us = Gcra::of(quota).t_us;
+        let mut redis = Scripted::new(&server);
+        redis.keys = Keys::new(&format!("agree-{i}")).unwrap();
+        let mut governor = Governor::new(quota);
+        let (mut granted, mut denied) = (0, 0);
+        for at in request_times(i as u64, 400, t_us) {
+            let expected = governor.admit(at);
+            assert_eq!(redis.admit(quota, at), expected, "{quota:?} at {at} µs");
+            match expected {
+                Verdict::Granted => granted += 1,
+                _ => denied += 1,
+            }
+        }
+        // The sequences test both answers, not one.
+        assert!(granted > 50 && denied > 50, "{quota:?}: {granted}/{denied}");
+    }
+}
+
+#[test]
+fn agrees_with_governor_within_rounding_when_the_interval_is_not_whole_microseconds() {
+    // 3/s: governor replenishes every 333 333 333 ns, the script every 333 334 µs. The
+    // script may then deny, for at most a few µs, a request governor grants; it never grants
+    // one that governor denies.
+    let server = RedisServer::start();
+    let quota = Quota::per_second(n(3));
+    let mut redis = Scripted::new(&server);
+    let mut governor = Governor::new(quota);
+    let mut late = 0;
+    for at in request_times(7, 300, 333_333) {
+        let expected = governor.admit(at);
+        match (redis.admit(quota, at), expected) {
+            (got, expected) if got == expected => {}
+            (Verdict::RateLimited(wait), Verdict::Granted) => {
+                assert!(
+                    wait <= Duration::from_micros(300),
+                    "late by {wait:?} at {at} µs"
+                );
+                late += 1;
+                let at = at + u64::try_from(wait.as_micros()).unwrap();
+                assert_eq!(redis.admit(quota, at), Verdict::Granted);
+            }
+            (Verdict::RateLimited(got), Verdict::RateLimited(want)) => {
+                assert!(
+                    got.abs_diff(want) <= Duration::from_micros(300),
+                    "at {at} µs"
+                );
+            }
+            (got, expected) => panic!("at {at} µs: script {got:?}, governor {expected:?}"),
+        }
+    }
+    assert!(late < 10, "{late} requests granted late");
+}

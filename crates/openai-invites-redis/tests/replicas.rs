@@ -1,0 +1,296 @@
+//! The proof across processes: 4 replicas (this binary, run again as each one), each a client
+//! with 16 concurrent tasks, against one fake service with a server-side quota.
+//!
+//! - With the Redis limiter, together they use at least 85% of the service's quota and never
+//!   see a 429.
+//! - The same run with in-process limiters only (the same quota in each replica) gets 429s:
+//!   those are what the shared limit avoids.
+//!
+//! Both runs disable the client's retries, so every attempt is one call and one request: the
+//! 429s are counted at the fake (requests that created no invite), and checked against what
+//! the callers saw. The client's quota is 90% of the service's, burst 5: a fixed window of the
+//! service then has room for the burst and for a few ms of network jitter.
+//!
+//! Scale (defaults keep CI to a few seconds): `REPLICAS_RUN_MS` (2000) per run,
+//! `REPLICAS_QUOTA` (100) requests per second at the service.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::num::NonZeroU32;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use openai_invites::{Client, InviteRequest, InviteRole, Quota, RateLimiter};
+use openai_invites_mock::{FakeInvites, FakeServer};
+use openai_invites_redis::RedisLimiter;
+use support::redis_server::RedisServer;
+
+const NAME: &str = "cross_process_proof";
+/// Set in a replica's environment: which limiter it uses (`redis` or `local`).
+const ROLE: &str = "REPLICA_LIMITER";
+const REPLICAS: u32 = 4;
+const TASKS: u32 = 16;
+
+fn main() {
+    if let Ok(role) = std::env::var(ROLE) {
+        replica(&role);
+        return;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        println!("{NAME}: test");
+        return;
+    }
+    // Honour a name filter, as libtest would.
+    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    if !filters.is_empty() && !filters.iter().any(|f| NAME.contains(f.as_str())) {
+        println!("\nrunning 0 tests\n\ntest result: ok. 0 passed; 0 failed; 0 ignored\n");
+        return;
+    }
+    println!("\nrunning 1 test");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(proof());
+    println!("test {NAME} ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n");
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// What one run added up to.
+#[derive(Debug, Default)]
+struct Totals {
+    /// Invites the fake created (each one a request the quota let through).
+    created: u64,
+    /// Requests the fake refused with 429 (every request that created nothing).
+    refused_at_fake: u64,
+    /// What the callers saw.
+    ok: u64,
+    rate_limited: u64,
+    other: u64,
+    /// Calls dropped when the run ended: waiting for a permit (nothing sent) or in flight
+    /// (the fake may have answered; the caller never saw it).
+    cut: u64,
+    store_failures: u64,
+    /// The run's length and the service's capacity over it.
+    capacity: u64,
+}
+
+impl Totals {
+    fn share(&self) -> f64 {
+        self.created as f64 / self.capacity as f64
+    }
+}
+
+async fn proof() {
+    let run = Duration::from_millis(env_u64("REPLICAS_RUN_MS", 2000));
+    let per_second = u32::try_from(env_u64("REPLICAS_QUOTA", 100)).unwrap();
+    let redis = RedisServer::start();
+
+    let shared = run_replicas("redis", &redis.url(), per_second, run).await;
+    let evalsha = evalsha_calls(&redis);
+    let local = run_replicas("local", &redis.url(), per_second, run).await;
+
+    println!(
+        "\n{REPLICAS} replicas x {TASKS} tasks, {per_second} requests/s at the service, {run:?} per run"
+    );
+    for (name, t) in [("redis", &shared), ("in-process", &local)] {
+        println!(
+            "  {name:>10}: {} created of {} ({:.1}% of the quota), 429s at the fake {}, \
+             at the callers {}, other errors {}, store failures {}",
+            t.created,
+            t.capacity,
+            t.share() * 100.0,
+            t.refused_at_fake,
+            t.rate_limited,
+            t.other,
+            t.store_failures
+        );
+    }
+    println!(
+        "  Redis: {evalsha} EVALSHA for {} permits ({:.1} per permit)",
+        shared.created,
+        evalsha as f64 / shared.created.max(1) as f64
+    );
+
+    for t in [&shared, &local] {
+        assert_eq!(t.other, 0, "{t:?}");
+        // What the fake counted is what the callers saw, but for the calls cut at the end.
+        assert!(t.ok <= t.created && t.created <= t.ok + t.cut, "{t:?}");
+        let refused = t.rate_limited..=t.rate_limited + t.cut;
+        assert!(refused.contains(&t.refused_at_fake), "{t:?}");
+    }
+    assert_eq!(
+        shared.store_failures, 0,
+        "Redis must answer throughout: {shared:?}"
+    );
+    assert_eq!(shared.refused_at_fake, 0, "{shared:?}");
+    assert!(shared.share() >= 0.85, "{shared:?}");
+    assert!(local.refused_at_fake > 0, "{local:?}");
+}
+
+/// Starts the fake and the replicas together, waits for them, adds up.
+async fn run_replicas(role: &str, redis_url: &str, per_second: u32, run: Duration) -> Totals {
+    let fake = FakeInvites::builder()
+        .quota(per_second, Duration::from_secs(1))
+        .max_invites(usize::MAX)
+        .build();
+    let server = FakeServer::serve(fake).await.unwrap();
+    // Every replica starts at the same instant, once all of them are up.
+    let start_at = SystemTime::now() + Duration::from_millis(1500);
+    let start_ms = start_at.duration_since(UNIX_EPOCH).unwrap().as_millis();
+    let key_name = format!("proof-{start_ms}");
+
+    let children: Vec<_> = (0..REPLICAS)
+        .map(|replica| {
+            Command::new(std::env::current_exe().unwrap())
+                .env(ROLE, role)
+                .env("REPLICA_INDEX", replica.to_string())
+                .env("REPLICA_BASE_URL", server.base_url())
+                .env("REPLICA_ADMIN_KEY", server.admin_key())
+                .env("REPLICA_REDIS_URL", redis_url)
+                .env("REPLICA_KEY_NAME", &key_name)
+                .env("REPLICA_PER_SECOND", per_second.to_string())
+                .env("REPLICA_START_MS", start_ms.to_string())
+                .env("REPLICA_RUN_MS", run.as_millis().to_string())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut totals = Totals::default();
+    for child in children {
+        let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "a replica failed ({}): {stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let figure = |name: &str| -> u64 {
+            stdout
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix(name)?.strip_prefix('='))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("no {name} in {stdout:?}"))
+        };
+        totals.ok += figure("ok");
+        totals.rate_limited += figure("rate_limited");
+        totals.other += figure("other");
+        totals.cut += figure("cut");
+        totals.store_failures += figure("store_failures");
+    }
+    let fake = server.fake();
+    totals.created = fake.invites().len() as u64;
+    totals.refused_at_fake = fake.request_count() as u64 - totals.created;
+    totals.capacity = u64::from(per_second) * run.as_millis() as u64 / 1000;
+    server.shutdown().await;
+    totals
+}
+
+fn evalsha_calls(redis: &RedisServer) -> u64 {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query(&mut redis.connection())
+        .unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("cmdstat_evalsha:calls="))
+        .and_then(|rest| rest.split(',').next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// One replica: a client, 16 tasks inviting as fast as the limiter lets them until the run
+/// ends; prints its counts on stdout.
+fn replica(role: &str) {
+    let var = |name: &str| std::env::var(name).unwrap();
+    let per_second: u32 = var("REPLICA_PER_SECOND").parse().unwrap();
+    // 90% of the service's quota, in bursts of 5, for the whole fleet.
+    let rate = NonZeroU32::new(per_second * 9 / 10).unwrap();
+    let quota = Quota::per_second(rate).allow_burst(NonZeroU32::new(5).unwrap());
+    let start = UNIX_EPOCH + Duration::from_millis(var("REPLICA_START_MS").parse().unwrap());
+    let run = Duration::from_millis(var("REPLICA_RUN_MS").parse().unwrap());
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let builder = Client::builder()
+            .admin_key(var("REPLICA_ADMIN_KEY"))
+            .base_url(&var("REPLICA_BASE_URL"))
+            .disable_retries();
+        let (builder, limiter) = match role {
+            "redis" => {
+                let limiter = RedisLimiter::builder(var("REPLICA_REDIS_URL"), quota)
+                    .name(var("REPLICA_KEY_NAME"))
+                    .replicas(NonZeroU32::new(REPLICAS).unwrap())
+                    // This proof is about the shared limit, not about a loaded machine.
+                    .timeout(Duration::from_secs(1))
+                    .build()
+                    .unwrap();
+                (builder.rate_limiter(limiter.clone()), Some(limiter))
+            }
+            _ => (builder.rate_limit(quota), None),
+        };
+        let client = builder.build().unwrap();
+
+        let wait = start.duration_since(SystemTime::now()).unwrap_or_default();
+        tokio::time::sleep(wait).await;
+        let end = tokio::time::Instant::now() + run;
+
+        let counts: Arc<[AtomicU64; 4]> = Arc::new(Default::default());
+        let index = var("REPLICA_INDEX");
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|task| {
+                let (client, counts, index) = (client.clone(), Arc::clone(&counts), index.clone());
+                tokio::spawn(async move {
+                    for n in 0.. {
+                        let email = format!("r{index}-t{task}-{n}@example.com");
+                        let call =
+                            client.invite_user(InviteRequest::new(email, InviteRole::Reader));
+                        // A call still waiting for a permit when the run ends is dropped:
+                        // it takes no permit, sends nothing.
+                        let Ok(answer) = tokio::time::timeout_at(end, call).await else {
+                            counts[3].fetch_add(1, Ordering::Relaxed);
+                            break;
+                        };
+                        let slot = match answer {
+                            Ok(_) => 0,
+                            Err(e) if e.status().is_some_and(|s| s.as_u16() == 429) => 1,
+                            Err(e) => {
+                                eprintln!("replica {index}: {e}");
+                                2
+                            }
+                        };
+                        counts[slot].fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let failures = limiter.map_or(0, |l| l.store_failures());
+        println!(
+            "ok={} rate_limited={} other={} cut={} store_failures={failures}",
+            counts[0].load(Ordering::Relaxed),
+            counts[1].load(Ordering::Relaxed),
+            counts[2].load(Ordering::Relaxed),
+            counts[3].load(Ordering::Relaxed),
+        );
+    });
+}

@@ -1,0 +1,175 @@
+//! A throwaway `redis-server` on a free loopback port: no persistence, its own temporary
+//! directory, stopped (and the directory removed) when dropped.
+//!
+//! Shared by the tests and the example (`#[path]`); not every user calls every method.
+#![allow(dead_code)]
+
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+/// How long a fresh server may take to answer PING.
+const READY_WITHIN: Duration = Duration::from_secs(10);
+
+/// A running `redis-server`, owned by this process.
+pub struct RedisServer {
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl RedisServer {
+    /// Starts one, or says why not; the tests use [`RedisServer::start`].
+    pub fn try_start() -> io::Result<Self> {
+        let mut last = None;
+        // A free port can be taken between asking and binding: try a few.
+        for _ in 0..5 {
+            let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+                .local_addr()?
+                .port();
+            let dir = std::env::temp_dir().join(format!(
+                "openai-invites-redis-{}-{port}-{}",
+                std::process::id(),
+                SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_nanos()
+            ));
+            std::fs::create_dir_all(&dir)?;
+            let mut server = Self {
+                child: None,
+                port,
+                dir,
+            };
+            match server.spawn() {
+                Ok(()) => return Ok(server),
+                Err(error) => last = Some(error),
+            }
+        }
+        Err(last.unwrap_or_else(|| io::Error::other("redis-server did not start")))
+    }
+
+    /// Starts one; panics with what to install when `redis-server` is missing.
+    pub fn start() -> Self {
+        match Self::try_start() {
+            Ok(server) => server,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => panic!(
+                "these tests need `redis-server` on PATH (apt-get install -y redis-server; \
+                 .ci/run installs it): {error}"
+            ),
+            Err(error) => panic!("could not start redis-server: {error}"),
+        }
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// The port it listens on (the same after a restart).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A plain connection, for the tests' own commands.
+    pub fn connection(&self) -> redis::Connection {
+        redis::Client::open(self.url())
+            .and_then(|client| client.get_connection_with_timeout(Duration::from_secs(5)))
+            .unwrap_or_else(|error| panic!("cannot connect to the test redis-server: {error}"))
+    }
+
+    /// Kills it at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port, empty (nothing was persisted).
+    pub fn restart(&mut self) {
+        self.kill();
+        if let Err(error) = self.spawn() {
+            panic!(
+                "could not restart redis-server on port {}: {error}",
+                self.port
+            );
+        }
+    }
+
+    /// Freezes it (SIGSTOP): connections stay open, nothing is answered.
+    pub fn freeze(&self) {
+        assert!(self.signal("-STOP"), "could not freeze redis-server");
+    }
+
+    /// Lets a frozen server go on (SIGCONT).
+    pub fn thaw(&self) {
+        assert!(self.signal("-CONT"), "could not thaw redis-server");
+    }
+
+    /// Sends `signal` with kill(1); whether it was delivered.
+    fn signal(&self, signal: &str) -> bool {
+        let Some(child) = &self.child else {
+            return false;
+        };
+        Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status()
+            .is_ok_and(|status| status.success())
+    }
+
+    fn spawn(&mut self) -> io::Result<()> {
+        let mut child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let deadline = Instant::now() + READY_WITHIN;
+        loop {
+            if let Some(status) = child.try_wait()? {
+                return Err(io::Error::other(format!(
+                    "redis-server exited at start ({status}); port {} taken?",
+                    self.port
+                )));
+            }
+            if ping(self.port) {
+                self.child = Some(child);
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(io::Error::other("redis-server did not answer PING in time"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Does a server on `port` answer PING?
+fn ping(port: u16) -> bool {
+    let answer = || -> io::Result<bool> {
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
+        stream.set_read_timeout(Some(Duration::from_millis(500)))?;
+        stream.write_all(b"PING\r\n")?;
+        let mut reply = [0u8; 7];
+        stream.read_exact(&mut reply)?;
+        Ok(&reply == b"+PONG\r\n")
+    };
+    answer().unwrap_or(false)
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        // SIGKILL ends a frozen server too.
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
