@@ -1,6 +1,15 @@
 //! The whole client stack in process (no sockets) against its floor: the same canned
 //! transport called directly, plus encode and decode. Once with no tracing subscriber, once
 //! with a subscriber at INFO writing to a sink.
+//!
+//! With `--features metrics` (the client's `metrics` feature) the same rows measure the
+//! feature on with no meter provider installed (the global no-op), and one more row records
+//! into an OpenTelemetry SDK provider (aggregation in memory, no exporter).
+//!
+//! ```sh
+//! cargo bench -p openai-invites-benches --bench stack
+//! cargo bench -p openai-invites-benches --bench stack --features metrics
+//! ```
 
 mod common;
 
@@ -70,6 +79,27 @@ fn bench(c: &mut Criterion, group_name: &str) {
         b.to_async(&rt)
             .iter(|| async { client.retrieve_invite("invite-abc").await.ok() })
     });
+    #[cfg(feature = "metrics")]
+    {
+        // An SDK provider whose periodic reader (every 60 s) does not export during the
+        // measurement: the cost of recording and aggregating.
+        let exporter = opentelemetry_sdk::metrics::InMemoryMetricExporter::default();
+        let reader = opentelemetry_sdk::metrics::PeriodicReader::builder(exporter).build();
+        let provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+            .with_reader(reader)
+            .build();
+        let measured = Client::builder()
+            .admin_key("sk-admin-bench")
+            .transport(canned.clone())
+            .rate_limit(Quota::per_second(NonZeroU32::MAX))
+            .meter_provider(provider)
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"));
+        group.bench_function("client: full stack, SDK meter provider", |b| {
+            b.to_async(&rt)
+                .iter(|| async { measured.retrieve_invite("invite-abc").await.ok() })
+        });
+    }
     group.finish();
 }
 

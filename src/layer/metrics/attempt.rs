@@ -37,6 +37,7 @@ mod measured {
     use tower_service::Service;
 
     use super::{AttemptMetricsLayer, Recorder};
+    use crate::layer::metrics::instruments;
     use crate::BoxError;
 
     impl<S> tower_layer::Layer<S> for AttemptMetricsLayer {
@@ -73,7 +74,7 @@ mod measured {
         #[inline]
         fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
             AttemptMetricsFuture {
-                meta: OperationMeta::of(&request).cloned(),
+                route: instruments::route(OperationMeta::of(&request)),
                 started: Instant::now(),
                 recorder: self.recorder.clone(),
                 inner: self.inner.call(request),
@@ -86,7 +87,7 @@ mod measured {
         pub(crate) struct AttemptMetricsFuture<F> {
             #[pin]
             inner: F,
-            meta: Option<OperationMeta>,
+            route: (&'static str, &'static str),
             started: Instant,
             recorder: Recorder,
         }
@@ -108,7 +109,7 @@ mod measured {
                     Ok(response) => (Some(response), None),
                     Err(error) => (None, Some(crate::layer::trace::error_type(error))),
                 };
-                instruments.attempt(this.meta.as_ref(), answer, failed, this.started.elapsed());
+                instruments.attempt(*this.route, answer, failed, this.started.elapsed());
             }
             Poll::Ready(result)
         }

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use openai_invites_core::{BaseUrl, OperationMeta};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram, MeterProvider, ObservableCounter};
+use smallvec::SmallVec;
 
 use crate::ErrorKind;
 use crate::layer::rate_limit::RateLimiter;
@@ -97,25 +98,20 @@ impl Instruments {
         }
     }
 
-    /// One attempt ended, with an answer or `failed` (a low-cardinality error type).
+    /// One attempt of `(method, url template)` ended, with an answer or `failed` (a
+    /// low-cardinality error type).
     pub(crate) fn attempt(
         &self,
-        meta: Option<&OperationMeta>,
+        (method, template): (&'static str, &'static str),
         answer: Option<&http::Response<Bytes>>,
         failed: Option<&'static str>,
         took: Duration,
     ) {
-        let mut attributes = Vec::with_capacity(7);
-        attributes.push(KeyValue::new(
-            "http.request.method",
-            meta.map_or("_OTHER", |m| method(&m.method)),
-        ));
+        let mut attributes: SmallVec<[KeyValue; 7]> = SmallVec::new();
+        attributes.push(KeyValue::new("http.request.method", method));
         attributes.push(self.server_address.clone());
         attributes.push(self.server_port.clone());
-        attributes.push(KeyValue::new(
-            "url.template",
-            meta.map_or("", |m| m.url_template),
-        ));
+        attributes.push(KeyValue::new("url.template", template));
         if let Some(response) = answer {
             let status = response.status();
             attributes.push(KeyValue::new(
@@ -190,6 +186,11 @@ impl Instruments {
 
 fn operation(meta: Option<&OperationMeta>) -> &'static str {
     meta.map_or("unknown", |m| m.name)
+}
+
+/// The method and url template of an attempt, as its attributes name them.
+pub(crate) fn route(meta: Option<&OperationMeta>) -> (&'static str, &'static str) {
+    meta.map_or(("_OTHER", ""), |m| (method(&m.method), m.url_template))
 }
 
 /// The method as OpenTelemetry names it: a known method, or `_OTHER`.

@@ -10,7 +10,7 @@
 //! | `openai_invites.client.retries` | counter | `openai_invites.operation`, `openai_invites.retry.reason` |
 //! | `openai_invites.client.cooldowns` | counter: 429 hints that paused every caller | (none) |
 //! | `openai_invites.client.reconciliations` | counter | `openai_invites.operation`, `openai_invites.reconciliation.result` |
-//! | `openai_invites.client.rate_limit.wait` | histogram, s: the wait for a permit, per attempt | `openai_invites.operation` |
+//! | `openai_invites.client.rate_limit.wait` | histogram, s: the wait for a permit, per attempt that had to wait (or ask a remote store) | `openai_invites.operation` |
 //! | `openai_invites.client.rate_limiter.store_failures` | observable counter | (none) |
 //!
 //! No attribute carries an id, an email or a raw path: every value comes from a small fixed set.

@@ -132,7 +132,6 @@ where
         match answer.take_ready() {
             // The common case: a permit now, no allocation.
             Some(Ok(Admission::Granted)) => {
-                self.layer.recorder.limiter_wait(&request, Duration::ZERO);
                 RateLimitFuture::calling(self.inner.call(request), self.layer.clone())
             }
             Some(Err(unavailable)) => RateLimitFuture::failed(unavailable.into()),
