@@ -7,7 +7,7 @@
 //! ```
 
 use futures_util::TryStreamExt;
-use openai_invites::{Client, InviteRequest, InviteRole, ListInvites, ProjectRole};
+use openai_invites::{Client, Ensured, InviteRequest, InviteRole, ListInvites, ProjectRole};
 use openai_invites_mock::{FakeServer, Fault, Match};
 use tracing_subscriber::EnvFilter;
 
@@ -123,17 +123,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         attempts.join(" -> ")
     );
 
-    // Inviting is not idempotent: after an ambiguous 503 it is not re-sent, and the error
-    // says the outcome is unknown (the service may have emailed the person).
-    server
-        .fake()
-        .push_fault(Fault::status(503).matching(Match::Operation("inviteUser")));
-    if let Err(error) = client
+    // Inviting is not idempotent: after an ambiguous failure it is never re-sent on a guess.
+    // Here the fake creates the invite, then drops the connection: the client reads the
+    // invites (after a settle delay), finds the one it made, and returns it.
+    server.fake().push_fault(
+        Fault::drop_connection()
+            .apply_first()
+            .matching(Match::Operation("inviteUser")),
+    );
+    let dee = client
         .invite_user(InviteRequest::new("dee@example.com", InviteRole::Reader))
-        .await
-    {
-        println!("inviting during a 503: {error}");
-        println!("  outcome unknown: {}", error.is_outcome_unknown());
+        .await?;
+    let dees = server
+        .fake()
+        .invites()
+        .iter()
+        .filter(|i| i.email == "dee@example.com")
+        .count();
+    println!(
+        "invited {} although the connection dropped: found by reading the invites ({dees} invite for that address)",
+        dee.id
+    );
+
+    // A provisioning job that runs again and again: ensure_invited never invites twice.
+    for run in 1..=2 {
+        let ensured = client
+            .ensure_invited(InviteRequest::new("eve@example.com", InviteRole::Reader))
+            .await?;
+        let what = match ensured.outcome {
+            Ensured::Created => "created".to_owned(),
+            Ensured::AlreadyPending { mismatch } => format!("already pending ({mismatch:?})"),
+            other => format!("{other:?}"),
+        };
+        println!("ensure_invited, run {run}: {} {what}", ensured.invite.id);
     }
 
     println!(
