@@ -69,8 +69,8 @@ pub struct EnsuredInvite {
 }
 
 impl Client {
-    /// Makes sure the email has an invite, without ever leaving two pending for it: the call
-    /// to make from a provisioning job that runs again and again.
+    /// Makes sure the email has an invite, without ever creating one when one is pending: the
+    /// call to make from a provisioning job that runs again and again.
     ///
     /// Reads every invite (the list order is not documented), then, for the email
     /// (case-insensitive):
@@ -81,9 +81,12 @@ impl Client {
     ///   ([`Ensured::Reissued`]);
     /// - none: one is created ([`Ensured::Created`]).
     ///
-    /// The create is reconciled like [`invite_user`](Self::invite_user)'s: an invite made by a
-    /// concurrent caller between the read and the create is found and returned as
-    /// [`Ensured::AlreadyPending`].
+    /// The create is reconciled like [`invite_user`](Self::invite_user)'s. Two runs at the
+    /// same moment for the same email both find none and both create: then it is the service
+    /// that keeps one pending invite, by refusing the second create (the test kit answers 409
+    /// `invite_already_exists`, and this call returns the first invite as
+    /// [`Ensured::AlreadyPending`]); whether the real service refuses it is not documented. To
+    /// rule it out, do not run two jobs for one email at once.
     ///
     /// ```no_run
     /// # async fn run(client: openai_invites::Client) -> Result<(), openai_invites::Error> {

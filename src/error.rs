@@ -118,6 +118,8 @@ struct Inner {
     /// What reading the service found, when the outcome was ambiguous.
     reconciled: Option<Reconciled>,
     reconcile_failure: Option<String>,
+    /// Whether some attempt may have been acted on, unsettled.
+    maybe_acted: bool,
     /// The invite already pending, for [`ErrorKind::AlreadyInvited`].
     invite: Option<Invite>,
     source: Option<BoxError>,
@@ -138,6 +140,7 @@ impl Error {
                 stop_reason: None,
                 reconciled: None,
                 reconcile_failure: None,
+                maybe_acted: false,
                 invite: None,
                 source: None,
             }),
@@ -159,6 +162,7 @@ impl Error {
         self.inner.stop_reason = notes.stop_reason;
         self.inner.reconciled = notes.reconciled;
         self.inner.reconcile_failure = notes.reconcile_failure;
+        self.inner.maybe_acted = notes.maybe_acted;
         self
     }
 
@@ -253,35 +257,26 @@ impl Error {
         self.inner.kind == ErrorKind::Connect
     }
 
-    /// Nothing reached the service: invalid input, no connection, or the rate limiter held
-    /// the call back.
+    /// Nothing of the call reached the service: invalid input, no connection on any attempt,
+    /// or the rate limiter held the call back before its first attempt.
     pub fn is_not_sent(&self) -> bool {
-        matches!(
-            self.inner.kind,
-            ErrorKind::Encode
-                | ErrorKind::Connect
-                | ErrorKind::RateLimited
-                | ErrorKind::LimiterUnavailable
-        )
+        self.inner.attempts == 0
+            || (self.inner.kind == ErrorKind::Connect && !self.inner.maybe_acted)
     }
 
-    /// The service may or may not have acted on the request (timeout or connection lost after
-    /// sending, 5xx, 408, 409), and the client could not find out. For `inviteUser` the client
-    /// reads the invites to settle it (see [`reconciled`](Self::reconciled)), so this is true
-    /// only when the service could not be read.
+    /// The service may or may not have acted on the call, and the client could not find out:
+    /// some attempt's outcome was ambiguous (a timeout or connection lost after sending, a
+    /// 5xx, 408, 409), or the call ran out of time while an attempt was in flight, and no
+    /// reconciliation settled it. This covers every attempt of the call, not only the last:
+    /// a delete answered 503 after it took effect, then refused connections, is unknown.
+    ///
+    /// For `inviteUser` the client reads the invites to settle it (see
+    /// [`reconciled`](Self::reconciled)), so this is true only when the service could not be
+    /// read.
     pub fn is_outcome_unknown(&self) -> bool {
         match self.inner.reconciled {
-            Some(Reconciled::Failed) | None => {}
-            Some(_) => return false,
-        }
-        match self.inner.kind {
-            // A call that timed out before any attempt left (e.g. waiting for a rate-limit
-            // permit) did nothing.
-            ErrorKind::Transport | ErrorKind::AttemptTimeout | ErrorKind::TotalTimeout => {
-                self.inner.attempts > 0
-            }
-            ErrorKind::Api => self.inner.failure.is_some_and(Failure::is_ambiguous),
-            _ => false,
+            Some(Reconciled::Failed) | None => self.inner.maybe_acted,
+            Some(_) => false,
         }
     }
 

@@ -18,7 +18,7 @@ use openai_invites_core::{ApiError, headers};
 
 use crate::BoxError;
 use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
-use crate::transport::TransportError;
+use crate::transport::{ResponseTooLarge, TransportError};
 
 /// The class of a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,16 +48,31 @@ impl Failure {
         }
     }
 
-    /// The class of an error that came out of the layers below the retry loop.
-    pub(crate) fn of_error(error: &BoxError) -> Self {
-        if let Some(transport) = error.downcast_ref::<TransportError>() {
-            if transport.is_connect() {
-                Self::NotSent
-            } else {
-                Self::Ambiguous("connection lost after sending")
+    /// The class of an error that came out of the layers below the retry loop; `sent`: the
+    /// attempt had reached the transport (a layer of yours may fail after that, and the
+    /// service may then have acted).
+    pub(crate) fn of_error(error: &BoxError, sent: bool) -> Self {
+        // A layer of yours may wrap the transport's error: look through its sources.
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error.as_ref());
+        while let Some(error) = cause {
+            if let Some(transport) = error.downcast_ref::<TransportError>() {
+                return if transport.is_connect() {
+                    Self::NotSent
+                } else {
+                    Self::Ambiguous("connection lost after sending")
+                };
             }
-        } else if error.is::<AttemptTimeoutError>() || error.is::<TotalTimeoutError>() {
-            Self::Ambiguous("attempt timed out")
+            if error.is::<AttemptTimeoutError>() || error.is::<TotalTimeoutError>() {
+                return Self::Ambiguous("attempt timed out");
+            }
+            if error.is::<ResponseTooLarge>() {
+                // The service answered: a bigger body would not come out smaller on a retry.
+                return Self::Definite;
+            }
+            cause = error.source();
+        }
+        if sent {
+            Self::Ambiguous("a layer failed after the attempt was sent")
         } else {
             Self::Definite
         }
@@ -180,9 +195,17 @@ mod tests {
         let lost: BoxError = Box::new(TransportError::after_send("reset"));
         let slow: BoxError = Box::new(AttemptTimeoutError(Duration::from_secs(1)));
         let other: BoxError = "a layer of yours".into();
-        assert_eq!(Failure::of_error(&connect), Failure::NotSent);
-        assert!(Failure::of_error(&lost).is_ambiguous());
-        assert!(Failure::of_error(&slow).is_ambiguous());
-        assert_eq!(Failure::of_error(&other), Failure::Definite);
+        assert_eq!(Failure::of_error(&connect, true), Failure::NotSent);
+        assert!(Failure::of_error(&lost, true).is_ambiguous());
+        assert!(Failure::of_error(&slow, true).is_ambiguous());
+        assert_eq!(Failure::of_error(&other, false), Failure::Definite);
+        // A layer's failure after the attempt was sent: the service may have acted.
+        assert!(Failure::of_error(&other, true).is_ambiguous());
+        // A wrapped transport error is found through the sources.
+        #[derive(Debug, thiserror::Error)]
+        #[error("wrapped")]
+        struct Wrapped(#[source] TransportError);
+        let wrapped: BoxError = Box::new(Wrapped(TransportError::connect("refused")));
+        assert_eq!(Failure::of_error(&wrapped, true), Failure::NotSent);
     }
 }

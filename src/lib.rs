@@ -15,6 +15,7 @@
 //!     auth                      admin key, organization, project    layer::auth
 //!     [layer_per_attempt slot]  your layers, every attempt          slot
 //!     attempt span              one per attempt                     layer::trace
+//!     attempt metrics           `metrics` feature only              layer::metrics
 //!     attempt timeout           default 60 s                        layer::timeout
 //!     transport                 hyper-util + rustls, or yours       transport
 //! ```

@@ -3,7 +3,6 @@
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -70,7 +69,8 @@ pub(crate) type StackFuture =
     Pin<Box<dyn Future<Output = Result<http::Response<Bytes>, BoxError>> + Send>>;
 
 /// The assembled stack, shared by every clone of the client. A call clones the stack (which
-/// only bumps reference counts) and boxes its future, once.
+/// only bumps reference counts) and boxes its future, once; nothing in the stack runs until
+/// that future is first polled.
 #[derive(Clone)]
 pub(crate) struct Stack(Arc<dyn Fn(http::Request<Bytes>) -> StackFuture + Send + Sync>);
 
@@ -81,17 +81,13 @@ impl Stack {
     {
         Self(Arc::new(move |request| {
             let mut stack = stack.clone();
-            // The stack is ready at once unless a layer of yours in the per-call slot makes
-            // it wait: ask without parking the task (a waker that does nothing), and box only
-            // the call's own future. Otherwise wait for readiness in the call, with its waker.
-            let mut probe = Context::from_waker(Waker::noop());
-            match stack.poll_ready(&mut probe) {
-                Poll::Ready(Ok(())) => Box::pin(stack.call(request)),
-                _ => Box::pin(async move {
-                    poll_fn(|cx| stack.poll_ready(cx)).await?;
-                    stack.call(request).await
-                }),
-            }
+            Box::pin(async move {
+                poll_fn(|cx| stack.poll_ready(cx)).await?;
+                let call = stack.call(request);
+                // Not kept across the wait: the future holds the call alone from here on.
+                drop(stack);
+                call.await
+            })
         }))
     }
 

@@ -294,3 +294,37 @@ async fn polling_a_refused_call_again_panics() {
     assert_eq!(first.unwrap_err().kind(), ErrorKind::Encode);
     let _ = call.as_mut().now_or_never();
 }
+
+/// A call does nothing until it is polled: made outside a runtime it does not panic, and an
+/// unpolled call holds no rate-limit permit and arms no timer.
+#[test]
+fn a_call_made_outside_a_runtime_waits_to_be_polled() {
+    let fake = FakeInvites::new();
+    let client = support::in_process_builder(&fake).build().unwrap();
+    let call = client.list_invites(ListInvites::new());
+    assert_eq!(fake.request_count(), 0);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(call).unwrap();
+    assert_eq!(fake.request_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unpolled_call_takes_no_permit() {
+    let fake = FakeInvites::new();
+    let client = support::in_process_builder(&fake)
+        .rate_limit(openai_invites::Quota::per_minute(std::num::NonZeroU32::MIN))
+        .build()
+        .unwrap();
+    let unpolled = client.list_invites(ListInvites::new());
+    let started = tokio::time::Instant::now();
+    client.list_invites(ListInvites::new()).await.unwrap();
+    assert_eq!(
+        started.elapsed(),
+        std::time::Duration::ZERO,
+        "the one permit was free"
+    );
+    drop(unpolled);
+}

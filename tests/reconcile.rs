@@ -287,3 +287,139 @@ mod ensure_invited {
         assert!(ids.iter().all(|id| *id == invites[0].id), "{ids:?}");
     }
 }
+
+mod review {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use bytes::Bytes;
+    use openai_invites::Client;
+    use openai_invites::transport::TransportError;
+
+    /// A transport that answers each request with the next of `answers` (then 404s).
+    fn scripted(
+        answers: Vec<Result<u16, &'static str>>,
+    ) -> impl openai_invites::StackService<Error = openai_invites::BoxError> {
+        let answers = Arc::new(answers);
+        let next = Arc::new(AtomicUsize::new(0));
+        tower::service_fn(move |_: http::Request<Bytes>| {
+            let n = next.fetch_add(1, Ordering::SeqCst);
+            let answer = answers.get(n).copied().unwrap_or(Ok(404));
+            async move {
+                match answer {
+                    Ok(status) => Ok(http::Response::builder()
+                        .status(status)
+                        .header("retry-after-ms", "10")
+                        .body(Bytes::new())
+                        .unwrap()),
+                    Err(_) => Err(openai_invites::BoxError::from(TransportError::connect(
+                        "connection refused",
+                    ))),
+                }
+            }
+        })
+    }
+
+    fn client(transport: impl openai_invites::StackService) -> Client {
+        Client::builder()
+            .admin_key("sk-admin-test")
+            .transport(transport)
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_404_after_attempts_that_cannot_have_deleted_stays_a_404() {
+        for first in [Ok(429), Err("refused")] {
+            let err = client(scripted(vec![first, Ok(404)]))
+                .delete_invite("invite-never")
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.status(),
+                Some(http::StatusCode::NOT_FOUND),
+                "{first:?}: {err}"
+            );
+            assert_eq!(err.reconciled(), None);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_ambiguous_attempt_then_refused_connections_stay_unknown() {
+        let err = client(scripted(vec![Ok(503), Err("refused"), Err("refused")]))
+            .delete_invite("invite-x")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+        assert!(
+            err.is_outcome_unknown(),
+            "the 503 may have deleted it: {err}"
+        );
+        assert!(!err.is_not_sent());
+        // Refused connections only: nothing was sent.
+        let err = client(scripted(vec![
+            Err("refused"),
+            Err("refused"),
+            Err("refused"),
+        ]))
+        .delete_invite("invite-x")
+        .await
+        .unwrap_err();
+        assert!(err.is_not_sent() && !err.is_outcome_unknown(), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_of_a_layer_of_yours_after_sending_is_reconciled() {
+        let fake = FakeInvites::new();
+        // The fake creates the invite, and answers after the layer's timeout.
+        fake.push_fault(create_fault(
+            Fault::delay(Duration::from_secs(5)).apply_first(),
+        ));
+        let client = support::in_process_builder(&fake)
+            .layer_per_attempt(tower::timeout::TimeoutLayer::new(Duration::from_secs(1)))
+            .build()
+            .unwrap();
+        let invite = client
+            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+            .await
+            .unwrap();
+        assert_eq!(fake.invites().len(), 1);
+        assert_eq!(fake.invites()[0].id, invite.id);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_list_that_lags_the_writes_longer_than_the_settle_delay() {
+        // The create took effect; the list shows it only after 1.5 s; the client reads after
+        // 1 s (twice after a lost connection: 2 s, by then it shows).
+        let fake = FakeInvites::builder()
+            .list_lag(Duration::from_millis(1500))
+            .build();
+        fake.push_fault(create_fault(Fault::drop_connection().apply_first()));
+        let client = support::in_process_builder(&fake).build().unwrap();
+        let invite = client
+            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+            .await
+            .unwrap();
+        assert_eq!(fake.invites()[0].id, invite.id);
+        assert_eq!(fake.invites().len(), 1);
+
+        // A 502 after acting is read once: the lagging list shows nothing, so the create is
+        // sent again, and the service refuses it as a duplicate. That is the call's own
+        // invite, not "already invited".
+        let fake = FakeInvites::builder()
+            .list_lag(Duration::from_millis(1500))
+            .build();
+        fake.push_fault(create_fault(Fault::status(502).apply_first()));
+        let client = support::in_process_builder(&fake).build().unwrap();
+        let result = client
+            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+            .await;
+        let invites = fake.invites();
+        assert_eq!(invites.len(), 1, "the service refused the second create");
+        match result {
+            Ok(invite) => assert_eq!(invite.id, invites[0].id),
+            Err(e) => panic!("the call's own invite was reported as {e}"),
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! `CallContext`: what the layers of one call share, and report to the client on the way back.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use std::time::Duration;
@@ -26,6 +26,11 @@ pub(crate) struct CallContext {
 #[derive(Debug, Default)]
 struct Shared {
     attempts: AtomicU32,
+    // An attempt was handed to the transport and its outcome is not classified yet (a total
+    // timeout that cuts the call short leaves it set).
+    in_flight: AtomicBool,
+    // Some attempt's outcome was ambiguous, and no reconciliation has settled it since.
+    maybe_acted: AtomicBool,
     // With the total timeout it came from, for the error message.
     deadline: OnceLock<(Instant, Duration)>,
     // Written only on the failure path, or after a reconciliation.
@@ -41,6 +46,8 @@ pub(crate) struct Notes {
     pub(crate) reconciled: Option<Reconciled>,
     /// Why a reconciliation could not tell.
     pub(crate) reconcile_failure: Option<String>,
+    /// Whether the service may have acted on some attempt, unsettled ([`CallContext::maybe_acted`]).
+    pub(crate) maybe_acted: bool,
 }
 
 impl CallContext {
@@ -49,9 +56,27 @@ impl CallContext {
         request.extensions().get()
     }
 
-    /// Counts one more attempt and returns how many were made before it.
+    /// Counts one more attempt, handed to the transport now; returns how many were made
+    /// before it.
     pub(crate) fn start_attempt(&self) -> u32 {
+        self.shared.in_flight.store(true, Ordering::Relaxed);
         self.shared.attempts.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The retry layer classified the last attempt's outcome: whether the service may have
+    /// acted on it.
+    pub(crate) fn end_attempt(&self, ambiguous: bool) {
+        self.shared.in_flight.store(false, Ordering::Relaxed);
+        if ambiguous {
+            self.shared.maybe_acted.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the service may have acted on some attempt of the call, unsettled: an
+    /// ambiguous outcome no reconciliation has settled, or an attempt cut short in flight.
+    pub(crate) fn maybe_acted(&self) -> bool {
+        self.shared.maybe_acted.load(Ordering::Relaxed)
+            || self.shared.in_flight.load(Ordering::Relaxed)
     }
 
     /// Attempts made so far.
@@ -96,8 +121,12 @@ impl CallContext {
         self.notes_mut().stop_reason = Some(reason);
     }
 
-    /// What a reconciliation found; `failure` says why it could not tell.
+    /// What a reconciliation found; `failure` says why it could not tell. Any finding but
+    /// [`Reconciled::Failed`] settles what the call's attempts did.
     pub(crate) fn note_reconciled(&self, found: Reconciled, failure: Option<String>) {
+        if found != Reconciled::Failed {
+            self.shared.maybe_acted.store(false, Ordering::Relaxed);
+        }
         let mut notes = self.notes_mut();
         notes.reconciled = Some(found);
         notes.reconcile_failure = failure;
@@ -105,6 +134,8 @@ impl CallContext {
 
     /// Everything noted so far.
     pub(crate) fn notes(&self) -> Notes {
-        self.notes_mut().clone()
+        let mut notes = self.notes_mut().clone();
+        notes.maybe_acted = self.maybe_acted();
+        notes
     }
 }

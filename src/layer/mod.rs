@@ -16,6 +16,7 @@
 //!     AuthLayer                    bearer admin key, organization / project, user agent
 //!     [layer_per_attempt slot]
 //!     AttemptSpanLayer             one span per attempt
+//!     attempt metrics              `metrics` feature only (crate-private)
 //!     AttemptTimeoutLayer          default 60 s
 //!     transport                    HyperTransport, or any swapped service
 //! ```

@@ -9,7 +9,6 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
-use tower::ServiceExt;
 use tower_service::Service;
 
 use super::Body;
@@ -131,13 +130,11 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         // Take the service that was polled ready; leave a clone for the next call.
         let clone = self.below.clone();
-        let below = std::mem::replace(&mut self.below, clone);
+        let mut below = std::mem::replace(&mut self.below, clone);
         Box::pin(async move {
             let (parts, body) = request.into_parts();
             let bytes = body.collect().await.map_err(Into::into)?.to_bytes();
-            let response = below
-                .oneshot(http::Request::from_parts(parts, bytes))
-                .await?;
+            let response = below.call(http::Request::from_parts(parts, bytes)).await?;
             Ok(response.map(Body::new))
         })
     }

@@ -34,7 +34,9 @@
 //!
 //! Layers are applied on the client's first call, once, and shared by every clone (so a
 //! `tower::buffer::BufferLayer` spawns its worker inside your runtime, even when the client was
-//! built outside one).
+//! built outside one). A worker spawned so lives on the runtime of that first call: a client
+//! kept across runtimes (a static client in tests that each start their own) should not hold
+//! a `BufferLayer`.
 //!
 //! [`layer_per_call`]: crate::ClientBuilder::layer_per_call
 //! [`layer_per_attempt`]: crate::ClientBuilder::layer_per_attempt

@@ -65,6 +65,12 @@ const PAGE: u8 = crate::ops::MAX_LIMIT;
 #[derive(Debug, Clone)]
 pub struct CreateSearch {
     email: String,
+    /// The role and projects asked for: an invite made since the call began with these is the
+    /// call's, rather than a concurrent caller's for the same person.
+    asked: InviteRequest,
+    /// An invite made since the call began, with other terms: the call's only if no better
+    /// match turns up.
+    created_unlike: Option<Invite>,
     /// Unix seconds from which an invite counts as the call's: when it began, less the
     /// clock-skew margin.
     since: i64,
@@ -123,12 +129,14 @@ impl CreateSearch {
         clock_skew: Duration,
         max_pages: u32,
     ) -> Option<Self> {
-        let body: InviteRequest = serde_json::from_slice(body).ok()?;
+        let asked: InviteRequest = serde_json::from_slice(body).ok()?;
         let base = base_of(uri)?;
         let began = began.duration_since(UNIX_EPOCH).ok()?.as_secs();
         let since = i64::try_from(began.saturating_sub(clock_skew.as_secs())).ok()?;
         Some(Self {
-            email: body.email.trim().to_lowercase(),
+            email: asked.email.trim().to_lowercase(),
+            asked,
+            created_unlike: None,
             since,
             base,
             pages_left: max_pages,
@@ -171,17 +179,24 @@ impl CreateSearch {
                 continue;
             }
             if invite.created_at >= self.since {
-                return Search::Done(Finding::Created(invite.clone()));
+                if self.is_as_asked(invite) {
+                    return Search::Done(Finding::Created(invite.clone()));
+                }
+                self.created_unlike.get_or_insert_with(|| invite.clone());
+                continue;
             }
             if pending && self.pending_before.is_none() {
                 self.pending_before = Some(invite.clone());
             }
         }
         match page.next_cursor() {
-            None => Search::Done(match self.pending_before.take() {
-                Some(invite) => Finding::AlreadyPending(invite),
-                None => Finding::NotCreated,
-            }),
+            None => Search::Done(
+                match (self.created_unlike.take(), self.pending_before.take()) {
+                    (Some(invite), _) => Finding::Created(invite),
+                    (None, Some(invite)) => Finding::AlreadyPending(invite),
+                    (None, None) => Finding::NotCreated,
+                },
+            ),
             Some(cursor) if !self.seen_cursors.insert(cursor.to_owned()) => {
                 Search::Done(Finding::Unsure("the service repeated a cursor"))
             }
@@ -193,6 +208,22 @@ impl CreateSearch {
                 Search::Continue
             }
         }
+    }
+}
+
+impl CreateSearch {
+    /// Whether `invite` has the role and the projects asked for (projects left out of the
+    /// request, the default project, are not compared).
+    fn is_as_asked(&self, invite: &Invite) -> bool {
+        let key = |p: &crate::InviteProject| (p.id.clone(), p.role.as_str().to_owned());
+        let projects = self.asked.projects.as_ref().is_none_or(|asked| {
+            let mut asked: Vec<_> = asked.iter().map(key).collect();
+            let mut have: Vec<_> = invite.projects.iter().map(key).collect();
+            asked.sort();
+            have.sort();
+            asked == have
+        });
+        invite.role == self.asked.role && projects
     }
 }
 
@@ -320,6 +351,30 @@ mod tests {
             panic!("expected already pending")
         };
         assert_eq!(found.id, "invite-r");
+    }
+
+    #[test]
+    fn an_invite_with_the_terms_asked_for_wins_over_a_concurrent_one() {
+        let mut s = search(5);
+        let owner = serde_json::json!({"object":"organization.invite","id":"invite-o",
+            "email":"ana@example.com","role":"owner","status":"pending","created_at":NOW});
+        let mine = invite("invite-m", "ana@example.com", "pending", NOW);
+        assert_eq!(
+            s.read(page(vec![owner], Some("invite-o"), true)),
+            Search::Continue
+        );
+        let Search::Done(Finding::Created(found)) = s.read(page(vec![mine], None, false)) else {
+            panic!("expected the call's invite")
+        };
+        assert_eq!(found.id, "invite-m");
+        // With no better match, a recent invite with other terms is still the call's.
+        let mut s = search(5);
+        let owner = serde_json::json!({"object":"organization.invite","id":"invite-o",
+            "email":"ana@example.com","role":"owner","status":"pending","created_at":NOW});
+        let Search::Done(Finding::Created(found)) = s.read(page(vec![owner], None, false)) else {
+            panic!("expected the recent invite")
+        };
+        assert_eq!(found.id, "invite-o");
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct FakeInvitesBuilder {
     max_invites: usize,
     max_body_bytes: usize,
     default_project: String,
+    allow_duplicates: bool,
+    list_lag: Duration,
 }
 
 impl Default for FakeInvitesBuilder {
@@ -42,6 +44,8 @@ impl Default for FakeInvitesBuilder {
             max_invites: DEFAULT_MAX_INVITES,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             default_project: DEFAULT_PROJECT.to_owned(),
+            allow_duplicates: false,
+            list_lag: Duration::ZERO,
         }
     }
 }
@@ -115,6 +119,21 @@ impl FakeInvitesBuilder {
         self
     }
 
+    /// Accepts a second pending invite for an address instead of answering 409 (default
+    /// `false`): a service that does not refuse duplicates, so that a test can see a client
+    /// that invites twice.
+    pub fn allow_duplicate_invites(mut self, allow: bool) -> Self {
+        self.allow_duplicates = allow;
+        self
+    }
+
+    /// Keeps each new invite out of listings for `lag` after it is made (default: none): a
+    /// service whose list lags its writes. On tokio's clock, so paused-time tests drive it.
+    pub fn list_lag(mut self, lag: Duration) -> Self {
+        self.list_lag = lag;
+        self
+    }
+
     /// Builds the fake, seeded.
     pub fn build(self) -> FakeInvites {
         let secrets = Secrets::new(
@@ -126,7 +145,12 @@ impl FakeInvitesBuilder {
             secrets,
             max_body_bytes: self.max_body_bytes,
             clock: self.clock,
-            store: Mutex::new(Store::new(self.max_invites, self.default_project)),
+            store: Mutex::new({
+                let mut store = Store::new(self.max_invites, self.default_project);
+                store.allow_duplicates(self.allow_duplicates);
+                store.list_lag(self.list_lag);
+                store
+            }),
             quota: Mutex::new(self.quota.map(Quota::new)),
             faults: Mutex::new(FaultQueue::default()),
             log: Mutex::new(RequestLog::new(self.log)),

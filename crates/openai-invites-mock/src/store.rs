@@ -4,6 +4,9 @@
 //! seconds), which keeps every rule here testable in isolation.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use openai_invites_core::{Invite, InviteProject, InviteRequest, InviteStatus, ProjectRole};
 
@@ -52,6 +55,13 @@ pub(crate) struct Store {
     next_seq: u64,
     max_invites: usize,
     default_project: String,
+    /// A second pending invite for an address is accepted (a service that does not refuse
+    /// duplicates).
+    allow_duplicates: bool,
+    /// How long a new invite stays out of listings (a list that lags the writes), with when
+    /// each invite was made, on tokio's clock.
+    list_lag: Duration,
+    made: HashMap<u64, Instant>,
 }
 
 impl Store {
@@ -64,7 +74,20 @@ impl Store {
             next_seq: 0,
             max_invites,
             default_project,
+            allow_duplicates: false,
+            list_lag: Duration::ZERO,
+            made: HashMap::new(),
         }
+    }
+
+    /// Accepts a second pending invite for an address instead of refusing it.
+    pub(crate) fn allow_duplicates(&mut self, allow: bool) {
+        self.allow_duplicates = allow;
+    }
+
+    /// Keeps each new invite out of listings for `lag` after it is made.
+    pub(crate) fn list_lag(&mut self, lag: Duration) {
+        self.list_lag = lag;
     }
 
     /// Creates an invite as `POST` does: refuses a duplicate pending address and a full store.
@@ -78,7 +101,9 @@ impl Store {
         }
         let wanted = request.email.to_lowercase();
         let duplicate = self.by_seq.values().find(|i| {
-            effective_status(i, now) == InviteStatus::Pending && i.email.to_lowercase() == wanted
+            !self.allow_duplicates
+                && effective_status(i, now) == InviteStatus::Pending
+                && i.email.to_lowercase() == wanted
         });
         if let Some(existing) = duplicate {
             return Err(CreateRefusal::Duplicate(existing.id.clone()));
@@ -119,6 +144,9 @@ impl Store {
         self.next_seq += 1;
         self.by_id.insert(invite.id.clone(), seq);
         self.by_seq.insert(seq, invite);
+        if !self.list_lag.is_zero() {
+            self.made.insert(seq, Instant::now());
+        }
     }
 
     /// Whether a live invite has this id.
@@ -161,7 +189,12 @@ impl Store {
                 .or_else(|| self.tombstones.get(id))
                 .ok_or(UnknownCursor)?,
         };
-        let mut older = self.by_seq.range(..end).rev();
+        let shown = |seq: &u64| {
+            self.made
+                .get(seq)
+                .is_none_or(|made| made.elapsed() >= self.list_lag)
+        };
+        let mut older = self.by_seq.range(..end).rev().filter(|(seq, _)| shown(seq));
         let data: Vec<Invite> = older
             .by_ref()
             .take(limit)
@@ -182,6 +215,7 @@ impl Store {
         }
         self.by_id.remove(id);
         self.by_seq.remove(&seq);
+        self.made.remove(&seq);
         self.remember_deleted(id, seq);
         Ok(())
     }

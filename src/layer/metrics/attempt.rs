@@ -37,8 +37,8 @@ mod measured {
     use tower_service::Service;
 
     use super::{AttemptMetricsLayer, Recorder};
-    use crate::layer::metrics::instruments;
     use crate::BoxError;
+    use crate::layer::metrics::instruments;
 
     impl<S> tower_layer::Layer<S> for AttemptMetricsLayer {
         type Service = AttemptMetrics<S>;

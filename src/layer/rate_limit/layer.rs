@@ -1,6 +1,7 @@
 //! `RateLimitLayer`: wait for a permit before each attempt; report 429 hints as cooldowns.
 
 use std::fmt;
+use std::future::poll_fn;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -135,11 +136,11 @@ where
                 RateLimitFuture::calling(self.inner.call(request), self.layer.clone())
             }
             Some(Err(unavailable)) => RateLimitFuture::failed(unavailable.into()),
-            // A wait, or an answer that needs I/O: the rest happens in the future. Take the
-            // service that was polled ready and leave a clone for the next call.
+            // A wait, or an answer that needs I/O: the rest happens in the future, with a
+            // clone that is asked for readiness once the permit is granted (so a concurrency
+            // limit of yours below is not held while this call waits).
             first => {
-                let clone = self.inner.clone();
-                let mut inner = std::mem::replace(&mut self.inner, clone);
+                let mut inner = self.inner.clone();
                 let deadline = Deadline::of(&request);
                 let layer = self.layer.clone();
                 let admitted = async move {
@@ -152,6 +153,9 @@ where
                         match answer? {
                             Admission::Granted => {
                                 layer.recorder.limiter_wait(&request, started.elapsed());
+                                poll_fn(|cx| inner.poll_ready(cx))
+                                    .await
+                                    .map_err(Into::into)?;
                                 return Ok(inner.call(request));
                             }
                             Admission::Wait(wait) => {

@@ -20,8 +20,9 @@ use crate::failure::{Failure, ResponseFacts};
 pub(crate) enum Attempted<'a> {
     /// The service answered with a non-2xx status.
     Answered(&'a ResponseFacts),
-    /// No answer: the transport, a timeout or a layer failed.
-    Failed(&'a BoxError),
+    /// No answer: the transport, a timeout or a layer failed; `sent`: after the attempt had
+    /// reached the transport.
+    Failed { error: &'a BoxError, sent: bool },
 }
 
 impl Attempted<'_> {
@@ -29,14 +30,14 @@ impl Attempted<'_> {
     pub(crate) fn failure(self) -> Failure {
         match self {
             Self::Answered(facts) => facts.failure,
-            Self::Failed(error) => Failure::of_error(error),
+            Self::Failed { error, sent } => Failure::of_error(error, sent),
         }
     }
 
     fn hint(self) -> Option<std::time::Duration> {
         match self {
             Self::Answered(facts) => facts.retry_after,
-            Self::Failed(_) => None,
+            Self::Failed { .. } => None,
         }
     }
 
@@ -66,7 +67,7 @@ pub(crate) fn service_verdict(attempt: Attempted<'_>) -> Decision {
             }
             None => Decision::NoOpinion,
         },
-        Attempted::Failed(_) => Decision::NoOpinion,
+        Attempted::Failed { .. } => Decision::NoOpinion,
     }
 }
 
@@ -139,7 +140,13 @@ mod tests {
     fn classify_owned(attempt: &Owned, safe: bool) -> Decision {
         match attempt {
             Owned::Facts(f) => classify(Attempted::Answered(f), safe),
-            Owned::Error(e) => classify(Attempted::Failed(e), safe),
+            Owned::Error(e) => classify(
+                Attempted::Failed {
+                    error: e,
+                    sent: false,
+                },
+                safe,
+            ),
         }
     }
 

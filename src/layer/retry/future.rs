@@ -14,13 +14,15 @@ use tokio::time::Sleep;
 use tower_service::Service;
 
 use super::classify::{Attempted, classify};
-use super::reconcile::{AlreadyInvited, Reconciled, created_answer, find_created};
+use super::reconcile::{AlreadyInvited, Reconciled, Search, created_answer, find_created};
 use super::service::{Next, next_step};
 use super::template::Template;
 use super::{Decision, RetryPolicy};
 use crate::BoxError;
-use crate::failure::ResponseFacts;
+use crate::failure::{Failure, ResponseFacts};
+use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
+use crate::transport::ResponseTooLarge;
 
 /// What one attempt came back with.
 type AttemptResult = Result<http::Response<Bytes>, BoxError>;
@@ -39,9 +41,14 @@ pin_project! {
         recorder: Recorder,
         // What the retries and reads are made from; `None` when the policy allows neither.
         template: Option<Template>,
+        // The call's shared context, told how each attempt ended.
+        context: Option<CallContext>,
         retry: u32,
         // When the call began (for a create that may need reconciling).
         began: SystemTime,
+        // The attempts the context had counted before the one in flight: more after it means
+        // the attempt reached the transport.
+        attempts_before: u32,
         // Whether an attempt so far may have taken effect.
         ambiguous_before: bool,
         // The failure a reconciliation is settling, returned if it cannot tell.
@@ -60,6 +67,8 @@ pin_project! {
         Calling { #[pin] future: F },
         Backoff { #[pin] sleep: Sleep },
         Reconciling { reading: Reading },
+        // The inner service failed before the first attempt.
+        Failed { error: Option<BoxError> },
     }
 }
 
@@ -73,6 +82,7 @@ enum Then {
 impl<S> RetryFuture<S>
 where
     S: Service<http::Request<Bytes>>,
+    S::Error: Into<BoxError>,
 {
     /// The loop, about to send `first` (the original request) once `inner` is ready.
     pub(super) fn new(
@@ -84,23 +94,30 @@ where
         if template.is_some() {
             policy.budget.deposit();
         }
+        let context = CallContext::of(&first).cloned();
+        let attempts_before = context.as_ref().map_or(0, CallContext::attempts);
         // Most services are ready at once: ask without parking the task (a waker that does
         // nothing), and send the first attempt now. A service that is not ready is asked again
-        // on the first poll, with the task's waker, so the wait happens inside the call.
+        // on the next poll, with the task's waker, so the wait happens inside the call.
         let mut probe = Context::from_waker(Waker::noop());
         let state = match inner.poll_ready(&mut probe) {
             Poll::Ready(Ok(())) => State::Calling {
                 future: inner.call(first),
             },
-            _ => State::Ready { first: Some(first) },
+            Poll::Ready(Err(error)) => State::Failed {
+                error: Some(error.into()),
+            },
+            Poll::Pending => State::Ready { first: Some(first) },
         };
         Self {
             inner,
             policy,
             recorder,
             template,
+            context,
             retry: 0,
             began: SystemTime::now(),
+            attempts_before,
             ambiguous_before: false,
             unsettled: None,
             state,
@@ -120,6 +137,8 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<AttemptResult> {
         let mut this = self.project();
         loop {
+            // Whether an attempt before the one that just ended may have taken effect.
+            let mut earlier = *this.ambiguous_before;
             let then = match this.state.as_mut().project() {
                 StateProj::Ready { first } => {
                     if let Err(e) = ready!(this.inner.poll_ready(cx)) {
@@ -132,26 +151,32 @@ where
                         // without a template.
                         (None, None) => return Poll::Ready(Err("retry without a template".into())),
                     };
+                    *this.attempts_before = this.context.as_ref().map_or(0, CallContext::attempts);
                     let future = this.inner.call(request);
                     this.state.set(State::Calling { future });
                     continue;
                 }
                 StateProj::Calling { future } => {
                     let outcome: AttemptResult = ready!(future.poll(cx)).map_err(Into::into);
-                    let Some(template) = this.template.as_ref() else {
-                        return Poll::Ready(outcome);
+                    let context = this.context.as_ref();
+                    let sent = context.is_none_or(|c| c.attempts() > *this.attempts_before);
+                    let (then, ambiguous) = match this.template.as_ref() {
+                        Some(template) => {
+                            let round = Round {
+                                policy: this.policy,
+                                recorder: this.recorder,
+                                template,
+                                retry: *this.retry,
+                            };
+                            after_attempt(&round, *this.ambiguous_before, sent, outcome)
+                        }
+                        None => ended(outcome, sent),
                     };
-                    let ambiguous_before = *this.ambiguous_before;
-                    let then = after_attempt(
-                        (this.policy, this.recorder),
-                        template,
-                        *this.retry,
-                        ambiguous_before,
-                        outcome,
-                    );
-                    if matches!(then, Then::Retry(_) | Then::Reconcile(_)) {
-                        *this.ambiguous_before = true;
+                    if let Some(context) = context {
+                        context.end_attempt(ambiguous);
                     }
+                    earlier = *this.ambiguous_before;
+                    *this.ambiguous_before |= ambiguous;
                     then
                 }
                 StateProj::Backoff { sleep } => {
@@ -166,13 +191,19 @@ where
                     let Some(template) = this.template.as_ref() else {
                         return Poll::Ready(Err("reconciled without a template".into()));
                     };
-                    settle(
-                        (this.policy, this.recorder),
+                    let round = Round {
+                        policy: this.policy,
+                        recorder: this.recorder,
                         template,
-                        *this.retry,
-                        found,
-                        unsettled,
-                    )
+                        retry: *this.retry,
+                    };
+                    settle(&round, found, unsettled)
+                }
+                StateProj::Failed { error } => {
+                    let error = error.take();
+                    return Poll::Ready(Err(
+                        error.unwrap_or_else(|| "polled after completion".into())
+                    ));
                 }
             };
             match then {
@@ -184,14 +215,18 @@ where
                     let Some(template) = this.template.as_ref() else {
                         return Poll::Ready(unsettled);
                     };
-                    let duplicate = refused_as_duplicate(&unsettled);
+                    let search = Search {
+                        began: *this.began,
+                        // The service's "already has a pending invite" says the email had one
+                        // before this attempt, not before the call: an earlier attempt of this
+                        // call may have made it.
+                        refused_as_duplicate: !earlier && refused_as_duplicate(&unsettled),
+                        // After a timeout or a lost connection the service may still be at
+                        // work: a "not created" is read twice before the create is sent again.
+                        confirm: unsettled.is_err(),
+                    };
                     *this.unsettled = Some(unsettled);
-                    let reading = reading(
-                        this.inner.clone(),
-                        this.policy,
-                        template,
-                        (*this.began, duplicate),
-                    );
+                    let reading = reading(this.inner.clone(), this.policy, template, search);
                     this.state.set(State::Reconciling { reading });
                 }
             }
@@ -199,25 +234,70 @@ where
     }
 }
 
-/// Decides what an attempt's outcome calls for: return it, retry after a wait, or read the
-/// service to settle it.
-fn after_attempt(
-    (policy, recorder): (&RetryPolicy, &Recorder),
-    template: &Template,
+/// What the decisions after an attempt read.
+struct Round<'a> {
+    policy: &'a RetryPolicy,
+    recorder: &'a Recorder,
+    template: &'a Template,
     retry: u32,
+}
+
+impl Round<'_> {
+    fn operation(&self) -> &'static str {
+        self.template.meta().map_or("unknown", |m| m.name)
+    }
+
+    /// How this operation's ambiguous outcomes are settled.
+    fn reconcile(&self) -> Reconciliation {
+        match self.template.meta() {
+            Some(meta) if self.policy.reconcile.enabled => meta.reconcile,
+            _ => Reconciliation::None,
+        }
+    }
+
+    fn note_stop(&self, reason: &'static str) {
+        if let Some(context) = self.template.context() {
+            context.note_stop(reason);
+        }
+    }
+
+    fn note_reconciled(&self, found: Reconciled, failure: Option<String>) {
+        self.recorder.reconciled(self.operation(), found);
+        if let Some(context) = self.template.context() {
+            context.note_reconciled(found, failure);
+        }
+    }
+}
+
+/// The class of a failed attempt, as the classifiers and the call's context see it.
+fn attempted(outcome: &mut AttemptResult, sent: bool) -> Option<Attempted<'_>> {
+    match outcome {
+        Ok(response) => ResponseFacts::of(response).map(Attempted::Answered),
+        Err(error) => Some(Attempted::Failed { error, sent }),
+    }
+}
+
+/// An attempt with nothing to retry or reconcile: returned as it is; whether it was ambiguous.
+fn ended(mut outcome: AttemptResult, sent: bool) -> (Then, bool) {
+    let ambiguous = attempted(&mut outcome, sent).is_some_and(|a| a.failure().is_ambiguous());
+    (Then::Return(outcome), ambiguous)
+}
+
+/// Decides what an attempt's outcome calls for: return it, retry after a wait, or read the
+/// service to settle it. Also says whether the service may have acted on this attempt.
+fn after_attempt(
+    round: &Round<'_>,
     ambiguous_before: bool,
+    sent: bool,
     mut outcome: AttemptResult,
-) -> Then {
-    let meta = template.meta();
-    let operation = meta.map_or("unknown", |m| m.name);
-    let reconcile = match meta {
-        Some(meta) if policy.reconcile.enabled => meta.reconcile,
-        _ => Reconciliation::None,
-    };
-    let repeat_is_safe = policy.retry_non_idempotent || meta.is_some_and(|m| m.idempotent);
-    let (decision, ambiguous) = match &mut outcome {
-        // A 2xx: done, unless it is a create whose answer does not decode.
-        Ok(response) if response.status().is_success() => {
+) -> (Then, bool) {
+    let operation = round.operation();
+    let reconcile = round.reconcile();
+    let meta = round.template.meta();
+    let repeat_is_safe = round.policy.retry_non_idempotent || meta.is_some_and(|m| m.idempotent);
+    if let Ok(response) = &outcome {
+        if response.status().is_success() {
+            // A 2xx: done, unless it is a create whose answer does not decode.
             if reconcile == Reconciliation::FindCreatedInvite
                 && !reconcile::create_settled(response)
             {
@@ -225,73 +305,61 @@ fn after_attempt(
                     operation,
                     "the create's answer does not decode: reconciling"
                 );
-                return Then::Reconcile(outcome);
+                return (Then::Reconcile(outcome), true);
             }
-            return Then::Return(outcome);
+            return (Then::Return(outcome), false);
         }
-        Ok(response) => match ResponseFacts::of(response) {
-            Some(facts) => {
-                // A retried delete that finds the invite gone: an earlier attempt deleted it.
-                if reconcile == Reconciliation::NotFoundMeansDeleted
-                    && ambiguous_before
-                    && facts.api.status == http::StatusCode::NOT_FOUND
-                {
-                    if let Some(answer) = reconcile::deleted_answer(template.uri()) {
-                        tracing::info!(operation, "the retry found the invite gone: deleted");
-                        note_reconciled(recorder, template, Reconciled::Deleted, None);
-                        return Then::Return(Ok(answer));
-                    }
-                }
-                let attempted = Attempted::Answered(facts);
-                (
-                    classify(attempted, repeat_is_safe),
-                    attempted.failure().is_ambiguous(),
-                )
-            }
-            None => return Then::Return(outcome),
-        },
-        Err(error) => {
-            let attempted = Attempted::Failed(error);
-            (
-                classify(attempted, repeat_is_safe),
-                attempted.failure().is_ambiguous(),
-            )
-        }
+    }
+    let Some(attempt) = attempted(&mut outcome, sent) else {
+        return (Then::Return(outcome), false);
     };
-    let attempt = retry + 1;
-    if ambiguous && reconcile == Reconciliation::FindCreatedInvite {
-        // Reading is not re-sending: the service's state says whether the create happened.
+    let failure = attempt.failure();
+    // A retried delete that finds the invite gone: an earlier attempt, which may have taken
+    // effect, deleted it.
+    if let Attempted::Answered(facts) = attempt {
+        if reconcile == Reconciliation::NotFoundMeansDeleted
+            && ambiguous_before
+            && facts.api.status == http::StatusCode::NOT_FOUND
+        {
+            if let Some(answer) = reconcile::deleted_answer(round.template.uri()) {
+                tracing::info!(operation, "the retry found the invite gone: deleted");
+                round.note_reconciled(Reconciled::Deleted, None);
+                return (Then::Return(Ok(answer)), false);
+            }
+        }
+    }
+    let decision = classify(attempt, repeat_is_safe);
+    let ambiguous = failure.is_ambiguous();
+    // Any failure of a create after it reached the service (a body over the cap included):
+    // reading, not re-sending, says whether the create happened.
+    let create_may_have_happened =
+        ambiguous || (sent && outcome.is_err() && failure != Failure::NotSent);
+    if reconcile == Reconciliation::FindCreatedInvite && create_may_have_happened {
+        let attempt = round.retry + 1;
         tracing::info!(
             operation,
             attempt,
             "the create may have taken effect: reconciling"
         );
-        return Then::Reconcile(outcome);
+        return (Then::Reconcile(outcome), true);
     }
+    (decide(round, decision, outcome), ambiguous)
+}
+
+/// Follows a classification: a retry within the policy, or the outcome as it is.
+fn decide(round: &Round<'_>, decision: Decision, outcome: AttemptResult) -> Then {
+    let operation = round.operation();
+    let attempt = round.retry + 1;
     let (reason, hint) = match decision {
         Decision::Retry { reason, after } => (reason, after),
         Decision::Forbidden(reason) => {
             tracing::debug!(operation, attempt, reason, "not retrying");
-            note_stop(template, reason);
+            round.note_stop(reason);
             return Then::Return(outcome);
         }
         Decision::NoOpinion => return Then::Return(outcome),
     };
-    retry_after((policy, recorder), template, retry, reason, hint, outcome)
-}
-
-/// A retry the classifiers allowed: within the retry count, the budget and the deadline.
-fn retry_after(
-    (policy, recorder): (&RetryPolicy, &Recorder),
-    template: &Template,
-    retry: u32,
-    reason: &'static str,
-    hint: Option<Duration>,
-    outcome: AttemptResult,
-) -> Then {
-    let operation = template.meta().map_or("unknown", |m| m.name);
-    let attempt = retry + 1;
-    match next_step(policy, hint, retry, template.deadline()) {
+    match next_step(round.policy, hint, round.retry, round.template.deadline()) {
         Next::Wait(delay) => {
             tracing::info!(
                 operation,
@@ -300,12 +368,12 @@ fn retry_after(
                 delay_ms = delay.as_millis() as u64,
                 "retrying"
             );
-            recorder.retry(operation, reason);
+            round.recorder.retry(operation, reason);
             Then::Retry(delay)
         }
         Next::GiveUp(why) => {
             tracing::info!(operation, attempt, reason, why, "giving up");
-            note_stop(template, why);
+            round.note_stop(why);
             Then::Return(outcome)
         }
     }
@@ -314,84 +382,69 @@ fn retry_after(
 /// What the reads found decides the call: the invite it made, the one already pending, a
 /// re-send (the create did not happen), or the unsettled failure with why it stays so.
 fn settle(
-    (policy, recorder): (&RetryPolicy, &Recorder),
-    template: &Template,
-    retry: u32,
+    round: &Round<'_>,
     found: Result<Finding, String>,
     unsettled: Option<AttemptResult>,
 ) -> Then {
-    let operation = template.meta().map_or("unknown", |m| m.name);
+    let operation = round.operation();
     let unsettled = unsettled.unwrap_or_else(|| Err("reconciled without a failure".into()));
     match found {
         Ok(Finding::Created(invite)) => {
             tracing::info!(operation, invite = %invite.id, "reconciled: the create took effect");
-            note_reconciled(recorder, template, Reconciled::Created, None);
+            round.note_reconciled(Reconciled::Created, None);
             Then::Return(created_answer(&invite))
         }
         Ok(Finding::AlreadyPending(invite)) => {
             tracing::info!(operation, invite = %invite.id, "reconciled: already invited");
-            note_reconciled(recorder, template, Reconciled::AlreadyPending, None);
+            round.note_reconciled(Reconciled::AlreadyPending, None);
             let answer = match unsettled {
                 Ok(mut response) => ResponseFacts::take(&mut response),
                 Err(_) => None,
             };
             Then::Return(Err(Box::new(AlreadyInvited { invite, answer })))
         }
+        // The service said it created the invite, and its list does not show it: it lags, or
+        // misbehaves. Sending again could invite twice.
+        Ok(Finding::NotCreated) if answered_success(&unsettled) => unknown(
+            round,
+            "the service answered 2xx, but its list does not show the invite".to_owned(),
+            unsettled,
+        ),
         Ok(Finding::NotCreated) => {
             tracing::info!(operation, "reconciled: the create did not take effect");
-            note_reconciled(recorder, template, Reconciled::NotCreated, None);
-            resend((policy, recorder), template, retry, unsettled)
+            round.note_reconciled(Reconciled::NotCreated, None);
+            resend(round, unsettled)
         }
-        Ok(Finding::Unsure(why)) => unknown(recorder, template, why.to_owned(), unsettled),
-        Err(why) => unknown(recorder, template, why, unsettled),
+        Ok(Finding::Unsure(why)) => unknown(round, why.to_owned(), unsettled),
+        Err(why) => unknown(round, why, unsettled),
+    }
+}
+
+/// Whether the service answered the create with a success (whose body did not decode, or was
+/// over the cap).
+fn answered_success(outcome: &AttemptResult) -> bool {
+    match outcome {
+        Ok(response) => response.status().is_success(),
+        Err(error) => error
+            .downcast_ref::<ResponseTooLarge>()
+            .is_some_and(|large| large.status.is_success()),
     }
 }
 
 /// The create did not happen: sending it again is safe, as a retry like any other, when the
 /// failure is one a retry may fix and the service did not say otherwise.
-fn resend(
-    (policy, recorder): (&RetryPolicy, &Recorder),
-    template: &Template,
-    retry: u32,
-    mut unsettled: AttemptResult,
-) -> Then {
-    let decision = match &mut unsettled {
-        Ok(response) => match ResponseFacts::of(response) {
-            Some(facts) => classify(Attempted::Answered(facts), true),
-            // A 2xx that did not decode, and did not create: the service misbehaved.
-            None => Decision::Retry {
-                reason: "the answer did not decode and created nothing",
-                after: None,
-            },
-        },
-        Err(error) => classify(Attempted::Failed(error), true),
+fn resend(round: &Round<'_>, mut unsettled: AttemptResult) -> Then {
+    let decision = match attempted(&mut unsettled, true) {
+        Some(attempt) => classify(attempt, true),
+        None => Decision::NoOpinion,
     };
-    match decision {
-        Decision::Retry { reason, after } => retry_after(
-            (policy, recorder),
-            template,
-            retry,
-            reason,
-            after,
-            unsettled,
-        ),
-        Decision::Forbidden(reason) => {
-            note_stop(template, reason);
-            Then::Return(unsettled)
-        }
-        Decision::NoOpinion => Then::Return(unsettled),
-    }
+    decide(round, decision, unsettled)
 }
 
-fn unknown(
-    recorder: &Recorder,
-    template: &Template,
-    why: String,
-    unsettled: AttemptResult,
-) -> Then {
-    let operation = template.meta().map_or("unknown", |m| m.name);
+fn unknown(round: &Round<'_>, why: String, unsettled: AttemptResult) -> Then {
+    let operation = round.operation();
     tracing::warn!(operation, why = %why, "reconciliation could not tell whether the create took effect");
-    note_reconciled(recorder, template, Reconciled::Failed, Some(why));
+    round.note_reconciled(Reconciled::Failed, Some(why));
     Then::Return(unsettled)
 }
 
@@ -409,12 +462,7 @@ fn refused_as_duplicate(outcome: &AttemptResult) -> bool {
 }
 
 /// The reads of a reconciliation, over a clone of the layers below.
-fn reading<S>(
-    below: S,
-    policy: &RetryPolicy,
-    template: &Template,
-    (began, duplicate): (SystemTime, bool),
-) -> Reading
+fn reading<S>(below: S, policy: &RetryPolicy, template: &Template, search: Search) -> Reading
 where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>> + Send + 'static,
     S::Error: Into<BoxError>,
@@ -424,27 +472,7 @@ where
     let uri = template.uri().clone();
     let body = template.body().clone();
     let context = template.context().cloned();
-    Box::pin(async move {
-        let search = (&uri, &body, began, duplicate);
-        find_created(below, search, &policy, context.as_ref()).await
-    })
-}
-
-/// Tells the client why the call was not retried (for the error message).
-fn note_stop(template: &Template, reason: &'static str) {
-    if let Some(context) = template.context() {
-        context.note_stop(reason);
-    }
-}
-
-fn note_reconciled(
-    recorder: &Recorder,
-    template: &Template,
-    found: Reconciled,
-    failure: Option<String>,
-) {
-    recorder.reconciled(template.meta().map_or("unknown", |m| m.name), found);
-    if let Some(context) = template.context() {
-        context.note_reconciled(found, failure);
-    }
+    Box::pin(
+        async move { find_created(below, (&uri, &body), search, &policy, context.as_ref()).await },
+    )
 }

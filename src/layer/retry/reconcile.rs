@@ -7,11 +7,12 @@ use std::future::poll_fn;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use openai_invites_core::reconcile::{CreateSearch, Finding, Search};
+use openai_invites_core::reconcile::{CreateSearch, Finding, Search as Page};
 use openai_invites_core::{Invite, ListInvites, Operation};
 use tower_service::Service;
 
 use crate::BoxError;
+use crate::failure::{Failure, ResponseFacts};
 use crate::layer::Deadline;
 use crate::layer::context::CallContext;
 
@@ -51,7 +52,9 @@ impl Default for ReconcilePolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Reconciled {
-    /// The create took effect: the call returned the invite it made.
+    /// The create took effect: the call returned the invite for the email made since it began
+    /// (with the role and projects it asked for, when one has them; within the clock-skew
+    /// margin, it may be a concurrent caller's for the same person).
     Created,
     /// An invite for the email was already pending before the call: nothing was created.
     AlreadyPending,
@@ -89,12 +92,24 @@ pub struct AlreadyInvited {
     pub(crate) answer: Option<crate::failure::ResponseFacts>,
 }
 
-/// Reads the invites for what the create in `uri` + `body` may have made, after the settle
-/// delay (`refused_as_duplicate`: the service said the email already has a pending invite);
-/// `Err` says why the service could not tell.
+/// How a reconciliation reads.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Search {
+    /// When the call began.
+    pub(super) began: SystemTime,
+    /// The service said the email already has a pending invite (and no earlier attempt of the
+    /// call may have made one).
+    pub(super) refused_as_duplicate: bool,
+    /// Read again, after another settle delay, before concluding "not created".
+    pub(super) confirm: bool,
+}
+
+/// Reads the invites for what the create (`uri` + `body`) may have made, after the settle
+/// delay; `Err` says why the service could not tell.
 pub(super) async fn find_created<S>(
     mut below: S,
-    search: (&http::Uri, &Bytes, SystemTime, bool),
+    (uri, body): (&http::Uri, &Bytes),
+    search: Search,
     policy: &ReconcilePolicy,
     context: Option<&CallContext>,
 ) -> Result<Finding, String>
@@ -102,46 +117,120 @@ where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
     S::Error: Into<BoxError>,
 {
-    let (uri, body, began, refused_as_duplicate) = search;
-    let mut search = CreateSearch::new(uri, body, began, policy.clock_skew, policy.max_pages)
-        .ok_or("the request is not an invite request")?;
-    if refused_as_duplicate {
-        search = search.refused_as_duplicate();
-    }
     let deadline = context.and_then(CallContext::deadline).map(Deadline);
-    if deadline.is_some_and(|d| d.remaining() <= policy.settle_delay) {
-        return Err("no time was left to let the service settle before reading".into());
-    }
-    tokio::time::sleep(policy.settle_delay).await;
     // The reads are attempts of their own: they count apart from the create's, under the same
     // deadline.
     let reads = context.map(CallContext::for_reads);
-    loop {
-        let mut request = search.next_read().map_err(|e| e.to_string())?;
-        if let Some(reads) = &reads {
-            request.extensions_mut().insert(reads.clone());
+    let rounds = if search.confirm { 2 } else { 1 };
+    let mut finding = Finding::NotCreated;
+    for _ in 0..rounds {
+        wait(
+            policy.settle_delay,
+            deadline,
+            "let the service settle before reading",
+        )
+        .await?;
+        let mut pages =
+            CreateSearch::new(uri, body, search.began, policy.clock_skew, policy.max_pages)
+                .ok_or("the request is not an invite request")?;
+        if search.refused_as_duplicate {
+            pages = pages.refused_as_duplicate();
         }
-        poll_fn(|cx| below.poll_ready(cx))
-            .await
-            .map_err(|e| format!("reading the invites failed: {}", e.into()))?;
-        let response = below
-            .call(request)
-            .await
-            .map_err(|e| format!("reading the invites failed: {}", e.into()))?;
-        if !response.status().is_success() {
-            return Err(format!(
-                "reading the invites failed: the service answered {}",
-                response.status()
-            ));
-        }
-        let page = ListInvites::decode(response)
-            .map_err(|e| format!("reading the invites failed: {e}"))?;
-        match search.read(page) {
-            Search::Continue => continue,
-            Search::Done(Finding::Unsure(why)) => return Err(why.to_owned()),
-            Search::Done(finding) => return Ok(finding),
+        finding = read_all(&mut below, &mut pages, policy, deadline, reads.as_ref()).await?;
+        if finding != Finding::NotCreated {
+            break;
         }
     }
+    Ok(finding)
+}
+
+/// Sleeps `delay`, unless it would pass the deadline.
+async fn wait(delay: Duration, deadline: Option<Deadline>, what: &str) -> Result<(), String> {
+    if deadline.is_some_and(|d| d.remaining() <= delay) {
+        return Err(format!("no time was left to {what}"));
+    }
+    tokio::time::sleep(delay).await;
+    Ok(())
+}
+
+/// Reads pages until the search is done. A page that fails in a way a retry may fix (not
+/// sent, rate limited, a 5xx...) is read again, twice at most, after the settle delay.
+async fn read_all<S>(
+    below: &mut S,
+    pages: &mut CreateSearch,
+    policy: &ReconcilePolicy,
+    deadline: Option<Deadline>,
+    reads: Option<&CallContext>,
+) -> Result<Finding, String>
+where
+    S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
+    S::Error: Into<BoxError>,
+{
+    const TRIES: usize = 3;
+    loop {
+        let mut last = String::new();
+        let mut page = None;
+        for tried in 1..=TRIES {
+            let mut request = pages.next_read().map_err(|e| e.to_string())?;
+            if let Some(reads) = reads {
+                request.extensions_mut().insert(reads.clone());
+            }
+            match read(below, request).await {
+                Ok(answer) => {
+                    page = Some(answer);
+                    break;
+                }
+                Err((why, transient)) => {
+                    last = format!("reading the invites failed: {why}");
+                    if !transient || tried == TRIES {
+                        return Err(last);
+                    }
+                    wait(policy.settle_delay, deadline, "read the invites again")
+                        .await
+                        .map_err(|_| last.clone())?;
+                }
+            }
+        }
+        let Some(page) = page else {
+            return Err(last);
+        };
+        match pages.read(page) {
+            Page::Continue => continue,
+            Page::Done(Finding::Unsure(why)) => return Err(why.to_owned()),
+            Page::Done(finding) => return Ok(finding),
+        }
+    }
+}
+
+/// One page; on failure, why, and whether a retry may fix it.
+async fn read<S>(
+    below: &mut S,
+    request: http::Request<Bytes>,
+) -> Result<openai_invites_core::InviteListResponse, (String, bool)>
+where
+    S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
+    S::Error: Into<BoxError>,
+{
+    let answered = async {
+        poll_fn(|cx| below.poll_ready(cx)).await?;
+        below.call(request).await
+    };
+    let mut response = match answered.await {
+        Ok(response) => response,
+        Err(error) => {
+            let error: BoxError = error.into();
+            let transient = Failure::of_error(&error, true).may_pass();
+            return Err((error.to_string(), transient));
+        }
+    };
+    if let Some(facts) = ResponseFacts::of(&mut response) {
+        let transient = facts.failure.may_pass();
+        return Err((
+            format!("the service answered {}", facts.api.status),
+            transient,
+        ));
+    }
+    ListInvites::decode(response).map_err(|e| (e.to_string(), false))
 }
 
 /// The answer a reconciled create returns: the invite, as the service would have sent it.
