@@ -53,8 +53,6 @@ struct Case {
 
 /// Two default-backoff retries: (0.75..=1) x (500 + 1000) ms.
 const TWO_BACKOFFS: (u64, u64) = (1125, 1500);
-/// One default-backoff retry: (0.75..=1) x 500 ms.
-const ONE_BACKOFF: (u64, u64) = (375, 500);
 /// The settle delay before a reconciliation reads, in process.
 const SETTLE: u64 = 1000;
 /// Two short real-time retries: (0.75..=1) x (20 + 40) ms, plus generous slack for real I/O.
