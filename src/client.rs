@@ -9,6 +9,7 @@ use openai_invites_core::{
 };
 
 use crate::layer::context::CallContext;
+use crate::scrub::Secrets;
 use crate::stack::Stack;
 use crate::{Call, ClientBuilder, Error};
 
@@ -32,10 +33,17 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    base_url: BaseUrl,
-    stack: Stack,
+/// What `build()` hands the client.
+pub(crate) struct ClientParts {
+    pub(crate) base_url: BaseUrl,
+    pub(crate) stack: Stack,
+    /// What errors are scrubbed of.
+    pub(crate) secrets: Arc<Secrets>,
+    /// The proxy in use, printable (credentials redacted).
+    pub(crate) proxy: Option<String>,
 }
+
+type Inner = ClientParts;
 
 impl Client {
     /// Starts configuring a client.
@@ -43,15 +51,26 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(base_url: BaseUrl, stack: Stack) -> Self {
+    pub(crate) fn from_parts(parts: ClientParts) -> Self {
         Self {
-            inner: Arc::new(Inner { base_url, stack }),
+            inner: Arc::new(parts),
         }
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &BaseUrl {
         &self.inner.base_url
+    }
+
+    /// The proxy the default transport goes through, credentials redacted
+    /// (`http://[redacted]@proxy.corp:3128`); `None` when it connects directly (or the
+    /// transport was swapped).
+    pub fn proxy(&self) -> Option<&str> {
+        self.inner.proxy.as_deref()
+    }
+
+    pub(crate) fn secrets(&self) -> &Arc<Secrets> {
+        &self.inner.secrets
     }
 
     /// Sends any operation through the stack and decodes its answer.
@@ -63,9 +82,10 @@ impl Client {
             Ok(mut request) => {
                 let context = CallContext::default();
                 request.extensions_mut().insert(context.clone());
-                Call::sending(self.inner.stack.call(request), context)
+                let stack = self.inner.stack.call(request);
+                Call::sending(stack, context, self.inner.secrets.clone())
             }
-            Err(e) => Call::refused(Error::encode(&O::META, e)),
+            Err(e) => Call::refused(Error::encode(&O::META, e).scrubbed(&self.inner.secrets)),
         }
     }
 
@@ -97,6 +117,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
+            .field("proxy", &self.inner.proxy)
             .finish_non_exhaustive()
     }
 }

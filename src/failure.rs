@@ -4,7 +4,8 @@
 //!
 //! | outcome | [`Failure`] |
 //! |---|---|
-//! | connect refused, DNS, TLS handshake, pool checkout | `NotSent` |
+//! | connect refused, DNS, TLS handshake, pool checkout, a proxy that refused the tunnel | `NotSent` |
+//! | certificate rejected (unknown issuer, wrong name, expired...), proxy 407 | `Blocked` |
 //! | 429 (error `type` or `code` not `insufficient_quota`) | `RateLimited` |
 //! | 429 `insufficient_quota` | `OutOfQuota` |
 //! | 408, 409, 5xx, attempt timeout, connection lost after sending | `Ambiguous` |
@@ -18,13 +19,17 @@ use openai_invites_core::{ApiError, headers};
 
 use crate::BoxError;
 use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
-use crate::transport::TransportError;
+use crate::transport::{Phase, TransportError};
 
 /// The class of a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
     /// Nothing reached the service: any operation may be sent again.
     NotSent,
+    /// Nothing reached the service, and the same attempt would fail the same way (the
+    /// server's certificate was rejected, the proxy wants credentials): not retried, and not
+    /// ambiguous. The text says why, for errors.
+    Blocked(&'static str),
     /// The service refused before acting, for now: waiting helps.
     RateLimited,
     /// The service refused: the organization is out of quota; waiting does not help.
@@ -51,10 +56,13 @@ impl Failure {
     /// The class of an error that came out of the layers below the retry loop.
     pub(crate) fn of_error(error: &BoxError) -> Self {
         if let Some(transport) = error.downcast_ref::<TransportError>() {
-            if transport.is_connect() {
-                Self::NotSent
-            } else {
-                Self::Ambiguous("connection lost after sending")
+            match transport.phase() {
+                Phase::Certificate(_) => {
+                    Self::Blocked("a certificate does not change between attempts")
+                }
+                Phase::ProxyAuth => Self::Blocked("the proxy needs credentials"),
+                Phase::AfterSend => Self::Ambiguous("connection lost after sending"),
+                Phase::Connect | Phase::Resolve | Phase::ProxyRefused => Self::NotSent,
             }
         } else if error.is::<AttemptTimeoutError>() || error.is::<TotalTimeoutError>() {
             Self::Ambiguous("attempt timed out")
@@ -180,6 +188,15 @@ mod tests {
         let lost: BoxError = Box::new(TransportError::after_send("reset"));
         let slow: BoxError = Box::new(AttemptTimeoutError(Duration::from_secs(1)));
         let other: BoxError = "a layer of yours".into();
+        let certificate: BoxError = Box::new(TransportError::certificate("unknown issuer"));
+        let proxy_auth: BoxError = Box::new(TransportError::new(Phase::ProxyAuth, "407"));
+        let refused: BoxError = Box::new(TransportError::new(Phase::ProxyRefused, "403"));
+        for blocked in [&certificate, &proxy_auth] {
+            let class = Failure::of_error(blocked);
+            assert!(matches!(class, Failure::Blocked(_)), "{class:?}");
+            assert!(!class.may_pass() && !class.is_ambiguous());
+        }
+        assert_eq!(Failure::of_error(&refused), Failure::NotSent);
         assert_eq!(Failure::of_error(&connect), Failure::NotSent);
         assert!(Failure::of_error(&lost).is_ambiguous());
         assert!(Failure::of_error(&slow).is_ambiguous());

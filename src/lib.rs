@@ -96,10 +96,13 @@
 mod builder;
 mod call;
 mod client;
+pub mod environment;
 mod error;
 mod failure;
+mod info;
 pub mod layer;
 mod pagination;
+mod scrub;
 pub mod slot;
 mod stack;
 pub mod transport;
@@ -111,8 +114,9 @@ pub use builder::{
     ClientBuilder, DEFAULT_REQUESTS_PER_SECOND, ENV_ADMIN_KEY, ENV_BASE_URL, ENV_ORG_ID,
     ENV_PROJECT_ID,
 };
-pub use call::Call;
+pub use call::{Call, WithInfo};
 pub use client::Client;
+pub use info::CallInfo;
 pub use error::{BoxError, BuildError, Error, ErrorKind};
 pub use layer::rate_limit::{Quota, RateLimiter};
 pub use layer::retry::{Jitter, RetryBudget, RetryPolicy};
