@@ -8,7 +8,8 @@
 //! `Debug` of the error as a whole when they are written.
 //!
 //! What is scrubbed, each replaced by `[redacted]`:
-//! - the key itself, so also `Bearer <key>`, and its percent-encoded forms;
+//! - the key itself, so also `Bearer <key>`, also where the text percent-encodes it (in any
+//!   part, in either case);
 //! - any run of at least [`MIN_FRAGMENT`] characters of the key (a truncated or partial echo);
 //! - a prefix of the key of at least [`MIN_TAIL`] characters at the very end of a text (a body
 //!   snippet cut in the middle of the key);
@@ -16,8 +17,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// The replacement text.
 pub(crate) const REDACTED: &str = "[redacted]";
@@ -30,20 +29,11 @@ const MIN_SECRET: usize = 4;
 /// What an admin key looks like.
 pub(crate) const ADMIN_KEY_PREFIX: &str = "sk-admin-";
 
-/// Percent-encoding leaves RFC 3986's unreserved characters alone.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
 /// The secrets of one client.
 #[derive(Clone, Default)]
 pub(crate) struct Secrets {
-    /// Secrets as they may appear whole, including encoded forms.
-    whole: Vec<String>,
-    /// Secrets whose fragments and truncated tails are scrubbed too.
-    partial: Vec<String>,
+    /// The secrets; their fragments and truncated tails are scrubbed too.
+    secrets: Vec<String>,
     /// Whether the admin key has the `sk-admin-` shape.
     admin_shaped: bool,
 }
@@ -62,18 +52,9 @@ impl Secrets {
     }
 
     fn add(&mut self, secret: &str) {
-        if secret.chars().count() < MIN_SECRET {
-            return;
+        if secret.chars().count() >= MIN_SECRET && !self.secrets.iter().any(|s| s == secret) {
+            self.secrets.push(secret.to_owned());
         }
-        let encoded = utf8_percent_encode(secret, UNRESERVED).to_string();
-        let lower = encoded.to_ascii_lowercase();
-        let forms = [secret.to_owned(), encoded.clone(), percent_lower(&encoded, &lower)];
-        for form in forms {
-            if !self.whole.contains(&form) {
-                self.whole.push(form);
-            }
-        }
-        self.partial.push(secret.to_owned());
     }
 
     /// Whether the admin key looks like one (`sk-admin-...`), for the hint on a 401.
@@ -83,35 +64,49 @@ impl Secrets {
 
     /// `text` with every secret replaced by `[redacted]`; borrowed when there was none.
     pub(crate) fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if self.whole.is_empty() || text.is_empty() {
+        if self.secrets.is_empty() || text.is_empty() {
             return Cow::Borrowed(text);
         }
         let mut marked = vec![false; text.len()];
-        let mut any = false;
-        let mut mark = |from: usize, to: usize| {
-            marked[from..to].iter_mut().for_each(|m| *m = true);
-            any = true;
-        };
-        for secret in &self.whole {
-            for (at, found) in text.match_indices(secret.as_str()) {
-                mark(at, at + found.len());
-            }
-        }
         let bytes = text.as_bytes();
-        for secret in &self.partial {
-            let secret = secret.as_bytes();
-            for (from, to) in fragments(bytes, secret) {
-                mark(from, to);
-            }
-            let longest = secret.len().min(bytes.len()).saturating_sub(1);
-            if let Some(n) = (MIN_TAIL..=longest).rev().find(|&n| bytes.ends_with(&secret[..n])) {
-                mark(bytes.len() - n, bytes.len());
-            }
+        let mut any = self.mark(bytes, &mut |from, to| {
+            marked[from..to].iter_mut().for_each(|m| *m = true);
+        });
+        if text.contains('%') {
+            // The same search in the percent-decoded text, marking the escapes it came from.
+            let (decoded, spans) = percent_decoded(bytes);
+            any |= self.mark(&decoded, &mut |from, to| {
+                let (start, end) = (spans[from].0, spans[to - 1].1);
+                marked[start..end].iter_mut().for_each(|m| *m = true);
+            });
         }
         if !any {
             return Cow::Borrowed(text);
         }
         Cow::Owned(replace_marked(text, &marked))
+    }
+
+    /// Calls `mark(from, to)` for every secret, fragment or tail in `text`; whether any.
+    fn mark(&self, text: &[u8], mark: &mut dyn FnMut(usize, usize)) -> bool {
+        let mut any = false;
+        for secret in &self.secrets {
+            let secret = secret.as_bytes();
+            let mut found = |from, to| {
+                mark(from, to);
+                any = true;
+            };
+            for at in occurrences(text, secret) {
+                found(at, at + secret.len());
+            }
+            for (from, to) in fragments(text, secret) {
+                found(from, to);
+            }
+            let longest = secret.len().min(text.len()).saturating_sub(1);
+            if let Some(n) = (MIN_TAIL..=longest).rev().find(|&n| text.ends_with(&secret[..n])) {
+                found(text.len() - n, text.len());
+            }
+        }
+        any
     }
 
     /// Scrubs `text` where it is.
@@ -149,19 +144,39 @@ impl Secrets {
     }
 }
 
-/// `%2d` where `encoded` has `%2D`: some servers echo lowercase hex.
-fn percent_lower(encoded: &str, lower: &str) -> String {
-    let mut out = String::with_capacity(encoded.len());
-    let (mut rest, mut lowered) = (encoded, lower);
-    while let Some(at) = rest.find('%') {
-        out.push_str(&rest[..at]);
-        let end = (at + 3).min(rest.len());
-        out.push_str(&lowered[at..end]);
-        rest = &rest[end..];
-        lowered = &lowered[end..];
+/// `text` with `%XX` escapes decoded, and for each decoded byte the span of `text` it came
+/// from.
+fn percent_decoded(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let (mut decoded, mut spans) = (Vec::with_capacity(text.len()), Vec::with_capacity(text.len()));
+    let mut i = 0;
+    while i < text.len() {
+        let escape = match (text[i], text.get(i + 1), text.get(i + 2)) {
+            (b'%', Some(&high), Some(&low)) => hex(high).zip(hex(low)),
+            _ => None,
+        };
+        match escape {
+            Some((high, low)) => {
+                decoded.push((high * 16 + low) as u8);
+                spans.push((i, i + 3));
+                i += 3;
+            }
+            None => {
+                decoded.push(text[i]);
+                spans.push((i, i + 1));
+                i += 1;
+            }
+        }
     }
-    out.push_str(rest);
-    out
+    (decoded, spans)
+}
+
+/// Where `needle` starts in `text`.
+fn occurrences<'a>(text: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    text.windows(needle.len().max(1))
+        .enumerate()
+        .filter(move |(_, window)| *window == needle)
+        .map(|(at, _)| at)
 }
 
 /// Every run of at least [`MIN_FRAGMENT`] bytes of `text` that also occurs in `secret`.
@@ -235,6 +250,7 @@ mod tests {
         let s = Secrets::new("sk-admin-a/b+c=d~e_1234567", &[]);
         assert_eq!(s.scrub("key=sk-admin-a%2Fb%2Bc%3Dd~e_1234567&x=1"), "key=[redacted]&x=1");
         assert_eq!(s.scrub("key=sk-admin-a%2fb%2bc%3dd~e_1234567&x=1"), "key=[redacted]&x=1");
+        assert_eq!(s.scrub("key=sk%2Dadmin%2Da%2Fb%2Bc%3Dd%7Ee_1234567 100%"), "key=[redacted] 100%");
         let s = secrets();
         // A run of the key's characters, e.g. the key without its first characters.
         assert_eq!(s.scrub("got 'Abc123DEF456ghi' from you"), "got '[redacted]' from you");

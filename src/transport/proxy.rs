@@ -100,6 +100,11 @@ fn from_env(env: &NetworkEnv, base: &BaseUrl) -> Result<Option<Proxy>, BuildErro
     // being skipped (the matcher drops what it cannot parse).
     let proxy = parse(&var.value).map_err(|reason| proxy_error(var.name, reason))?;
     let value = |v: &Option<Var>| v.as_ref().map(|v| v.value.clone()).unwrap_or_default();
+    // `*` exempts every host, IP addresses too, as in curl (hyper-util's matcher applies it
+    // to names only).
+    if value(&env.no_proxy).split(',').any(|entry| entry.trim() == "*") {
+        return Ok(None);
+    }
     let matcher = Matcher::builder()
         .all(value(&env.all_proxy))
         .http(value(&env.http_proxy))
@@ -265,6 +270,8 @@ mod tests {
         }
         let ip = [("https_proxy", "http://proxy:1"), ("NO_PROXY", "10.1.0.0/16")];
         assert_eq!(chosen(&ip, "https://10.1.2.3/v1"), None);
+        let star = [("https_proxy", "http://proxy:1"), ("NO_PROXY", "example.com, *")];
+        assert_eq!(chosen(&star, "https://10.1.2.3/v1"), None);
     }
 
     #[test]
