@@ -127,7 +127,10 @@ mod tests {
         ]);
         assert_eq!(e.https_proxy.unwrap().value, "http://lower:1");
         let all = e.all_proxy.unwrap();
-        assert_eq!((all.name, all.value.as_str()), ("ALL_PROXY", "http://all:1"));
+        assert_eq!(
+            (all.name, all.value.as_str()),
+            ("ALL_PROXY", "http://all:1")
+        );
         assert_eq!(e.no_proxy.unwrap().name, "NO_PROXY");
         assert!(e.http_proxy.is_none());
     }
@@ -149,6 +152,9 @@ mod tests {
     fn debug_names_variables_not_values() {
         let e = env(&[("HTTPS_PROXY", "http://user:hunter2@proxy:3128")]);
         let text = format!("{e:?}");
-        assert!(text.contains("HTTPS_PROXY") && !text.contains("hunter2"), "{text}");
+        assert!(
+            text.contains("HTTPS_PROXY") && !text.contains("hunter2"),
+            "{text}"
+        );
     }
 }

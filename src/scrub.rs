@@ -102,7 +102,10 @@ impl Secrets {
                 found(from, to);
             }
             let longest = secret.len().min(text.len()).saturating_sub(1);
-            if let Some(n) = (MIN_TAIL..=longest).rev().find(|&n| text.ends_with(&secret[..n])) {
+            if let Some(n) = (MIN_TAIL..=longest)
+                .rev()
+                .find(|&n| text.ends_with(&secret[..n]))
+            {
                 found(text.len() - n, text.len());
             }
         }
@@ -148,7 +151,10 @@ impl Secrets {
 /// from.
 fn percent_decoded(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
     let hex = |b: u8| (b as char).to_digit(16);
-    let (mut decoded, mut spans) = (Vec::with_capacity(text.len()), Vec::with_capacity(text.len()));
+    let (mut decoded, mut spans) = (
+        Vec::with_capacity(text.len()),
+        Vec::with_capacity(text.len()),
+    );
     let mut i = 0;
     while i < text.len() {
         let escape = match (text[i], text.get(i + 1), text.get(i + 2)) {
@@ -232,7 +238,10 @@ mod tests {
     const KEY: &str = "sk-admin-Abc123DEF456ghi789JKL0";
 
     fn secrets() -> Secrets {
-        Secrets::new(KEY, &["hunter2-proxy".into(), "YW5hOmh1bnRlcjItcHJveHk=".into()])
+        Secrets::new(
+            KEY,
+            &["hunter2-proxy".into(), "YW5hOmh1bnRlcjItcHJveHk=".into()],
+        )
     }
 
     #[test]
@@ -240,24 +249,41 @@ mod tests {
         let s = secrets();
         let text = format!("Authorization: Bearer {KEY}\r\nX: y");
         assert_eq!(s.scrub(&text), "Authorization: Bearer [redacted]\r\nX: y");
-        assert_eq!(s.scrub("Proxy-Authorization: Basic YW5hOmh1bnRlcjItcHJveHk="),
-            "Proxy-Authorization: Basic [redacted]");
+        assert_eq!(
+            s.scrub("Proxy-Authorization: Basic YW5hOmh1bnRlcjItcHJveHk="),
+            "Proxy-Authorization: Basic [redacted]"
+        );
         assert_eq!(s.scrub("password=hunter2-proxy;"), "password=[redacted];");
     }
 
     #[test]
     fn encoded_partial_and_truncated_echoes_are_scrubbed() {
         let s = Secrets::new("sk-admin-a/b+c=d~e_1234567", &[]);
-        assert_eq!(s.scrub("key=sk-admin-a%2Fb%2Bc%3Dd~e_1234567&x=1"), "key=[redacted]&x=1");
-        assert_eq!(s.scrub("key=sk-admin-a%2fb%2bc%3dd~e_1234567&x=1"), "key=[redacted]&x=1");
-        assert_eq!(s.scrub("key=sk%2Dadmin%2Da%2Fb%2Bc%3Dd%7Ee_1234567 100%"), "key=[redacted] 100%");
+        assert_eq!(
+            s.scrub("key=sk-admin-a%2Fb%2Bc%3Dd~e_1234567&x=1"),
+            "key=[redacted]&x=1"
+        );
+        assert_eq!(
+            s.scrub("key=sk-admin-a%2fb%2bc%3dd~e_1234567&x=1"),
+            "key=[redacted]&x=1"
+        );
+        assert_eq!(
+            s.scrub("key=sk%2Dadmin%2Da%2Fb%2Bc%3Dd%7Ee_1234567 100%"),
+            "key=[redacted] 100%"
+        );
         let s = secrets();
         // A run of the key's characters, e.g. the key without its first characters.
-        assert_eq!(s.scrub("got 'Abc123DEF456ghi' from you"), "got '[redacted]' from you");
+        assert_eq!(
+            s.scrub("got 'Abc123DEF456ghi' from you"),
+            "got '[redacted]' from you"
+        );
         // A snippet cut inside the key.
         assert_eq!(s.scrub("... Bearer sk-ad"), "... Bearer [redacted]");
         // Ordinary text is left alone, and borrowed.
-        assert!(matches!(s.scrub("an admin key (sk-admin-…) is needed"), Cow::Borrowed(_)));
+        assert!(matches!(
+            s.scrub("an admin key (sk-admin-…) is needed"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
@@ -278,7 +304,9 @@ mod tests {
         struct Leaky;
         impl fmt::Display for Leaky {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                secrets().write(f, &|f| write!(f, "token {KEY} {}", if f.alternate() { "#" } else { "" }))
+                secrets().write(f, &|f| {
+                    write!(f, "token {KEY} {}", if f.alternate() { "#" } else { "" })
+                })
             }
         }
         assert_eq!(Leaky.to_string(), "token [redacted] ");

@@ -102,7 +102,11 @@ async fn a_store_that_fails_fails_the_call_with_nothing_sent() {
     assert_eq!(err.attempts(), 0);
     // The store's reason once, though the limiter's own message quotes it too.
     let text = err.to_string();
-    assert_eq!(text.matches("connection refused by the store").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("connection refused by the store").count(),
+        1,
+        "{text}"
+    );
     assert!(std::error::Error::source(&err).is_none());
     assert_eq!(fake.request_count(), 0);
 }

@@ -77,7 +77,10 @@ fn bad_header_values_and_settings() {
         .build()
         .unwrap_err();
     assert!(matches!(err, BuildError::RootCertificates { .. }), "{err}");
-    assert!(err.to_string().contains("add_root_certificate_der"), "{err}");
+    assert!(
+        err.to_string().contains("add_root_certificate_der"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -112,7 +115,8 @@ async fn from_env_reads_admin_variables_and_never_the_api_key() {
     assert!(err.is_missing_admin_key());
     let text = err.to_string();
     assert!(
-        text.contains("OPENAI_ADMIN_KEY") && text.contains("OPENAI_API_KEY is, but it is deliberately not read"),
+        text.contains("OPENAI_ADMIN_KEY")
+            && text.contains("OPENAI_API_KEY is, but it is deliberately not read"),
         "{text}"
     );
     assert!(!text.contains("sk-proj-1"), "{text}");

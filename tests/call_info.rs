@@ -13,7 +13,11 @@ use openai_invites_mock::{FakeInvites, Fault};
 #[tokio::test]
 async fn the_request_id_and_one_attempt_of_a_plain_call() {
     let (fake, client) = support::in_process();
-    let (page, info) = client.list_invites(ListInvites::new()).with_info().await.unwrap();
+    let (page, info) = client
+        .list_invites(ListInvites::new())
+        .with_info()
+        .await
+        .unwrap();
     assert!(page.data.is_empty());
     assert_eq!(info.status(), 200);
     assert_eq!(info.attempts(), 1);
@@ -48,7 +52,11 @@ async fn rate_limit_headers_and_processing_time_are_read_when_present() {
         .transport(transport)
         .build()
         .unwrap();
-    let (_, info) = client.list_invites(ListInvites::new()).with_info().await.unwrap();
+    let (_, info) = client
+        .list_invites(ListInvites::new())
+        .with_info()
+        .await
+        .unwrap();
     assert_eq!(info.request_id(), Some("req_42"));
     let limits = info.rate_limit();
     assert_eq!(limits.limit_requests, Some(60));
@@ -56,7 +64,10 @@ async fn rate_limit_headers_and_processing_time_are_read_when_present() {
     assert_eq!(limits.reset_requests, Some(Duration::from_secs(1)));
     assert_eq!(info.processing_time(), Some(Duration::from_millis(12)));
     let debug = format!("{info:?}");
-    assert!(debug.contains("req_42") && debug.contains("attempts: 1"), "{debug}");
+    assert!(
+        debug.contains("req_42") && debug.contains("attempts: 1"),
+        "{debug}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -81,7 +92,11 @@ async fn attempts_and_elapsed_time_count_the_retries() {
 #[tokio::test]
 async fn a_failed_call_with_info_is_the_same_error() {
     let (_fake, client) = support::in_process();
-    let err = client.retrieve_invite("invite-nope").with_info().await.unwrap_err();
+    let err = client
+        .retrieve_invite("invite-nope")
+        .with_info()
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.attempts(), 1);
 }

@@ -50,13 +50,20 @@ fn assert_clean(texts: &[String]) {
 #[tokio::test]
 async fn a_502_that_echoes_the_authorization_line_is_scrubbed() {
     let client = echoing(502, |auth| {
-        format!("<html><pre>GET /v1/organization/invites HTTP/1.1\r\nAuthorization: {auth}\r\n</pre></html>")
+        format!(
+            "<html><pre>GET /v1/organization/invites HTTP/1.1\r\nAuthorization: {auth}\r\n</pre></html>"
+        )
     });
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
     let body = err.api_error().unwrap().body.clone().unwrap();
     assert!(body.contains("Authorization: Bearer [redacted]"), "{body}");
-    assert_clean(&[body, err.to_string(), format!("{err:?}"), format!("{err:#?}")]);
+    assert_clean(&[
+        body,
+        err.to_string(),
+        format!("{err:?}"),
+        format!("{err:#?}"),
+    ]);
 }
 
 #[tokio::test]
@@ -69,8 +76,14 @@ async fn an_envelope_that_quotes_the_key_is_scrubbed() {
     });
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
     let api = err.api_error().unwrap();
-    assert_eq!(api.message(), Some("Incorrect API key provided: [redacted]."));
-    assert_eq!(api.error.as_ref().unwrap().param.as_deref(), Some("[redacted]"));
+    assert_eq!(
+        api.message(),
+        Some("Incorrect API key provided: [redacted].")
+    );
+    assert_eq!(
+        api.error.as_ref().unwrap().param.as_deref(),
+        Some("[redacted]")
+    );
     assert_clean(&[err.to_string(), format!("{err:?}")]);
     // The key has the admin shape: no hint about the kind of key.
     assert!(!err.to_string().contains("hint"), "{err}");
@@ -81,7 +94,11 @@ async fn a_200_that_does_not_decode_and_quotes_the_key_is_scrubbed() {
     let client = echoing(200, |auth| format!("not json; you sent {auth}"));
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
-    let decode = err.get_ref().unwrap().downcast_ref::<DecodeError>().unwrap();
+    let decode = err
+        .get_ref()
+        .unwrap()
+        .downcast_ref::<DecodeError>()
+        .unwrap();
     assert_eq!(decode.snippet, "not json; you sent Bearer [redacted]");
     assert_clean(&[err.to_string(), format!("{err:?}")]);
     // The request id once, though both the error and its decode error carry it.
@@ -98,7 +115,10 @@ async fn encoded_bare_and_partial_echoes_are_scrubbed() {
     });
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
     let body = err.api_error().unwrap().body.clone().unwrap();
-    assert_eq!(body, "bare=[redacted]\nencoded=[redacted]\npartial=[redacted]\n");
+    assert_eq!(
+        body,
+        "bare=[redacted]\nencoded=[redacted]\npartial=[redacted]\n"
+    );
     assert_clean(&[err.to_string()]);
 }
 
@@ -123,7 +143,11 @@ async fn a_body_cut_inside_the_key_leaves_no_piece_of_it() {
             .unwrap();
         let err = client.list_invites(ListInvites::new()).await.unwrap_err();
         let snippet = err.api_error().unwrap().body.clone().unwrap();
-        assert!(snippet.ends_with("Bearer [redacted]"), "{kept}: ...{}", &snippet[snippet.len() - 40..]);
+        assert!(
+            snippet.ends_with("Bearer [redacted]"),
+            "{kept}: ...{}",
+            &snippet[snippet.len() - 40..]
+        );
         assert!(!snippet.contains(&KEY[..kept]), "{kept}");
     }
 }
@@ -164,13 +188,22 @@ fn a_base_url_with_the_key_as_userinfo_is_refused_without_printing_it() {
             .build()
             .unwrap_err();
         assert!(matches!(err, BuildError::BaseUrl(_)), "{err}");
-        assert!(err.to_string().contains("[redacted]@api.openai.com"), "{err}");
+        assert!(
+            err.to_string().contains("[redacted]@api.openai.com"),
+            "{err}"
+        );
         assert_clean(&[err.to_string(), format!("{err:?}")]);
     }
     // The key pasted where the URL goes: refused, and scrubbed too.
-    let err = Client::builder().admin_key(KEY).base_url(KEY).build().unwrap_err();
+    let err = Client::builder()
+        .admin_key(KEY)
+        .base_url(KEY)
+        .build()
+        .unwrap_err();
     assert_clean(&[err.to_string(), format!("{err:?}")]);
-    let builder = Client::builder().admin_key(KEY).base_url(&format!("https://{KEY}@h/v1"));
+    let builder = Client::builder()
+        .admin_key(KEY)
+        .base_url(&format!("https://{KEY}@h/v1"));
     assert_clean(&[format!("{builder:?}")]);
 }
 
@@ -185,7 +218,10 @@ async fn a_401_for_a_key_that_is_not_an_admin_key_says_one_is_needed() {
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     let text = err.to_string();
-    assert!(text.contains("does not look like an admin key (sk-admin-...)"), "{text}");
+    assert!(
+        text.contains("does not look like an admin key (sk-admin-...)"),
+        "{text}"
+    );
     assert!(!text.contains("abcdef0123456789"), "{text}");
     // An admin-shaped key that is wrong gets no such hint.
     let client = Client::builder()

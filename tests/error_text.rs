@@ -28,7 +28,10 @@ async fn an_api_error_names_the_operation_the_status_and_the_request_id_once() {
     let err = client.retrieve_invite("invite-nope").await.unwrap_err();
     let id = err.request_id().unwrap().to_owned();
     let text = reported(&err);
-    assert!(text.starts_with("retrieveInvite: the service answered 404 Not Found"), "{text}");
+    assert!(
+        text.starts_with("retrieveInvite: the service answered 404 Not Found"),
+        "{text}"
+    );
     assert_eq!(text.matches(&id).count(), 1, "{text}");
     assert!(err.source().is_none());
     fake.push_fault(Fault::malformed_json());
@@ -38,7 +41,11 @@ async fn an_api_error_names_the_operation_the_status_and_the_request_id_once() {
     let text = reported(&decode);
     assert_eq!(text.matches(&id).count(), 1, "{text}");
     // What serde said, once; the decode error itself stays reachable.
-    let inner = decode.get_ref().unwrap().downcast_ref::<DecodeError>().unwrap();
+    let inner = decode
+        .get_ref()
+        .unwrap()
+        .downcast_ref::<DecodeError>()
+        .unwrap();
     let serde = inner.source().unwrap().to_string();
     assert_eq!(text.matches(&serde).count(), 1, "{text}");
 }
@@ -46,7 +53,10 @@ async fn an_api_error_names_the_operation_the_status_and_the_request_id_once() {
 #[tokio::test]
 async fn an_encode_error_says_what_is_wrong_once() {
     let (_fake, client) = support::in_process();
-    let err = client.list_invites(ListInvites::new().limit(0)).await.unwrap_err();
+    let err = client
+        .list_invites(ListInvites::new().limit(0))
+        .await
+        .unwrap_err();
     let text = reported(&err);
     assert!(text.contains("invalid request: invalid `limit`"), "{text}");
     assert_eq!(text.matches("invalid `limit`").count(), 1, "{text}");
@@ -64,11 +74,18 @@ async fn a_transport_failure_after_sending_says_where_and_that_the_outcome_is_un
         .build()
         .unwrap();
     let err = client
-        .invite_user(openai_invites::InviteRequest::new("ana@example.com", openai_invites::InviteRole::Reader))
+        .invite_user(openai_invites::InviteRequest::new(
+            "ana@example.com",
+            openai_invites::InviteRole::Reader,
+        ))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport);
     let text = reported(&err);
-    assert_eq!(text.matches("connection reset by peer").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("connection reset by peer").count(),
+        1,
+        "{text}"
+    );
     assert!(text.contains("outcome is unknown"), "{text}");
 }

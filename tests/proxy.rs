@@ -50,7 +50,10 @@ async fn https_goes_through_a_connect_tunnel_with_http2_inside() {
     let log = proxy.log();
     assert_eq!(log.lines, [format!("CONNECT {HOST}:443 HTTP/1.1")]);
     assert_eq!((log.tunnels, log.forwarded), (1, 0));
-    assert!(proxy.relayed() > 1000, "the TLS session went through the proxy");
+    assert!(
+        proxy.relayed() > 1000,
+        "the TLS session went through the proxy"
+    );
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
     assert!(seen.iter().all(|s| s.version == http::Version::HTTP_2));
@@ -72,7 +75,10 @@ async fn the_proxy_variables_are_read_in_either_case() {
     assert_eq!(proxy.log().tunnels, 4);
     // Lowercase wins, as in curl.
     let client = tunnel_client(&server)
-        .network_env_with(support::env_of(&[("HTTPS_PROXY", "http://127.0.0.1:9"), ("https_proxy", url)]))
+        .network_env_with(support::env_of(&[
+            ("HTTPS_PROXY", "http://127.0.0.1:9"),
+            ("https_proxy", url),
+        ]))
         .build()
         .unwrap();
     assert_eq!(client.proxy(), Some(url));
@@ -102,12 +108,20 @@ async fn credentials_go_to_the_proxy_only_and_are_never_printed() {
     client.list_invites(ListInvites::new()).await.unwrap();
     assert_eq!(proxy.log().authorizations, [Some(ANA.to_owned())]);
     // Inside the tunnel, the API never sees the proxy's header.
-    assert!(server.seen()[0].headers.get("proxy-authorization").is_none());
+    assert!(
+        server.seen()[0]
+            .headers
+            .get("proxy-authorization")
+            .is_none()
+    );
     let redacted = format!("http://[redacted]@{}", proxy.addr);
     assert_eq!(client.proxy(), Some(redacted.as_str()));
     let builder = tunnel_client(&server).proxy(&url);
     for text in [format!("{builder:?}"), format!("{client:?}")] {
-        assert!(!text.contains("s3cr3t") && !text.contains("YW5hOnMz"), "{text}");
+        assert!(
+            !text.contains("s3cr3t") && !text.contains("YW5hOnMz"),
+            "{text}"
+        );
     }
 }
 
@@ -124,7 +138,10 @@ async fn a_407_is_a_proxy_error_tried_once_with_nothing_sent() {
     assert_eq!(err.attempts(), 1, "a 407 is not retried: {err}");
     assert!(err.is_not_sent() && !err.is_retryable() && !err.is_outcome_unknown());
     let text = err.to_string();
-    assert!(text.contains("407") && text.contains(&proxy.url()), "{text}");
+    assert!(
+        text.contains("407") && text.contains(&proxy.url()),
+        "{text}"
+    );
     assert_eq!(proxy.log().lines.len(), 1);
     assert_eq!((server.accepted(), server.seen().len()), (0, 0));
 }
@@ -142,7 +159,10 @@ async fn a_refused_connect_is_a_proxy_error_retried_with_nothing_sent() {
     assert!(err.is_not_sent() && err.is_retryable());
     assert_eq!(err.attempts(), 3, "{err}");
     let text = err.to_string();
-    assert!(text.contains("refused to open a tunnel to invites.test:443"), "{text}");
+    assert!(
+        text.contains("refused to open a tunnel to invites.test:443"),
+        "{text}"
+    );
     assert_eq!(proxy.log().lines.len(), 3);
     assert_eq!(server.accepted(), 0);
 }
@@ -151,10 +171,17 @@ async fn a_refused_connect_is_a_proxy_error_retried_with_nothing_sent() {
 async fn loopback_is_never_proxied_from_the_environment() {
     let proxy = TestProxy::start(ProxyOptions::default()).await;
     let url = proxy.url();
-    let all: Vec<(&str, &str)> = ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy"]
-        .into_iter()
-        .map(|name| (name, url.as_str()))
-        .collect();
+    let all: Vec<(&str, &str)> = [
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "all_proxy",
+    ]
+    .into_iter()
+    .map(|name| (name, url.as_str()))
+    .collect();
     let fake = FakeServer::start().await.unwrap();
     let client = support::loopback_builder(&fake)
         .network_env_with(support::env_of(&all))
@@ -189,9 +216,15 @@ async fn an_explicit_proxy_takes_plain_http_in_absolute_form_even_to_loopback() 
         .proxy(&proxy.url_with("ana:s3cr3t-pa55"))
         .build()
         .unwrap();
-    client.list_invites(ListInvites::new().limit(2)).await.unwrap();
+    client
+        .list_invites(ListInvites::new().limit(2))
+        .await
+        .unwrap();
     let log = proxy.log();
-    let expected = format!("GET {}/organization/invites?limit=2 HTTP/1.1", fake.base_url());
+    let expected = format!(
+        "GET {}/organization/invites?limit=2 HTTP/1.1",
+        fake.base_url()
+    );
     assert_eq!(log.lines, [expected]);
     assert_eq!(log.authorizations, [Some(ANA.to_owned())]);
     assert_eq!(log.forwarded, 1);
@@ -238,5 +271,8 @@ fn an_unusable_proxy_variable_fails_the_build_and_names_it() {
         .unwrap_err();
     assert!(matches!(err, BuildError::Proxy { .. }), "{err}");
     let text = format!("{err} {err:?}");
-    assert!(text.contains("all_proxy") && text.contains("SOCKS") && !text.contains("s3cr3t"), "{text}");
+    assert!(
+        text.contains("all_proxy") && text.contains("SOCKS") && !text.contains("s3cr3t"),
+        "{text}"
+    );
 }

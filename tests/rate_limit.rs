@@ -226,7 +226,11 @@ async fn an_hour_long_429_fails_the_next_call_of_another_operation_at_once() {
     assert_eq!(first.retry_after(), Some(Duration::from_secs(3600)));
     let started = Instant::now();
     let err = client.retrieve_invite("invite-abc").await.unwrap_err();
-    assert_eq!(started.elapsed(), Duration::ZERO, "no sleep into the total timeout");
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "no sleep into the total timeout"
+    );
     assert_eq!(err.kind(), openai_invites::ErrorKind::RateLimited, "{err}");
     assert_eq!(err.operation(), "retrieveInvite");
     assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));

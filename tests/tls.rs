@@ -93,11 +93,16 @@ async fn rejected(server: &TlsServer, client: &Client, why: &str) {
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Certificate, "{err}");
     assert_eq!(err.attempts(), 1, "{err}");
-    assert!(err.is_not_sent() && err.is_connect() && !err.is_retryable() && !err.is_outcome_unknown());
+    assert!(
+        err.is_not_sent() && err.is_connect() && !err.is_retryable() && !err.is_outcome_unknown()
+    );
     let text = err.to_string();
     let target = format!("localhost:{}", server.port);
     assert!(text.contains(&target) && text.contains(why), "{text}");
-    assert!(text.contains("not retried: a certificate does not change"), "{text}");
+    assert!(
+        text.contains("not retried: a certificate does not change"),
+        "{text}"
+    );
     assert!(server.seen().is_empty());
     assert_eq!(server.accepted(), 1, "a single handshake");
 }
@@ -138,7 +143,10 @@ async fn a_refused_connection_is_retried_and_names_host_and_port() {
     assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
     assert!(err.is_connect() && err.is_retryable());
     assert_eq!(err.attempts(), 3, "{err}");
-    assert!(err.to_string().contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert!(
+        err.to_string().contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -160,5 +168,10 @@ async fn a_dns_failure_is_retried_and_names_the_host() {
     assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
     assert_eq!(err.attempts(), 3, "{err}");
     let text = err.to_string();
-    assert!(text.contains(&format!("could not resolve `{host}` (connecting to {host}:80)")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "could not resolve `{host}` (connecting to {host}:80)"
+        )),
+        "{text}"
+    );
 }

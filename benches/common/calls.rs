@@ -91,4 +91,3 @@ impl Identity {
         headers.insert(http::header::USER_AGENT, self.user_agent.clone());
     }
 }
-

@@ -10,9 +10,9 @@ use http_body_util::Full;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use openai_invites::RetrieveInvite;
 use openai_invites::transport::{HyperTransport, TransportConfig};
 use openai_invites::{BaseUrl, Client, ClientBuilder, ListInvites, Operation, Quota};
-use openai_invites::RetrieveInvite;
 
 use crate::common::calls::{Identity, bare_call, reqwest_call};
 use crate::common::rounds::{Calls, Work};

@@ -116,5 +116,7 @@ fn main() {
             r.cpu_ratio(3),
         );
     }
-    println!("\nthroughput: median of per-round ratios (min..max); CPU: median per-round ratio to bare");
+    println!(
+        "\nthroughput: median of per-round ratios (min..max); CPU: median per-round ratio to bare"
+    );
 }

@@ -36,7 +36,9 @@ impl Runner {
         let mut roots = rustls::RootCertStore::empty();
         for certificate in CertificateDer::pem_slice_iter(pem.as_bytes()) {
             let certificate = certificate.unwrap_or_else(|e| panic!("pem: {e}"));
-            roots.add(certificate).unwrap_or_else(|e| panic!("root: {e}"));
+            roots
+                .add(certificate)
+                .unwrap_or_else(|e| panic!("root: {e}"));
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)

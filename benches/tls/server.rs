@@ -61,7 +61,11 @@ pub fn start() -> Started {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .unwrap_or_else(|e| panic!("bind: {e}"));
-            let _ = tx.send(listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}")));
+            let _ = tx.send(
+                listener
+                    .local_addr()
+                    .unwrap_or_else(|e| panic!("addr: {e}")),
+            );
             let one = common::invite_body();
             let page = common::page_body(100);
             loop {

@@ -79,7 +79,10 @@ impl ClientBuilder {
         let proxy = match &self.transport {
             Some(_) => None,
             None => {
-                let env = self.network_env.take().unwrap_or_else(NetworkEnv::from_process);
+                let env = self
+                    .network_env
+                    .take()
+                    .unwrap_or_else(NetworkEnv::from_process);
                 let proxy = self.proxy.choose(&env, &base_url)?;
                 self.transport_config.env = env;
                 self.transport_config.proxy = proxy.clone();

@@ -153,7 +153,7 @@ impl ClientBuilder {
     /// ```
     pub fn from_env_with(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
         let var = |name: &str| var(name).filter(|v: &String| !v.trim().is_empty());
-        self.network_env = Some(NetworkEnv::read(&var));
+        self.network_env = Some(NetworkEnv::read(var));
         self.api_key_not_read = var(ENV_ADMIN_KEY).is_none() && var(ENV_API_KEY).is_some();
         if let Some(key) = var(ENV_ADMIN_KEY) {
             self = self.admin_key(key);
@@ -284,7 +284,11 @@ impl ClientBuilder {
     }
 
     /// The longest service hint (`retry-after-ms`, `retry-after`) that is waited for; a longer
-    /// one returns the error at once with the hint in it. Also caps 429 cooldowns.
+    /// one returns the error at once with the hint in it. Also caps 429 cooldowns: a cooldown
+    /// that is still longer than what a later call has left fails that call at once, as
+    /// [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited) with
+    /// [`retry_after`](crate::Error::retry_after) set, rather than sleeping into its total
+    /// timeout.
     pub fn max_retry_after(mut self, max: Duration) -> Self {
         self.retry.max_retry_after = max;
         self

@@ -87,7 +87,10 @@ impl Error {
 
 /// `error: cause: cause`, each once: a cause whose text its parent already quotes (as
 /// `"...: {source}"` messages do) is not written again.
-fn write_chain(f: &mut fmt::Formatter<'_>, error: &(dyn std::error::Error + 'static)) -> fmt::Result {
+fn write_chain(
+    f: &mut fmt::Formatter<'_>,
+    error: &(dyn std::error::Error + 'static),
+) -> fmt::Result {
     let mut previous = error.to_string();
     f.write_str(&previous)?;
     let mut next = error.source();

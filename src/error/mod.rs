@@ -254,9 +254,7 @@ impl Error {
             | ErrorKind::TotalTimeout
             | ErrorKind::RateLimited
             | ErrorKind::LimiterUnavailable => true,
-            ErrorKind::Api | ErrorKind::Proxy => {
-                self.inner.failure.is_some_and(Failure::may_pass)
-            }
+            ErrorKind::Api | ErrorKind::Proxy => self.inner.failure.is_some_and(Failure::may_pass),
             _ => false,
         }
     }

@@ -111,7 +111,10 @@ mod tests {
         );
         let outer = crate::transport::TransportError::connect(io);
         let found = chain(&outer).find_map(rejected_certificate);
-        assert!(found.is_some_and(|why| why.contains("unknown issuer")), "{found:?}");
+        assert!(
+            found.is_some_and(|why| why.contains("unknown issuer")),
+            "{found:?}"
+        );
         let plain = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
         assert_eq!(chain(&plain).find_map(rejected_certificate), None);
         assert_eq!(chain(&plain).count(), 1);

@@ -50,7 +50,7 @@ impl TransportError {
     /// The server's certificate was rejected: nothing was sent, and the client does not try
     /// again (the certificate will not change between attempts).
     pub fn certificate(source: impl Into<BoxError>) -> Self {
-        Self::new(Phase::Certificate("it was rejected"), source)
+        Self::new(Phase::Certificate(""), source)
     }
 
     /// The connection failed once the request may have been written: the outcome is unknown.
@@ -110,7 +110,11 @@ impl fmt::Display for TransportError {
         };
         match (self.phase, target) {
             (Phase::Resolve, Some(target)) => {
-                write!(f, "could not resolve `{}` (connecting to {target})", host.unwrap_or(""))
+                write!(
+                    f,
+                    "could not resolve `{}` (connecting to {target})",
+                    host.unwrap_or("")
+                )
             }
             (Phase::Resolve, None) => f.write_str("could not resolve the host"),
             (Phase::Connect, Some(target)) => {
@@ -118,15 +122,23 @@ impl fmt::Display for TransportError {
                 via(f)
             }
             (Phase::Connect, None) => f.write_str("could not connect"),
-            (Phase::Certificate(why), Some(target)) => {
-                write!(f, "the certificate of {target} was rejected: {why}")
-            }
-            (Phase::Certificate(why), None) => {
-                write!(f, "the server's certificate was rejected: {why}")
+            (Phase::Certificate(why), target) => {
+                match target {
+                    Some(target) => write!(f, "the certificate of {target} was rejected")?,
+                    None => f.write_str("the server's certificate was rejected")?,
+                }
+                if why.is_empty() {
+                    Ok(())
+                } else {
+                    write!(f, ": {why}")
+                }
             }
             (Phase::ProxyAuth, _) => {
                 let proxy = self.proxy.as_deref().unwrap_or("the proxy");
-                write!(f, "the proxy {proxy} asked for credentials (407 Proxy Authentication Required)")?;
+                write!(
+                    f,
+                    "the proxy {proxy} asked for credentials (407 Proxy Authentication Required)"
+                )?;
                 f.write_str(" before opening a tunnel; set them in the proxy URL (http://user:password@host:port)")
             }
             (Phase::ProxyRefused, _) => {
@@ -138,7 +150,10 @@ impl fmt::Display for TransportError {
                 }
             }
             (Phase::AfterSend, Some(target)) => {
-                write!(f, "the connection to {target} failed after the request may have been sent")
+                write!(
+                    f,
+                    "the connection to {target} failed after the request may have been sent"
+                )
             }
             (Phase::AfterSend, None) => {
                 f.write_str("the connection failed after the request may have been sent")

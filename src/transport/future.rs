@@ -14,7 +14,6 @@ use hyper_util::client::legacy::ResponseFuture;
 use openai_invites_core::headers;
 use pin_project_lite::pin_project;
 
-use super::hyper::Shared;
 use super::{Phase, ResponseTooLarge, TransportError, cause};
 use crate::BoxError;
 
@@ -24,7 +23,8 @@ pin_project! {
     pub struct TransportFuture {
         #[pin]
         state: State,
-        shared: Arc<Shared>,
+        limit: usize,
+        proxy: Option<Arc<str>>,
         target: Target,
     }
 }
@@ -38,10 +38,16 @@ pin_project! {
 }
 
 impl TransportFuture {
-    pub(super) fn new(pending: ResponseFuture, shared: Arc<Shared>, target: Target) -> Self {
+    pub(super) fn new(
+        pending: ResponseFuture,
+        limit: usize,
+        proxy: Option<Arc<str>>,
+        target: Target,
+    ) -> Self {
         Self {
             state: State::Head { pending },
-            shared,
+            limit,
+            proxy,
             target,
         }
     }
@@ -77,12 +83,12 @@ impl Future for TransportFuture {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let limit = this.shared.max_response_bytes;
+        let limit = *this.limit;
         loop {
             match this.state.as_mut().project() {
                 StateProj::Head { pending } => {
                     let response = ready!(pending.poll(cx))
-                        .map_err(|e| send_error(e, this.target, this.shared))?;
+                        .map_err(|e| send_error(e, this.target, this.proxy.as_deref()))?;
                     let (parts, body) = response.into_parts();
                     let declared = parts
                         .headers
@@ -110,7 +116,7 @@ impl Future for TransportFuture {
                         }
                         Err(e) => Err(Box::new(
                             TransportError::after_send(e)
-                                .at(this.target.describe(), this.shared.proxy.as_deref()),
+                                .at(this.target.describe(), this.proxy.as_deref()),
                         )),
                     });
                 }
@@ -122,14 +128,14 @@ impl Future for TransportFuture {
 fn send_error(
     error: hyper_util::client::legacy::Error,
     target: &Target,
-    shared: &Shared,
+    proxy: Option<&str>,
 ) -> BoxError {
     let phase = match cause::phase(&error) {
         // Through a proxy, the client resolves only the proxy's name.
-        Phase::Resolve if shared.proxy.is_some() => Phase::Connect,
+        Phase::Resolve if proxy.is_some() => Phase::Connect,
         phase => phase,
     };
-    Box::new(TransportError::new(phase, error).at(target.describe(), shared.proxy.as_deref()))
+    Box::new(TransportError::new(phase, error).at(target.describe(), proxy))
 }
 
 fn too_large(parts: &Parts, limit: usize) -> BoxError {

@@ -73,7 +73,7 @@ pub(super) struct Shared {
     client: Pooled,
     pub(super) max_response_bytes: usize,
     /// The proxy's printable address, for error messages.
-    pub(super) proxy: Option<String>,
+    pub(super) proxy: Option<Arc<str>>,
 }
 
 enum Pooled {
@@ -122,7 +122,7 @@ impl HyperTransport {
             shared: Arc::new(Shared {
                 client,
                 max_response_bytes: config.max_response_bytes,
-                proxy: config.proxy.as_ref().map(|p| p.label.clone()),
+                proxy: config.proxy.as_ref().map(|p| Arc::from(p.label.as_str())),
             }),
         }
     }
@@ -176,6 +176,8 @@ impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
                 client.request(request)
             }
         };
-        TransportFuture::new(pending, self.shared.clone(), target)
+        // No reference count is taken unless a proxy is in use (for its name in errors).
+        let proxy = self.shared.proxy.clone();
+        TransportFuture::new(pending, self.shared.max_response_bytes, proxy, target)
     }
 }

@@ -15,7 +15,7 @@ mod roots;
 mod tls;
 
 pub use self::hyper::{HyperTransport, TransportConfig};
-pub use error::{ResponseTooLarge, TransportError};
 pub(crate) use error::Phase;
+pub use error::{ResponseTooLarge, TransportError};
 pub use future::TransportFuture;
 pub(crate) use roots::RootCertificates;

@@ -1,11 +1,11 @@
 //! Which proxy, if any, the client goes through: chosen once, at `build()`, for the one base
 //! URL the client talks to.
 //!
-//! - [`ProxySetting::FromEnv`] (the default): `https_proxy` / `http_proxy` / `all_proxy`, minus
+//! - [`ProxySetting::FromEnv`], the default, reads `https_proxy` / `http_proxy` / `all_proxy`, minus
 //!   `no_proxy`, with curl's rules (hyper-util's [`Matcher`] applies them). A loopback base URL
 //!   (`127.0.0.0/8`, `::1`, `localhost`) is never proxied this way.
-//! - [`ProxySetting::Explicit`]: this proxy, for any base URL, loopback included.
-//! - [`ProxySetting::Off`]: direct.
+//! - [`ProxySetting::Explicit`] names this proxy, for any base URL, loopback included.
+//! - [`ProxySetting::Off`] connects directly.
 //!
 //! Only `http://` proxies are supported (the scheme may be left out, as curl allows): HTTPS
 //! goes through a CONNECT tunnel with TLS to the API inside it, plain HTTP goes in absolute
@@ -102,7 +102,10 @@ fn from_env(env: &NetworkEnv, base: &BaseUrl) -> Result<Option<Proxy>, BuildErro
     let value = |v: &Option<Var>| v.as_ref().map(|v| v.value.clone()).unwrap_or_default();
     // `*` exempts every host, IP addresses too, as in curl (hyper-util's matcher applies it
     // to names only).
-    if value(&env.no_proxy).split(',').any(|entry| entry.trim() == "*") {
+    if value(&env.no_proxy)
+        .split(',')
+        .any(|entry| entry.trim() == "*")
+    {
         return Ok(None);
     }
     let matcher = Matcher::builder()
@@ -147,7 +150,10 @@ pub(crate) fn parse(url: &str) -> Result<Proxy, &'static str> {
     let probe: Uri = format!("http://{host_port}/")
         .parse()
         .map_err(|_| "it is not a valid URL (percent-encode special characters in credentials)")?;
-    let host = probe.host().filter(|h| !h.is_empty()).ok_or("it has no host")?;
+    let host = probe
+        .host()
+        .filter(|h| !h.is_empty())
+        .ok_or("it has no host")?;
     let port = probe.port_u16().unwrap_or(DEFAULT_PROXY_PORT);
     let address = format!("{host}:{port}");
     let uri: Uri = format!("http://{address}/")
@@ -163,7 +169,9 @@ pub(crate) fn parse(url: &str) -> Result<Proxy, &'static str> {
     };
     let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
     let user = percent_decode_str(user).decode_utf8_lossy().into_owned();
-    let decoded = percent_decode_str(password).decode_utf8_lossy().into_owned();
+    let decoded = percent_decode_str(password)
+        .decode_utf8_lossy()
+        .into_owned();
     // hyper-util's matcher encodes the header exactly as its tunnel expects it.
     let authorization = Matcher::builder()
         .all(format!("http://{userinfo}@{address}"))
@@ -259,18 +267,38 @@ mod tests {
     fn no_proxy_and_loopback_go_direct() {
         let https = "https://api.openai.com/v1";
         let proxy = ("HTTPS_PROXY", "http://proxy:1");
-        for no in ["api.openai.com", ".openai.com", "openai.com", "*", "API.OPENAI.COM"] {
+        for no in [
+            "api.openai.com",
+            ".openai.com",
+            "openai.com",
+            "*",
+            "API.OPENAI.COM",
+        ] {
             assert_eq!(chosen(&[proxy, ("NO_PROXY", no)], https), None, "{no}");
         }
         for no in ["openai.co", "notopenai.com", "10.0.0.0/8"] {
             assert!(chosen(&[proxy, ("no_proxy", no)], https).is_some(), "{no}");
         }
-        for base in ["https://localhost:1/v1", "https://127.0.0.1:1/v1", "https://[::1]:1/v1"] {
-            assert_eq!(chosen(&[proxy, ("ALL_PROXY", "http://p:1")], base), None, "{base}");
+        for base in [
+            "https://localhost:1/v1",
+            "https://127.0.0.1:1/v1",
+            "https://[::1]:1/v1",
+        ] {
+            assert_eq!(
+                chosen(&[proxy, ("ALL_PROXY", "http://p:1")], base),
+                None,
+                "{base}"
+            );
         }
-        let ip = [("https_proxy", "http://proxy:1"), ("NO_PROXY", "10.1.0.0/16")];
+        let ip = [
+            ("https_proxy", "http://proxy:1"),
+            ("NO_PROXY", "10.1.0.0/16"),
+        ];
         assert_eq!(chosen(&ip, "https://10.1.2.3/v1"), None);
-        let star = [("https_proxy", "http://proxy:1"), ("NO_PROXY", "example.com, *")];
+        let star = [
+            ("https_proxy", "http://proxy:1"),
+            ("NO_PROXY", "example.com, *"),
+        ];
         assert_eq!(chosen(&star, "https://10.1.2.3/v1"), None);
     }
 
@@ -278,13 +306,21 @@ mod tests {
     fn explicit_proxies_apply_to_loopback_and_bad_variables_are_errors() {
         let base = BaseUrl::parse("http://127.0.0.1:9/v1").unwrap();
         let explicit = ProxySetting::Explicit("http://127.0.0.1:3128".into());
-        assert!(explicit.choose(&NetworkEnv::default(), &base).unwrap().is_some());
+        assert!(
+            explicit
+                .choose(&NetworkEnv::default(), &base)
+                .unwrap()
+                .is_some()
+        );
         let https = BaseUrl::parse("https://api.openai.com/v1").unwrap();
         let err = ProxySetting::FromEnv
             .choose(&env(&[("HTTPS_PROXY", "socks5://u:secret@p:1")]), &https)
             .unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("HTTPS_PROXY") && !text.contains("secret"), "{text}");
+        assert!(
+            text.contains("HTTPS_PROXY") && !text.contains("secret"),
+            "{text}"
+        );
         let off = ProxySetting::Off.choose(&env(&[("HTTPS_PROXY", "http://p:1")]), &https);
         assert!(off.unwrap().is_none());
     }
@@ -292,7 +328,13 @@ mod tests {
     #[test]
     fn debug_redacts_credentials() {
         let explicit = ProxySetting::Explicit("http://ana:hunter2@proxy:3128".into());
-        let text = format!("{explicit:?} {:?}", parse("http://ana:hunter2@proxy:1").unwrap());
-        assert!(!text.contains("hunter2") && text.contains("proxy:3128"), "{text}");
+        let text = format!(
+            "{explicit:?} {:?}",
+            parse("http://ana:hunter2@proxy:1").unwrap()
+        );
+        assert!(
+            !text.contains("hunter2") && text.contains("proxy:3128"),
+            "{text}"
+        );
     }
 }

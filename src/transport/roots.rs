@@ -49,7 +49,10 @@ impl RootCertificates {
         let mut roots = RootCertStore::empty();
         if !self.no_defaults {
             let file = env.cert_file.as_ref().map(|v| PathBuf::from(&v.value));
-            let dirs = env.cert_dir.as_ref().map(|v| std::env::split_paths(&v.value));
+            let dirs = env
+                .cert_dir
+                .as_ref()
+                .map(|v| std::env::split_paths(&v.value));
             if file.is_none() && dirs.is_none() {
                 add_built_in(&mut roots)?;
             }
@@ -58,7 +61,11 @@ impl RootCertificates {
                 let bytes = std::fs::read(&file).map_err(|e| error(&origin, e.to_string()))?;
                 add_pem(&mut roots, &bytes, &origin)?;
             }
-            for dir in dirs.into_iter().flatten().filter(|d| !d.as_os_str().is_empty()) {
+            for dir in dirs
+                .into_iter()
+                .flatten()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 add_dir(&mut roots, &dir)?;
             }
         }
@@ -195,10 +202,16 @@ mod tests {
         let mut roots = only_extra();
         roots.add_pem(b"not a certificate".to_vec());
         let err = roots.store(&NetworkEnv::default()).unwrap_err().to_string();
-        assert!(err.contains("add_root_certificates_pem") && err.contains("no PEM"), "{err}");
+        assert!(
+            err.contains("add_root_certificates_pem") && err.contains("no PEM"),
+            "{err}"
+        );
         let mut broken = only_extra();
         broken.add_pem(b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n".to_vec());
-        let err = broken.store(&NetworkEnv::default()).unwrap_err().to_string();
+        let err = broken
+            .store(&NetworkEnv::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("certificate 1"), "{err}");
     }
 
@@ -211,7 +224,9 @@ mod tests {
         let store = RootCertificates::default().store(&vars).unwrap();
         assert_eq!(store.len(), 1);
         // Without it, the built-in roots.
-        let built_in = RootCertificates::default().store(&NetworkEnv::default()).unwrap();
+        let built_in = RootCertificates::default()
+            .store(&NetworkEnv::default())
+            .unwrap();
         assert!(built_in.len() > 50);
         // Turned off, it is not read at all.
         let mut off = only_extra();
@@ -225,12 +240,21 @@ mod tests {
         let dir = temp_dir("bad");
         let missing = dir.join("missing.pem");
         let vars = env(&[("SSL_CERT_FILE", missing.display().to_string())]);
-        let err = RootCertificates::default().store(&vars).unwrap_err().to_string();
-        assert!(err.contains("missing.pem") && err.contains("SSL_CERT_FILE"), "{err}");
+        let err = RootCertificates::default()
+            .store(&vars)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("missing.pem") && err.contains("SSL_CERT_FILE"),
+            "{err}"
+        );
         let empty = dir.join("empty.pem");
         std::fs::write(&empty, "").unwrap();
         let vars = env(&[("SSL_CERT_FILE", empty.display().to_string())]);
-        let err = RootCertificates::default().store(&vars).unwrap_err().to_string();
+        let err = RootCertificates::default()
+            .store(&vars)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("empty.pem") && err.contains("no PEM"), "{err}");
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -246,8 +270,17 @@ mod tests {
         let vars = env(&[("SSL_CERT_DIR", joined.to_string_lossy().into_owned())]);
         assert_eq!(RootCertificates::default().store(&vars).unwrap().len(), 3);
         let gone = env(&[("SSL_CERT_DIR", first.join("nope").display().to_string())]);
-        let err = RootCertificates::default().store(&gone).unwrap_err().to_string();
-        assert!(err.contains("SSL_CERT_DIR") && err.contains("nope"), "{err}");
-        let _ = (std::fs::remove_dir_all(first), std::fs::remove_dir_all(second));
+        let err = RootCertificates::default()
+            .store(&gone)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("SSL_CERT_DIR") && err.contains("nope"),
+            "{err}"
+        );
+        let _ = (
+            std::fs::remove_dir_all(first),
+            std::fs::remove_dir_all(second),
+        );
     }
 }

@@ -202,7 +202,10 @@ impl std::error::Error for ApiError {}
 /// error's `source()`, and the request id is a field (an error that wraps this one prints it
 /// once).
 #[derive(Debug, thiserror::Error)]
-#[error("the {status} response body is not what the operation returns (it starts with `{}`)", quote(snippet))]
+#[error(
+    "the {status} response body is not what the operation returns (it starts with `{}`)",
+    quote(snippet)
+)]
 pub struct DecodeError {
     /// The HTTP status.
     pub status: StatusCode,
@@ -333,7 +336,10 @@ mod tests {
         assert_eq!(d.request_id.as_deref(), Some("req_123"));
         assert_eq!(d.snippet, "{\"id\": 3");
         let text = d.to_string();
-        assert!(text.contains("200 OK") && text.contains("{\"id\": 3"), "{text}");
+        assert!(
+            text.contains("200 OK") && text.contains("{\"id\": 3"),
+            "{text}"
+        );
         // What serde said is the source, not repeated in the message.
         let source = std::error::Error::source(&d).unwrap().to_string();
         assert!(!text.contains(&source), "{text} / {source}");
