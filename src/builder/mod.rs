@@ -35,7 +35,7 @@ pub const ENV_ORG_ID: &str = "OPENAI_ORG_ID";
 pub const ENV_PROJECT_ID: &str = "OPENAI_PROJECT_ID";
 
 /// Configures a [`Client`](crate::Client). Nothing is checked until [`build`](Self::build), which returns
-/// every problem as a [`BuildError`]; nothing here panics.
+/// every problem as a [`BuildError`](crate::BuildError); nothing here panics.
 ///
 /// | setting | default |
 /// |---|---|
