@@ -126,7 +126,8 @@ impl Secrets {
         }
     }
 
-    /// Writes `value` through [`scrub`](Self::scrub); `debug` picks `{:?}` over `{}`.
+    /// Writes what `value` writes, through [`scrub`](Self::scrub) (`{:#}` and `{:#?}` are
+    /// passed on).
     pub(crate) fn write(
         &self,
         f: &mut fmt::Formatter<'_>,

@@ -73,6 +73,7 @@ fn bad_header_values_and_settings() {
     ));
     let err = Client::builder()
         .admin_key("sk-admin-1")
+        .network_env_with(|_| None) // not the machine's proxies or SSL_CERT_FILE
         .add_root_certificate_der(vec![1, 2, 3])
         .build()
         .unwrap_err();
@@ -127,6 +128,7 @@ fn user_agent_suffix_and_clone_cost() {
     let client = Client::builder()
         .admin_key("sk-admin-1")
         .user_agent("provisioner/3.1")
+        .network_env_with(|_| None)
         .build()
         .unwrap();
     let clone = client.clone();

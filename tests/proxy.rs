@@ -276,3 +276,19 @@ fn an_unusable_proxy_variable_fails_the_build_and_names_it() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_proxy_that_is_down_is_a_connect_error_that_names_it() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let down = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let server = TlsServer::start(TlsOptions::for_name(HOST)).await;
+    let client = tunnel_client(&server).proxy(&down).build().unwrap();
+    let err = client.list_invites(ListInvites::new()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+    assert!(err.is_retryable() && err.is_not_sent());
+    assert_eq!(err.attempts(), 3, "{err}");
+    let text = err.to_string();
+    let expected = format!("could not connect to {HOST}:443 through the proxy {down}");
+    assert!(text.contains(&expected), "{text}");
+}
