@@ -4,16 +4,20 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use crate::failure::ResponseFacts;
 use crate::layer::context::CallContext;
+use crate::layer::context::Notes;
 use crate::layer::metrics::{CallTimer, Recorder};
+use crate::scrub::Secrets;
 use crate::stack::StackFuture;
-use crate::{BoxError, Error};
+use crate::{BoxError, CallInfo, Error};
 use bytes::Bytes;
 use openai_invites_core::Operation;
 use pin_project_lite::pin_project;
+use tokio::time::Instant;
 
 pin_project! {
     /// The future of one call: it resolves to the operation's decoded output, or an [`Error`]
@@ -35,6 +39,9 @@ pin_project! {
     /// # Ok(()) }
     /// ```
     ///
+    /// What the service said about a successful call (request id, rate-limit headers) and
+    /// what it took (attempts, elapsed time) come with [`with_info`](Self::with_info).
+    ///
     /// # Panics
     ///
     /// Like most futures, it panics if polled again after it has returned `Poll::Ready`.
@@ -50,10 +57,13 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State {
-        /// In the stack; the context is the one the stack's layers report into.
+        /// In the stack; the context is the one the stack's layers report into, the secrets
+        /// those an error is scrubbed of (`None` once taken), the recorder and timer the call's
+        /// metrics.
         Sending {
             #[pin] stack: StackFuture,
             context: CallContext,
+            secrets: Option<Arc<Secrets>>,
             recorder: Recorder,
             timer: CallTimer,
         },
@@ -65,11 +75,17 @@ pin_project! {
 }
 
 impl<O: Operation> Call<O> {
-    pub(crate) fn sending(stack: StackFuture, context: CallContext, recorder: Recorder) -> Self {
+    pub(crate) fn sending(
+        stack: StackFuture,
+        context: CallContext,
+        secrets: Arc<Secrets>,
+        recorder: Recorder,
+    ) -> Self {
         Self {
             state: State::Sending {
                 stack,
                 context,
+                secrets: Some(secrets),
                 recorder,
                 timer: CallTimer::default(),
             },
@@ -85,27 +101,49 @@ impl<O: Operation> Call<O> {
     }
 }
 
-impl<O: Operation> Future for Call<O> {
-    type Output = Result<O::Output, Error>;
+impl<O: Operation> Call<O> {
+    /// The call, resolving to its output together with what the service said about it and
+    /// what it took ([`CallInfo`]). Errors are the same as the call's own.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use openai_invites::{Client, InviteRequest, InviteRole};
+    /// use openai_invites_mock::FakeInvites;
+    ///
+    /// let fake = FakeInvites::new();
+    /// let client = Client::builder().admin_key(fake.admin_key()).transport(fake.service()).build()?;
+    /// let invite = client.invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader)).await?;
+    /// let (same, info) = client.retrieve_invite(&invite.id).with_info().await?;
+    /// assert_eq!(same.id, invite.id);
+    /// assert!(info.request_id().is_some());
+    /// # Ok(()) }
+    /// ```
+    pub fn with_info(self) -> WithInfo<O> {
+        WithInfo {
+            call: self,
+            started: None,
+        }
+    }
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    /// Polls the stack; on completion, the 2xx answer, or the error (scrubbed).
+    fn poll_answer(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Answer, Error>> {
         let mut state = self.project().state;
-        let output = match state.as_mut().project() {
+        let answer = match state.as_mut().project() {
             StateProj::Sending {
                 stack,
                 context,
+                secrets,
                 recorder,
                 timer,
             } => {
                 timer.start();
-                let output = finish::<O>(ready!(stack.poll(cx)), context);
-                let failed = output.as_ref().err().map(Error::kind);
-                let attempts = match &output {
-                    Ok(_) => context.attempts().max(1),
-                    Err(e) => e.attempts(),
+                let result = ready!(stack.poll(cx));
+                let secrets = secrets.take().unwrap_or_default();
+                let meter = Meter {
+                    recorder: recorder.clone(),
+                    timer: std::mem::take(timer),
                 };
-                timer.finish(recorder, &O::META, failed, attempts);
-                output
+                Answer::of::<O>(result, context, secrets, meter)
             }
             StateProj::Refused { error } => match error.take() {
                 Some(error) => Err(error),
@@ -114,7 +152,56 @@ impl<O: Operation> Future for Call<O> {
             StateProj::Done => panic!("`Call` polled after completion"),
         };
         state.set(State::Done);
-        Poll::Ready(output)
+        Poll::Ready(answer)
+    }
+}
+
+impl<O: Operation> Future for Call<O> {
+    type Output = Result<O::Output, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let answer = ready!(self.poll_answer(cx));
+        Poll::Ready(answer.and_then(Answer::decode::<O>))
+    }
+}
+
+pin_project! {
+    /// A [`Call`] that also returns what the service said about it: made by
+    /// [`Call::with_info`]. The clock for [`CallInfo::elapsed`] starts at the first poll.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct WithInfo<O> {
+        #[pin]
+        call: Call<O>,
+        started: Option<Instant>,
+    }
+}
+
+impl<O: Operation> Future for WithInfo<O> {
+    type Output = Result<(O::Output, CallInfo), Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let started = *this.started.get_or_insert_with(Instant::now);
+        let answer = match ready!(this.call.poll_answer(cx)) {
+            Ok(answer) => answer,
+            Err(error) => return Poll::Ready(Err(error)),
+        };
+        let info = CallInfo::new(
+            answer.response.status(),
+            answer.response.headers().clone(),
+            answer.attempts,
+            started.elapsed(),
+            answer.notes.reconciled,
+        );
+        Poll::Ready(answer.decode::<O>().map(|output| (output, info)))
+    }
+}
+
+impl<O> fmt::Debug for WithInfo<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WithInfo")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
     }
 }
 
@@ -132,26 +219,83 @@ impl<O> fmt::Debug for Call<O> {
     }
 }
 
-/// Turns what the stack answered into the operation's output, or an error that says how many
-/// attempts were made and why the retry layer stopped.
-fn finish<O: Operation>(
-    result: Result<http::Response<Bytes>, BoxError>,
-    context: &CallContext,
-) -> Result<O::Output, Error> {
-    let attempts = context.attempts();
-    let mut response = result.map_err(|e| {
-        let error = Error::from_stack(&O::META, e);
-        let attempts = attempts.max(error.attempts());
-        error.with_attempts(attempts).with_notes(context.notes())
-    })?;
-    if let Some(facts) = ResponseFacts::take(&mut response) {
-        return Err(Error::answered(&O::META, facts)
-            .with_attempts(attempts.max(1))
-            .with_notes(context.notes()));
+/// A 2xx answer, with what decoding needs to report an error.
+struct Answer {
+    response: http::Response<Bytes>,
+    attempts: u32,
+    notes: Notes,
+    secrets: Arc<Secrets>,
+    meter: Meter,
+}
+
+/// The call's metrics: recorded once its result is known (nothing without the feature).
+struct Meter {
+    recorder: Recorder,
+    timer: CallTimer,
+}
+
+impl Meter {
+    /// The call ended, with `failed` when it failed.
+    fn finish<O: Operation>(&self, failed: Option<&Error>, attempts: u32) {
+        let failed = failed.map(Error::kind);
+        self.timer
+            .finish(&self.recorder, &O::META, failed, attempts);
     }
-    O::decode(response).map_err(|e| {
-        Error::response(&O::META, e)
-            .with_attempts(attempts.max(1))
-            .with_notes(context.notes())
-    })
+}
+
+impl Answer {
+    /// What the stack answered: a 2xx, or an error that says how many attempts were made and
+    /// why the retry layer stopped, scrubbed of the client's secrets.
+    fn of<O: Operation>(
+        result: Result<http::Response<Bytes>, BoxError>,
+        context: &CallContext,
+        secrets: Arc<Secrets>,
+        meter: Meter,
+    ) -> Result<Self, Error> {
+        let attempts = context.attempts();
+        let notes = context.notes();
+        let failed = |error: Error| {
+            let error = error.with_notes(notes.clone()).scrubbed(&secrets);
+            meter.finish::<O>(Some(&error), error.attempts());
+            error
+        };
+        let mut response = match result {
+            Ok(response) => response,
+            Err(e) => {
+                let error = Error::from_stack(&O::META, e);
+                let attempts = attempts.max(error.attempts());
+                return Err(failed(error.with_attempts(attempts)));
+            }
+        };
+        if let Some(facts) = ResponseFacts::take(&mut response) {
+            let error = Error::answered(&O::META, facts).with_attempts(attempts.max(1));
+            return Err(failed(error));
+        }
+        Ok(Self {
+            response,
+            attempts: attempts.max(1),
+            notes,
+            secrets,
+            meter,
+        })
+    }
+
+    /// The operation's output, or the decode error (scrubbed: a body may echo the request).
+    fn decode<O: Operation>(self) -> Result<O::Output, Error> {
+        let Self {
+            response,
+            attempts,
+            notes,
+            secrets,
+            meter,
+        } = self;
+        let output = O::decode(response).map_err(|e| {
+            Error::response(&O::META, e)
+                .with_attempts(attempts)
+                .with_notes(notes)
+                .scrubbed(&secrets)
+        });
+        meter.finish::<O>(output.as_ref().err(), attempts);
+        output
+    }
 }

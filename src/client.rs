@@ -10,6 +10,7 @@ use openai_invites_core::{
 
 use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
+use crate::scrub::Secrets;
 use crate::stack::Stack;
 use crate::{Call, ClientBuilder, Error};
 
@@ -33,11 +34,19 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    base_url: BaseUrl,
-    stack: Stack,
-    recorder: Recorder,
+/// What `build()` hands the client.
+pub(crate) struct ClientParts {
+    pub(crate) base_url: BaseUrl,
+    pub(crate) stack: Stack,
+    /// What errors are scrubbed of.
+    pub(crate) secrets: Arc<Secrets>,
+    /// The proxy in use, printable (credentials redacted).
+    pub(crate) proxy: Option<String>,
+    /// The client's instruments (nothing without the `metrics` feature).
+    pub(crate) recorder: Recorder,
 }
+
+type Inner = ClientParts;
 
 impl Client {
     /// Starts configuring a client.
@@ -45,19 +54,26 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(base_url: BaseUrl, stack: Stack, recorder: Recorder) -> Self {
+    pub(crate) fn from_parts(parts: ClientParts) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                base_url,
-                stack,
-                recorder,
-            }),
+            inner: Arc::new(parts),
         }
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &BaseUrl {
         &self.inner.base_url
+    }
+
+    /// The proxy the default transport goes through, credentials redacted
+    /// (`http://[redacted]@proxy.corp:3128`); `None` when it connects directly (or the
+    /// transport was swapped).
+    pub fn proxy(&self) -> Option<&str> {
+        self.inner.proxy.as_deref()
+    }
+
+    pub(crate) fn secrets(&self) -> &Arc<Secrets> {
+        &self.inner.secrets
     }
 
     /// Sends any operation through the stack and decodes its answer.
@@ -69,13 +85,11 @@ impl Client {
             Ok(mut request) => {
                 let context = CallContext::default();
                 request.extensions_mut().insert(context.clone());
-                Call::sending(
-                    self.inner.stack.call(request),
-                    context,
-                    self.inner.recorder.clone(),
-                )
+                let stack = self.inner.stack.call(request);
+                let (secrets, recorder) = (self.inner.secrets.clone(), self.inner.recorder.clone());
+                Call::sending(stack, context, secrets, recorder)
             }
-            Err(e) => Call::refused(Error::encode(&O::META, e)),
+            Err(e) => Call::refused(Error::encode(&O::META, e).scrubbed(&self.inner.secrets)),
         }
     }
 
@@ -113,6 +127,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
+            .field("proxy", &self.inner.proxy)
             .finish_non_exhaustive()
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! | outcome | [`Failure`] |
 //! |---|---|
-//! | connect refused, DNS, TLS handshake, pool checkout | `NotSent` |
+//! | connect refused, DNS, TLS handshake, pool checkout, a proxy that refused the tunnel | `NotSent` |
+//! | certificate rejected (unknown issuer, wrong name, expired...), proxy 407 | `Blocked` |
 //! | 429 (error `type` or `code` not `insufficient_quota`) | `RateLimited` |
 //! | 429 `insufficient_quota` | `OutOfQuota` |
 //! | 408, 409, 5xx, attempt timeout, connection lost after sending | `Ambiguous` |
@@ -18,13 +19,17 @@ use openai_invites_core::{ApiError, headers};
 
 use crate::BoxError;
 use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
-use crate::transport::{ResponseTooLarge, TransportError};
+use crate::transport::{Phase, ResponseTooLarge, TransportError};
 
 /// The class of a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
     /// Nothing reached the service: any operation may be sent again.
     NotSent,
+    /// Nothing reached the service, and the same attempt would fail the same way (the
+    /// server's certificate was rejected, the proxy wants credentials): not retried, and not
+    /// ambiguous. The text says why, for errors.
+    Blocked(&'static str),
     /// The service refused before acting, for now: waiting helps.
     RateLimited,
     /// The service refused: the organization is out of quota; waiting does not help.
@@ -56,10 +61,13 @@ impl Failure {
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error.as_ref());
         while let Some(error) = cause {
             if let Some(transport) = error.downcast_ref::<TransportError>() {
-                return if transport.is_connect() {
-                    Self::NotSent
-                } else {
-                    Self::Ambiguous("connection lost after sending")
+                return match transport.phase() {
+                    Phase::Certificate(_) => {
+                        Self::Blocked("a certificate does not change between attempts")
+                    }
+                    Phase::ProxyAuth => Self::Blocked("the proxy needs credentials"),
+                    Phase::AfterSend => Self::Ambiguous("connection lost after sending"),
+                    Phase::Connect | Phase::Resolve | Phase::ProxyRefused => Self::NotSent,
                 };
             }
             if error.is::<AttemptTimeoutError>() || error.is::<TotalTimeoutError>() {
@@ -195,6 +203,15 @@ mod tests {
         let lost: BoxError = Box::new(TransportError::after_send("reset"));
         let slow: BoxError = Box::new(AttemptTimeoutError(Duration::from_secs(1)));
         let other: BoxError = "a layer of yours".into();
+        let certificate: BoxError = Box::new(TransportError::certificate("unknown issuer"));
+        let proxy_auth: BoxError = Box::new(TransportError::new(Phase::ProxyAuth, "407"));
+        let refused: BoxError = Box::new(TransportError::new(Phase::ProxyRefused, "403"));
+        for blocked in [&certificate, &proxy_auth] {
+            let class = Failure::of_error(blocked, true);
+            assert!(matches!(class, Failure::Blocked(_)), "{class:?}");
+            assert!(!class.may_pass() && !class.is_ambiguous());
+        }
+        assert_eq!(Failure::of_error(&refused, true), Failure::NotSent);
         assert_eq!(Failure::of_error(&connect, true), Failure::NotSent);
         assert!(Failure::of_error(&lost, true).is_ambiguous());
         assert!(Failure::of_error(&slow, true).is_ambiguous());

@@ -40,6 +40,31 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Behind a proxy, with a private CA
+//!
+//! The proxy variables (`HTTPS_PROXY`, `NO_PROXY`...) and `SSL_CERT_FILE` / `SSL_CERT_DIR` are
+//! honoured as curl honours them, read once at `build()` (see [`environment`]); or set them
+//! in code. Errors name the host and port they could not reach, a rejected certificate fails
+//! after one attempt, and the key and proxy credentials are scrubbed from every error:
+//!
+//! ```no_run
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use openai_invites::Client;
+//!
+//! let client = Client::builder()
+//!     .from_env()
+//!     .proxy("http://ana:s3cret@proxy.corp:3128") // or HTTPS_PROXY; `no_proxy()` for none
+//!     .add_root_certificates_pem(std::fs::read("/etc/corp/ca.pem")?)
+//!     .build()?;
+//! assert_eq!(client.proxy(), Some("http://[redacted]@proxy.corp:3128"));
+//! # Ok(()) }
+//! ```
+//!
+//! # What the service said
+//!
+//! [`Call::with_info`] returns the output with a [`CallInfo`]: the request id, the
+//! `x-ratelimit-*` values, attempts and elapsed time.
+//!
 //! # Swap the transport (tests)
 //!
 //! Any `tower::Service<http::Request<Bytes>, Response = http::Response<Bytes>>` can stand in
@@ -98,10 +123,13 @@ mod builder;
 mod call;
 mod client;
 mod ensure;
+pub mod environment;
 mod error;
 mod failure;
+mod info;
 pub mod layer;
 mod pagination;
+mod scrub;
 pub mod slot;
 mod stack;
 pub mod transport;
@@ -110,13 +138,14 @@ pub use bytes;
 pub use http;
 
 pub use builder::{
-    ClientBuilder, DEFAULT_REQUESTS_PER_SECOND, ENV_ADMIN_KEY, ENV_BASE_URL, ENV_ORG_ID,
-    ENV_PROJECT_ID,
+    ClientBuilder, DEFAULT_REQUESTS_PER_SECOND, ENV_ADMIN_KEY, ENV_API_KEY, ENV_BASE_URL,
+    ENV_ORG_ID, ENV_PROJECT_ID,
 };
-pub use call::Call;
+pub use call::{Call, WithInfo};
 pub use client::Client;
 pub use ensure::{Ensured, EnsuredInvite, Mismatch};
 pub use error::{BoxError, BuildError, Error, ErrorKind};
+pub use info::CallInfo;
 pub use layer::rate_limit::{Quota, RateLimiter};
 pub use layer::retry::{Jitter, ReconcilePolicy, Reconciled, RetryBudget, RetryPolicy};
 pub use stack::{HttpService, StackService};

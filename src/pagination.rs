@@ -60,7 +60,8 @@ impl Client {
                 if let Some(cursor) = page.next_cursor() {
                     if !pages.seen_cursors.insert(cursor.to_owned()) {
                         // The page repeats what was already handed out: stop, do not loop.
-                        let error = Error::repeated_cursor(&ListInvites::META, cursor);
+                        let error = Error::repeated_cursor(&ListInvites::META, cursor)
+                            .scrubbed(pages.client.secrets());
                         return Some((Err(error), pages));
                     }
                     pages.next = Some(ListInvites {

@@ -73,10 +73,15 @@ fn bad_header_values_and_settings() {
     ));
     let err = Client::builder()
         .admin_key("sk-admin-1")
+        .network_env_with(|_| None) // not the machine's proxies or SSL_CERT_FILE
         .add_root_certificate_der(vec![1, 2, 3])
         .build()
         .unwrap_err();
-    assert!(matches!(err, BuildError::Tls(_)), "{err}");
+    assert!(matches!(err, BuildError::RootCertificates { .. }), "{err}");
+    assert!(
+        err.to_string().contains("add_root_certificate_der"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -107,8 +112,15 @@ async fn from_env_reads_admin_variables_and_never_the_api_key() {
         .from_env_with(|name| only_api_key.get(name).cloned())
         .build()
         .unwrap_err();
-    assert!(matches!(err, BuildError::MissingAdminKey));
-    assert!(err.to_string().contains("OPENAI_ADMIN_KEY"));
+    assert!(matches!(err, BuildError::ApiKeyNotRead), "{err}");
+    assert!(err.is_missing_admin_key());
+    let text = err.to_string();
+    assert!(
+        text.contains("OPENAI_ADMIN_KEY")
+            && text.contains("OPENAI_API_KEY is, but it is deliberately not read"),
+        "{text}"
+    );
+    assert!(!text.contains("sk-proj-1"), "{text}");
 }
 
 #[test]
@@ -116,6 +128,7 @@ fn user_agent_suffix_and_clone_cost() {
     let client = Client::builder()
         .admin_key("sk-admin-1")
         .user_agent("provisioner/3.1")
+        .network_env_with(|_| None)
         .build()
         .unwrap();
     let clone = client.clone();

@@ -175,7 +175,10 @@ async fn a_cooldown_and_the_wait_it_causes() {
     let (unit, waits) = &metrics["openai_invites.client.rate_limit.wait"];
     assert_eq!(unit, "s");
     let list = find(waits, &[("openai_invites.operation", "listInvites")]);
-    assert_eq!(list.count, 1, "only an attempt that had to wait is recorded");
+    assert_eq!(
+        list.count, 1,
+        "only an attempt that had to wait is recorded"
+    );
     assert!(
         (1.9..=2.1).contains(&list.sum),
         "the second waited out the cooldown: {}",

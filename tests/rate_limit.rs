@@ -210,3 +210,32 @@ async fn a_wait_longer_than_the_call_has_fails_at_once_and_sends_nothing() {
     assert!(err.is_not_sent() && err.is_retryable() && !err.is_outcome_unknown());
     assert_eq!(fake.request_count(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_hour_long_429_fails_the_next_call_of_another_operation_at_once() {
+    // One 429 asking for an hour on one operation; the cooldown it leaves is capped at
+    // `max_retry_after` (60 s by default). The next call, of another operation, has 3 s in
+    // all: it fails at once, rate limited, with the capped pause, and sends nothing.
+    let fake = FakeInvites::new();
+    fake.push_fault(Fault::status(429).header("retry-after", "3600"));
+    let client = support::in_process_builder(&fake)
+        .total_timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
+    let first = client.list_invites(ListInvites::new()).await.unwrap_err();
+    assert_eq!(first.retry_after(), Some(Duration::from_secs(3600)));
+    let started = Instant::now();
+    let err = client.retrieve_invite("invite-abc").await.unwrap_err();
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "no sleep into the total timeout"
+    );
+    assert_eq!(err.kind(), openai_invites::ErrorKind::RateLimited, "{err}");
+    assert_eq!(err.operation(), "retrieveInvite");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+    assert_eq!(err.attempts(), 0);
+    assert!(err.is_not_sent() && !err.is_timeout());
+    assert!(err.to_string().contains("retry after 60s"), "{err}");
+    assert_eq!(fake.request_count(), 1);
+}

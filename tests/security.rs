@@ -81,6 +81,7 @@ fn plain_http_to_a_remote_host_is_refused() {
         .admin_key(KEY)
         .base_url("http://api.example.com/v1")
         .allow_insecure_http(true)
+        .network_env_with(|_| None)
         .build()
         .unwrap();
 }

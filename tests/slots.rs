@@ -215,8 +215,12 @@ async fn tower_timeout_in_the_attempt_slot_fails_the_attempt_as_sent() {
     assert_eq!(err.kind(), ErrorKind::Middleware, "{err}");
     assert_eq!(err.attempts(), 3);
     assert!(err.is_outcome_unknown());
-    let source = std::error::Error::source(&err).unwrap();
-    assert!(source.is::<tower::timeout::error::Elapsed>(), "{source}");
+    // The layer's own error, for downcasting; its text is in `Display`, so `source()` does
+    // not return it a second time.
+    let inner = err.get_ref().unwrap();
+    assert!(inner.is::<tower::timeout::error::Elapsed>(), "{inner}");
+    assert!(std::error::Error::source(&err).is_none());
+    assert!(err.to_string().contains(&inner.to_string()), "{err}");
 }
 
 /// `BufferLayer` spawns its worker when applied: the slot applies layers on the first call,

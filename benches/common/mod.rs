@@ -1,5 +1,9 @@
-//! Fixtures shared by the benchmarks: canned bodies and a canned transport.
+//! Fixtures shared by the benchmarks: canned bodies and a canned transport; the rounds of
+//! the loopback and TLS benchmarks.
 #![allow(dead_code)]
+
+pub mod calls;
+pub mod rounds;
 
 use bytes::Bytes;
 use openai_invites::{

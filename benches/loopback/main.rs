@@ -26,7 +26,6 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-mod rounds;
 mod runners;
 mod server;
 mod sketch;
@@ -36,8 +35,8 @@ use std::time::Duration;
 
 use openai_invites::{BaseUrl, Quota};
 
-use rounds::{Rounds, measure};
-use runners::{Runner, Work, client_builder};
+use common::rounds::{Rounds, Work, measure};
+use runners::{Runner, client_builder};
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -139,7 +138,14 @@ fn main() {
     let mut connections = vec![header("bare")];
     for &(_, name, work, concurrency) in rows {
         let runners = compared(&base).map(|(_, runner)| runner);
-        let r = rt.block_on(Rounds::run(&runners, work, concurrency, rounds, round));
+        let r = rt.block_on(Rounds::run(
+            &runners,
+            work,
+            concurrency,
+            rounds,
+            round,
+            server::accepted,
+        ));
         let (mut t, mut c) = (
             format!("| {name} | {concurrency} | {:.0} |", r.rate(0)),
             format!("| {name} | {concurrency} | {:.1} |", r.cpu_us(0)),

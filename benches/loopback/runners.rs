@@ -6,28 +6,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use openai_invites::RetrieveInvite;
 use openai_invites::transport::{HyperTransport, TransportConfig};
 use openai_invites::{BaseUrl, Client, ClientBuilder, ListInvites, Operation, Quota};
-use openai_invites::{RetrieveInvite, layer::DEFAULT_USER_AGENT};
 
+use crate::common::calls::{Identity, bare_call, reqwest_call};
+use crate::common::rounds::{Calls, Work};
 use crate::sketch::Sketch;
 
-const ADMIN_KEY: &str = "sk-admin-bench";
+use crate::common::calls::ADMIN_KEY;
 /// The client's default attempt timeout, used by the floor and the sketch.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// What one call does.
-#[derive(Clone, Copy, PartialEq)]
-pub enum Work {
-    /// Retrieve one invite.
-    Retrieve,
-    /// List a page of 100.
-    List100,
-}
 
 #[derive(Clone)]
 pub enum Runner {
@@ -92,7 +85,7 @@ impl Runner {
     }
 
     /// One call; whether it succeeded.
-    pub async fn call(&self, work: Work) -> bool {
+    pub async fn run(&self, work: Work) -> bool {
         match work {
             Work::Retrieve => self.send(RetrieveInvite::new("invite-abc")).await,
             Work::List100 => self.send(ListInvites::new().limit(100)).await,
@@ -123,21 +116,6 @@ fn transport() -> HyperTransport {
     HyperTransport::plain(&TransportConfig::default())
 }
 
-async fn bare_call<O: Operation>(
-    client: &PooledClient<HttpConnector, Full<Bytes>>,
-    op: O,
-    base: &BaseUrl,
-    identity: &Identity,
-) -> bool {
-    let Some(request) = identity.request(op, base) else {
-        return false;
-    };
-    let Ok(response) = client.request(request.map(Full::new)).await else {
-        return false;
-    };
-    collect_and_decode::<O, _>(response).await
-}
-
 async fn floor_call<O: Operation>(
     transport: &HyperTransport,
     op: O,
@@ -155,66 +133,8 @@ async fn floor_call<O: Operation>(
     O::decode(response).is_ok()
 }
 
-/// The encoded request converted with `reqwest::Request::try_from`, the response converted
-/// back to `http::Response`, collected and decoded.
-async fn reqwest_call<O: Operation>(
-    client: &reqwest::Client,
-    op: O,
-    base: &BaseUrl,
-    identity: &Identity,
-) -> bool {
-    let Some(request) = identity.request(op, base) else {
-        return false;
-    };
-    let Ok(request) = reqwest::Request::try_from(request) else {
-        return false;
-    };
-    let Ok(response) = client.execute(request).await else {
-        return false;
-    };
-    collect_and_decode::<O, _>(http::Response::from(response)).await
-}
-
-/// The tail of the bare and reqwest calls: collect the streamed body, then decode.
-async fn collect_and_decode<O: Operation, B: hyper::body::Body>(
-    response: http::Response<B>,
-) -> bool {
-    let (parts, body) = response.into_parts();
-    let Ok(body) = body.collect().await else {
-        return false;
-    };
-    O::decode(http::Response::from_parts(parts, body.to_bytes())).is_ok()
-}
-
-/// The headers the client's auth layer sends, so that every runner puts the same request on
-/// the wire (a real client of this API must authenticate). Built once, cloned per request, as
-/// the auth layer does.
-pub struct Identity {
-    authorization: http::HeaderValue,
-    user_agent: http::HeaderValue,
-}
-
-impl Identity {
-    pub fn new() -> Self {
-        let mut authorization = http::HeaderValue::try_from(format!("Bearer {ADMIN_KEY}"))
-            .unwrap_or_else(|e| panic!("{e}"));
-        authorization.set_sensitive(true);
-        Self {
-            authorization,
-            user_agent: http::HeaderValue::from_static(DEFAULT_USER_AGENT),
-        }
-    }
-
-    /// `op` encoded, with these headers: the request every runner but the client sends.
-    pub fn request<O: Operation>(&self, op: O, base: &BaseUrl) -> Option<http::Request<Bytes>> {
-        let mut request = op.encode(base).ok()?;
-        self.apply(&mut request);
-        Some(request)
-    }
-
-    pub fn apply<B>(&self, request: &mut http::Request<B>) {
-        let headers = request.headers_mut();
-        headers.insert(http::header::AUTHORIZATION, self.authorization.clone());
-        headers.insert(http::header::USER_AGENT, self.user_agent.clone());
+impl Calls for Runner {
+    fn call(&self, work: Work) -> impl std::future::Future<Output = bool> + Send {
+        self.run(work)
     }
 }

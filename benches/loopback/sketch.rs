@@ -17,7 +17,8 @@ use tokio::time::Instant;
 use tower::ServiceExt;
 use tracing::field::Empty;
 
-use crate::runners::{ATTEMPT_TIMEOUT, Identity};
+use crate::common::calls::Identity;
+use crate::runners::ATTEMPT_TIMEOUT;
 
 /// The operation span, as the stack's.
 fn call_span(meta: &OperationMeta) -> tracing::Span {

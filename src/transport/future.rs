@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
@@ -13,7 +14,7 @@ use hyper_util::client::legacy::ResponseFuture;
 use openai_invites_core::headers;
 use pin_project_lite::pin_project;
 
-use super::{ResponseTooLarge, TransportError};
+use super::{Phase, ResponseTooLarge, TransportError, cause};
 use crate::BoxError;
 
 pin_project! {
@@ -23,6 +24,8 @@ pin_project! {
         #[pin]
         state: State,
         limit: usize,
+        proxy: Option<Arc<str>>,
+        target: Target,
     }
 }
 
@@ -35,11 +38,42 @@ pin_project! {
 }
 
 impl TransportFuture {
-    pub(super) fn new(pending: ResponseFuture, limit: usize) -> Self {
+    pub(super) fn new(
+        pending: ResponseFuture,
+        limit: usize,
+        proxy: Option<Arc<str>>,
+        target: Target,
+    ) -> Self {
         Self {
             state: State::Head { pending },
             limit,
+            proxy,
+            target,
         }
+    }
+}
+
+/// The request's destination, kept for error messages (a reference-counted copy of the URI's
+/// authority: nothing is formatted unless the attempt fails).
+pub(super) struct Target {
+    authority: Option<http::uri::Authority>,
+    https: bool,
+}
+
+impl Target {
+    pub(super) fn of(uri: &http::Uri) -> Self {
+        Self {
+            authority: uri.authority().cloned(),
+            https: uri.scheme() == Some(&http::uri::Scheme::HTTPS),
+        }
+    }
+
+    /// `host:port`, the port explicit or the scheme's default.
+    fn describe(&self) -> Option<String> {
+        let authority = self.authority.as_ref()?;
+        let default = if self.https { 443 } else { 80 };
+        let port = authority.port_u16().unwrap_or(default);
+        Some(format!("{}:{port}", authority.host()))
     }
 }
 
@@ -49,19 +83,21 @@ impl Future for TransportFuture {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
+        let limit = *this.limit;
         loop {
             match this.state.as_mut().project() {
                 StateProj::Head { pending } => {
-                    let response = ready!(pending.poll(cx)).map_err(send_error)?;
+                    let response = ready!(pending.poll(cx))
+                        .map_err(|e| send_error(e, this.target, this.proxy.as_deref()))?;
                     let (parts, body) = response.into_parts();
                     let declared = parts
                         .headers
                         .get(http::header::CONTENT_LENGTH)
                         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-                    if declared.is_some_and(|n| n > *this.limit as u64) {
-                        return Poll::Ready(Err(too_large(&parts, *this.limit)));
+                    if declared.is_some_and(|n| n > limit as u64) {
+                        return Poll::Ready(Err(too_large(&parts, limit)));
                     }
-                    let body = Limited::new(body, *this.limit).collect();
+                    let body = Limited::new(body, limit).collect();
                     this.state.set(State::Body {
                         parts: Some(parts),
                         body,
@@ -76,9 +112,12 @@ impl Future for TransportFuture {
                     return Poll::Ready(match collected {
                         Ok(body) => Ok(http::Response::from_parts(parts, body.to_bytes())),
                         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                            Err(too_large(&parts, *this.limit))
+                            Err(too_large(&parts, limit))
                         }
-                        Err(e) => Err(Box::new(TransportError::after_send(e))),
+                        Err(e) => Err(Box::new(
+                            TransportError::after_send(e)
+                                .at(this.target.describe(), this.proxy.as_deref()),
+                        )),
                     });
                 }
             }
@@ -86,28 +125,17 @@ impl Future for TransportFuture {
     }
 }
 
-fn send_error(error: hyper_util::client::legacy::Error) -> BoxError {
-    if error.is_connect() || never_written(&error) {
-        Box::new(TransportError::connect(error))
-    } else {
-        Box::new(TransportError::after_send(error))
-    }
-}
-
-/// hyper reports a request it dropped before writing it (the pooled connection closed first,
-/// and hyper-util's own retry of such requests failed too) as canceled: nothing was sent.
-fn never_written(error: &hyper_util::client::legacy::Error) -> bool {
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        if inner
-            .downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_canceled)
-        {
-            return true;
-        }
-        source = inner.source();
-    }
-    false
+fn send_error(
+    error: hyper_util::client::legacy::Error,
+    target: &Target,
+    proxy: Option<&str>,
+) -> BoxError {
+    let phase = match cause::phase(&error) {
+        // Through a proxy, the client resolves only the proxy's name.
+        Phase::Resolve if proxy.is_some() => Phase::Connect,
+        phase => phase,
+    };
+    Box::new(TransportError::new(phase, error).at(target.describe(), proxy))
 }
 
 fn too_large(parts: &Parts, limit: usize) -> BoxError {

@@ -1,16 +1,22 @@
-//! `HyperTransport`: hyper-util's pooled client over hyper-rustls.
+//! `HyperTransport`: hyper-util's pooled client over hyper-rustls, directly or through a proxy.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::{RootCertificates, TransportFuture};
+use super::forward::Forward;
+use super::proxy::Proxy;
+use super::{RootCertificates, TransportFuture, tls};
+use crate::environment::NetworkEnv;
 use crate::{BoxError, BuildError};
 use bytes::Bytes;
+use http::HeaderValue;
+use http::header::PROXY_AUTHORIZATION;
 use http_body_util::Full;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 /// Settings of the default transport.
@@ -26,9 +32,14 @@ pub struct TransportConfig {
     /// The largest response body read, in bytes (default 8 MiB).
     pub max_response_bytes: usize,
     pub(crate) roots: RootCertificates,
+    /// The variables `SSL_CERT_FILE` / `SSL_CERT_DIR` are read from; the builder fills it in.
+    pub(crate) env: NetworkEnv,
+    /// The proxy chosen for the base URL; the builder fills it in.
+    pub(crate) proxy: Option<Proxy>,
 }
 
 impl Default for TransportConfig {
+    /// Built-in roots, no proxy (the environment is read by the builder, not here).
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(5),
@@ -36,12 +47,15 @@ impl Default for TransportConfig {
             pool_max_idle_per_host: usize::MAX,
             max_response_bytes: 8 * 1024 * 1024,
             roots: RootCertificates::default(),
+            env: NetworkEnv::default(),
+            proxy: None,
         }
     }
 }
 
 /// The default transport: HTTP/1.1 and HTTP/2 (by ALPN) over rustls with the `ring` provider,
-/// connection pooling, `TCP_NODELAY`, and a response-size cap.
+/// connection pooling, `TCP_NODELAY`, and a response-size cap; through a proxy when the
+/// builder chose one (a CONNECT tunnel for `https`, absolute-form requests for `http`).
 ///
 /// Built for one scheme: an `https` client never sends in clear text, and a plain `http`
 /// client (loopback, or explicitly allowed) skips the TLS connector's per-request wrapper,
@@ -52,42 +66,64 @@ impl Default for TransportConfig {
 pub struct HyperTransport {
     // Behind an `Arc`: the stack is cloned per call, and hyper-util's client clone copies its
     // HTTP/1 and HTTP/2 settings and bumps several reference counts.
-    client: Arc<Pooled>,
-    max_response_bytes: usize,
+    pub(super) shared: Arc<Shared>,
+}
+
+pub(super) struct Shared {
+    client: Pooled,
+    pub(super) max_response_bytes: usize,
+    /// The proxy's printable address, for error messages.
+    pub(super) proxy: Option<Arc<str>>,
 }
 
 enum Pooled {
     Tls(PooledClient<HttpsConnector<HttpConnector>, Full<Bytes>>),
+    Tunnel(PooledClient<HttpsConnector<Tunnel<HttpConnector>>, Full<Bytes>>),
     Plain(PooledClient<HttpConnector, Full<Bytes>>),
+    /// Plain HTTP through a proxy, with the `Proxy-Authorization` each request carries.
+    Forward(PooledClient<Forward, Full<Bytes>>, Option<HeaderValue>),
 }
 
 impl HyperTransport {
     /// Builds a transport for `https` URLs; fails only on an unusable TLS configuration.
     pub fn new(config: &TransportConfig) -> Result<Self, BuildError> {
-        let connector = HttpsConnectorBuilder::new()
-            .with_tls_config(config.roots.client_config()?)
+        let tls = HttpsConnectorBuilder::new()
+            .with_tls_config(tls::client_config(&config.roots, &config.env)?)
             .https_only()
             .enable_http1()
-            .enable_http2()
-            .wrap_connector(http_connector(config));
-        Ok(Self::from_pooled(
-            Pooled::Tls(pooled(config).build(connector)),
-            config,
-        ))
+            .enable_http2();
+        let client = match &config.proxy {
+            None => Pooled::Tls(pooled(config).build(tls.wrap_connector(http_connector(config)))),
+            Some(proxy) => {
+                let mut tunnel = Tunnel::new(proxy.uri.clone(), http_connector(config));
+                if let Some(authorization) = &proxy.authorization {
+                    tunnel = tunnel.with_auth(authorization.clone());
+                }
+                Pooled::Tunnel(pooled(config).build(tls.wrap_connector(tunnel)))
+            }
+        };
+        Ok(Self::from_pooled(client, config))
     }
 
     /// Builds a transport for plain `http` URLs (no TLS at all).
     pub fn plain(config: &TransportConfig) -> Self {
-        Self::from_pooled(
-            Pooled::Plain(pooled(config).build(http_connector(config))),
-            config,
-        )
+        let client = match &config.proxy {
+            None => Pooled::Plain(pooled(config).build(http_connector(config))),
+            Some(proxy) => Pooled::Forward(
+                pooled(config).build(Forward::new(http_connector(config), proxy.uri.clone())),
+                proxy.authorization.clone(),
+            ),
+        };
+        Self::from_pooled(client, config)
     }
 
     fn from_pooled(client: Pooled, config: &TransportConfig) -> Self {
         Self {
-            client: Arc::new(client),
-            max_response_bytes: config.max_response_bytes,
+            shared: Arc::new(Shared {
+                client,
+                max_response_bytes: config.max_response_bytes,
+                proxy: config.proxy.as_ref().map(|p| Arc::from(p.label.as_str())),
+            }),
         }
     }
 }
@@ -125,11 +161,23 @@ impl tower_service::Service<http::Request<Bytes>> for HyperTransport {
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
         // `request` returns a 'static future (hyper-util clones what it needs), so the client
         // itself is not cloned per call: its clone copies the HTTP/1 and HTTP/2 settings.
-        let request = request.map(Full::new);
-        let pending = match &*self.client {
+        let target = super::future::Target::of(request.uri());
+        let mut request = request.map(Full::new);
+        let pending = match &self.shared.client {
             Pooled::Tls(client) => client.request(request),
+            Pooled::Tunnel(client) => client.request(request),
             Pooled::Plain(client) => client.request(request),
+            Pooled::Forward(client, authorization) => {
+                if let Some(authorization) = authorization {
+                    request
+                        .headers_mut()
+                        .insert(PROXY_AUTHORIZATION, authorization.clone());
+                }
+                client.request(request)
+            }
         };
-        TransportFuture::new(pending, self.max_response_bytes)
+        // No reference count is taken unless a proxy is in use (for its name in errors).
+        let proxy = self.shared.proxy.clone();
+        TransportFuture::new(pending, self.shared.max_response_bytes, proxy, target)
     }
 }

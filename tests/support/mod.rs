@@ -1,7 +1,9 @@
 //! Shared test helpers: clients wired to the fake, and a tracing recorder.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod recorder;
+pub mod tls_server;
 
 use bytes::Bytes;
 use openai_invites::{Client, ClientBuilder};
@@ -47,4 +49,18 @@ pub async fn loopback() -> (FakeServer, Client) {
     let server = FakeServer::start().await.unwrap();
     let client = loopback_builder(&server).build().unwrap();
     (server, client)
+}
+
+/// No network variable set: a client that ignores the machine's proxies and `SSL_CERT_*`.
+pub fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+/// A source of variables from pairs.
+pub fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: std::collections::HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name| map.get(name).cloned()
 }

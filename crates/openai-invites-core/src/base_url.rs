@@ -30,7 +30,8 @@ pub struct BaseUrl {
     port: u16,
 }
 
-/// Why a string is not a usable base URL.
+/// Why a string is not a usable base URL. The URL it quotes never includes credentials
+/// (`https://user:secret@host` is quoted as `https://[redacted]@host`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid base URL `{url}`: {reason}")]
 pub struct BaseUrlError {
@@ -41,13 +42,36 @@ pub struct BaseUrlError {
 impl BaseUrlError {
     fn new(url: &str, reason: &'static str) -> Self {
         // Bounded: the message should stay readable even for a pasted blob.
-        let url = url.chars().take(200).collect();
+        let url = without_userinfo(url).chars().take(200).collect();
         Self { url, reason }
     }
 
     /// What is wrong with the URL.
     pub fn reason(&self) -> &'static str {
         self.reason
+    }
+
+    /// The URL as the error quotes it (credentials already redacted).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The same error with its quoted URL rewritten, e.g. to scrub a secret pasted into it.
+    pub fn map_url(mut self, rewrite: impl FnOnce(String) -> String) -> Self {
+        self.url = rewrite(self.url);
+        self
+    }
+}
+
+/// `url` with the userinfo of its authority (`user:password@`) replaced by `[redacted]@`.
+fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &url[..start], &url[start + at..]).into(),
+        None => url.into(),
     }
 }
 
@@ -223,10 +247,32 @@ mod tests {
             ("https://example.com/v1?x=1", "query"),
             ("https://example.com/v1#frag", "fragment"),
             ("https://user:pw@example.com/v1", "credentials"),
+            ("https://sk-admin-secret@api.openai.com/v1", "credentials"),
             ("https://exa mple.com", "valid URL"),
         ] {
             let err = BaseUrl::parse(input).unwrap_err();
             assert!(err.to_string().contains(reason), "{input}: {err}");
+            for text in [err.to_string(), format!("{err:?}")] {
+                assert!(!text.contains("pw@") && !text.contains("secret"), "{text}");
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod userinfo_tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_redacted_wherever_it_is() {
+        let err = BaseUrl::parse("https://sk-admin-XYZ:@api.openai.com/v1?x").unwrap_err();
+        assert_eq!(err.url(), "https://[redacted]@api.openai.com/v1?x");
+        let err = BaseUrl::parse("user:pw@host/v1").unwrap_err();
+        assert_eq!(err.url(), "[redacted]@host/v1");
+        // An `@` in the path is not userinfo.
+        let err = BaseUrl::parse("https://host/a@b?q").unwrap_err();
+        assert_eq!(err.url(), "https://host/a@b?q");
+        let mapped = err.map_url(|url| url.replace("a@b", "[x]"));
+        assert_eq!(mapped.url(), "https://host/[x]?q");
     }
 }

@@ -24,11 +24,12 @@ pub enum EncodeError {
         /// Why it is refused.
         reason: String,
     },
-    /// The body could not be serialised.
-    #[error("could not serialise the request body: {0}")]
+    /// The body could not be serialised (the cause is the error's `source()`).
+    #[error("could not serialise the request body")]
     Body(#[from] serde_json::Error),
-    /// The HTTP request could not be assembled (e.g. an invalid URI).
-    #[error("could not assemble the HTTP request: {0}")]
+    /// The HTTP request could not be assembled, e.g. an invalid URI (the cause is the error's
+    /// `source()`).
+    #[error("could not assemble the HTTP request")]
     Http(#[from] http::Error),
 }
 
@@ -196,8 +197,15 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// A 2xx body that is not what the operation returns.
+///
+/// `Display` names the status and quotes the start of the body; what serde said is the
+/// error's `source()`, and the request id is a field (an error that wraps this one prints it
+/// once).
 #[derive(Debug, thiserror::Error)]
-#[error("could not decode the {status} response body: {source} [request id {}]; body starts: {snippet}", request_id.as_deref().unwrap_or("none"))]
+#[error(
+    "the {status} response body is not what the operation returns (it starts with `{}`)",
+    quote(snippet)
+)]
 pub struct DecodeError {
     /// The HTTP status.
     pub status: StatusCode,
@@ -208,6 +216,19 @@ pub struct DecodeError {
     /// What serde said.
     #[source]
     pub source: serde_json::Error,
+}
+
+/// At most 120 characters of `snippet`, on one line.
+fn quote(snippet: &str) -> String {
+    let mut quoted: String = snippet
+        .chars()
+        .take(120)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if snippet.chars().nth(120).is_some() {
+        quoted.push('…');
+    }
+    quoted
 }
 
 /// Lossy UTF-8 of at most [`MAX_BODY_SNIPPET`] bytes, never splitting a character.
@@ -314,6 +335,13 @@ mod tests {
         };
         assert_eq!(d.request_id.as_deref(), Some("req_123"));
         assert_eq!(d.snippet, "{\"id\": 3");
-        assert!(d.to_string().contains("req_123"));
+        let text = d.to_string();
+        assert!(
+            text.contains("200 OK") && text.contains("{\"id\": 3"),
+            "{text}"
+        );
+        // What serde said is the source, not repeated in the message.
+        let source = std::error::Error::source(&d).unwrap().to_string();
+        assert!(!text.contains(&source), "{text} / {source}");
     }
 }

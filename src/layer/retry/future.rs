@@ -332,8 +332,8 @@ fn after_attempt(
     let ambiguous = failure.is_ambiguous();
     // Any failure of a create after it reached the service (a body over the cap included):
     // reading, not re-sending, says whether the create happened.
-    let create_may_have_happened =
-        ambiguous || (sent && outcome.is_err() && failure != Failure::NotSent);
+    let create_may_have_happened = ambiguous
+        || (sent && outcome.is_err() && !matches!(failure, Failure::NotSent | Failure::Blocked(_)));
     if reconcile == Reconciliation::FindCreatedInvite && create_may_have_happened {
         let attempt = round.retry + 1;
         tracing::info!(

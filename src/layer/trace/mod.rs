@@ -47,6 +47,8 @@ pub(crate) fn kind_name(kind: crate::ErrorKind) -> &'static str {
         Encode => "encode",
         Api => "api",
         Connect => "connect",
+        Certificate => "certificate",
+        Proxy => "proxy",
         Transport => "transport",
         AttemptTimeout | TotalTimeout => "timeout",
         Decode => "decode",

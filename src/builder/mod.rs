@@ -1,25 +1,32 @@
 //! `ClientBuilder`: every setting of the client, checked once in `build()`.
+//!
+//! The settings of the default transport (proxy, trusted roots, timeouts, pool) are in
+//! `network.rs`; `build()` and its checks in `build.rs`.
+
+mod build;
+mod network;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use openai_invites_core::{BaseUrl, DEFAULT_BASE_URL};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use tower_layer::Layer;
 
-use crate::layer::metrics::Recorder;
-use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimitLayer, RateLimiter, Unlimited};
+use crate::environment::NetworkEnv;
+use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimiter, Unlimited};
 use crate::layer::retry::{Jitter, RetryBudget, RetryPolicy};
-use crate::layer::{AdminKey, AuthLayer};
-use crate::slot::{self, ErasedLayer, Slot, SlotService};
-use crate::stack::{self, HttpService, StackParts, StackService};
-use crate::transport::{HyperTransport, ResponseTooLarge, TransportConfig, TransportError};
-use crate::{BoxError, BuildError, Client};
+use crate::slot::{self, ErasedLayer, SlotService};
+use crate::stack::HttpService;
+use crate::transport::TransportConfig;
+use crate::transport::proxy::ProxySetting;
 
 /// Environment variable holding the admin key. `OPENAI_API_KEY` is never read: admin keys are
 /// separate from project keys.
 pub const ENV_ADMIN_KEY: &str = "OPENAI_ADMIN_KEY";
+/// The project API key's variable: deliberately never read (see [`ENV_ADMIN_KEY`]); when it is
+/// the only key set, `build()` says so ([`BuildError::ApiKeyNotRead`](crate::BuildError::ApiKeyNotRead)).
+pub const ENV_API_KEY: &str = "OPENAI_API_KEY";
 /// Environment variable overriding the base URL.
 pub const ENV_BASE_URL: &str = "OPENAI_BASE_URL";
 /// Environment variable for the `OpenAI-Organization` header.
@@ -27,8 +34,8 @@ pub const ENV_ORG_ID: &str = "OPENAI_ORG_ID";
 /// Environment variable for the `OpenAI-Project` header.
 pub const ENV_PROJECT_ID: &str = "OPENAI_PROJECT_ID";
 
-/// Configures a [`Client`]. Nothing is checked until [`build`](Self::build), which returns
-/// every problem as a [`BuildError`]; nothing here panics.
+/// Configures a [`Client`](crate::Client). Nothing is checked until [`build`](Self::build), which returns
+/// every problem as a [`BuildError`](crate::BuildError); nothing here panics.
 ///
 /// | setting | default |
 /// |---|---|
@@ -40,6 +47,8 @@ pub const ENV_PROJECT_ID: &str = "OPENAI_PROJECT_ID";
 /// | `pool_idle_timeout` | 90 s |
 /// | `pool_max_idle_per_host` | no cap: every connection of a burst stays pooled until idle for `pool_idle_timeout` |
 /// | `allow_insecure_http` | `false` (plain `http://` only to loopback hosts) |
+/// | `proxy` / `no_proxy` | from `https_proxy` / `http_proxy` / `all_proxy` / `no_proxy`, read at `build()`; loopback never proxied |
+/// | roots | webpki's (the system's with `native-roots`), or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set; plus `add_root_certificate*` |
 /// | `max_retries` | 2 (3 attempts); `disable_retries()` turns retrying off |
 /// | `retry_backoff` | 0.5 s doubling to 8 s, with jitter |
 /// | `max_retry_after` | 60 s |
@@ -82,6 +91,11 @@ pub struct ClientBuilder {
     /// Retries are off when `retry.max_retries` is 0.
     retry: RetryPolicy,
     rate_limiter: Arc<dyn RateLimiter>,
+    proxy: ProxySetting,
+    /// The network variables, when a source was given; else read from the process at `build()`.
+    network_env: Option<NetworkEnv>,
+    /// `from_env` saw `OPENAI_API_KEY` and no `OPENAI_ADMIN_KEY`.
+    api_key_not_read: bool,
     #[cfg(feature = "metrics")]
     meter_provider: Option<Arc<dyn opentelemetry::metrics::MeterProvider + Send + Sync>>,
 }
@@ -113,6 +127,9 @@ impl Default for ClientBuilder {
             transport: None,
             retry: RetryPolicy::default(),
             rate_limiter: Arc::new(GovernorLimiter::new(default_quota())),
+            proxy: ProxySetting::default(),
+            network_env: None,
+            api_key_not_read: false,
             #[cfg(feature = "metrics")]
             meter_provider: None,
         }
@@ -132,14 +149,35 @@ impl ClientBuilder {
     }
 
     /// Reads `OPENAI_ADMIN_KEY`, `OPENAI_BASE_URL`, `OPENAI_ORG_ID` and `OPENAI_PROJECT_ID`
-    /// (each only when set and not empty). Never reads `OPENAI_API_KEY`.
+    /// (each only when set and not empty), and the network variables (proxies,
+    /// `SSL_CERT_FILE`, `SSL_CERT_DIR`: see [`environment`](crate::environment)), now, once.
+    /// Never reads `OPENAI_API_KEY`: when it is the only key set, `build()` fails with
+    /// [`BuildError::ApiKeyNotRead`](crate::BuildError::ApiKeyNotRead), which says so.
     pub fn from_env(self) -> Self {
         self.from_env_with(|name| std::env::var(name).ok())
     }
 
-    /// [`from_env`](Self::from_env) with another source of variables (for tests).
+    /// [`from_env`](Self::from_env) with another source of variables, e.g. a map in a test
+    /// (tests run in parallel threads: never change the process environment for them).
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use openai_invites::Client;
+    ///
+    /// let env = HashMap::from([
+    ///     ("OPENAI_ADMIN_KEY", "sk-admin-example"),
+    ///     ("HTTPS_PROXY", "http://proxy.corp:3128"),
+    /// ]);
+    /// let client = Client::builder()
+    ///     .from_env_with(|name| env.get(name).map(|v| v.to_string()))
+    ///     .build()?;
+    /// assert_eq!(client.proxy(), Some("http://proxy.corp:3128"));
+    /// # Ok::<(), openai_invites::BuildError>(())
+    /// ```
     pub fn from_env_with(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
-        let var = |name| var(name).filter(|v: &String| !v.trim().is_empty());
+        let var = |name: &str| var(name).filter(|v: &String| !v.trim().is_empty());
+        self.network_env = Some(NetworkEnv::read(var));
+        self.api_key_not_read = var(ENV_ADMIN_KEY).is_none() && var(ENV_API_KEY).is_some();
         if let Some(key) = var(ENV_ADMIN_KEY) {
             self = self.admin_key(key);
         }
@@ -179,12 +217,6 @@ impl ClientBuilder {
         self
     }
 
-    /// TCP connect timeout of the default transport.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.transport_config.connect_timeout = timeout;
-        self
-    }
-
     /// How long one attempt may take.
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = timeout;
@@ -194,44 +226,6 @@ impl ClientBuilder {
     /// How long a whole call may take, retries and waits included.
     pub fn total_timeout(mut self, timeout: Duration) -> Self {
         self.total_timeout = timeout;
-        self
-    }
-
-    /// The largest response body the default transport reads.
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.transport_config.max_response_bytes = bytes;
-        self
-    }
-
-    /// How long the default transport keeps an idle connection.
-    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.transport_config.pool_idle_timeout = timeout;
-        self
-    }
-
-    /// Idle connections kept per host by the default transport.
-    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
-        self.transport_config.pool_max_idle_per_host = max;
-        self
-    }
-
-    /// Trusts this DER-encoded certificate too (a private CA, a test server's certificate).
-    pub fn add_root_certificate_der(mut self, der: impl Into<Vec<u8>>) -> Self {
-        self.transport_config.roots.extra.push(der.into());
-        self
-    }
-
-    /// Whether to trust the built-in roots (webpki, or the system's with the `native-roots`
-    /// feature). Turn off to trust only [`add_root_certificate_der`](Self::add_root_certificate_der).
-    pub fn tls_built_in_roots(mut self, enabled: bool) -> Self {
-        self.transport_config.roots.no_built_in = !enabled;
-        self
-    }
-
-    /// Allows plain `http://` to hosts that are not loopback. The key then travels in clear
-    /// text: only for trusted networks.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
         self
     }
 
@@ -287,21 +281,6 @@ impl ClientBuilder {
         self
     }
 
-    /// Replaces the hyper transport with any service, e.g. the fake's in-process service or a
-    /// `tower::service_fn`. `max_response_bytes`, TLS and pool settings then do not apply.
-    ///
-    /// An error of the service counts as a failure after sending (the outcome is unknown), unless
-    /// it is a [`TransportError`] made with [`TransportError::connect`]: return that when
-    /// nothing was sent, so that even non-idempotent operations may be retried.
-    pub fn transport<S>(mut self, transport: S) -> Self
-    where
-        S: StackService,
-    {
-        let erased = tower::util::MapErrLayer::new(as_transport_error).layer(transport);
-        self.transport = Some(HttpService::new(erased));
-        self
-    }
-
     /// Retries after the first attempt (default 2); 0 turns retrying off.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.retry.max_retries = retries;
@@ -328,7 +307,11 @@ impl ClientBuilder {
     }
 
     /// The longest service hint (`retry-after-ms`, `retry-after`) that is waited for; a longer
-    /// one returns the error at once with the hint in it. Also caps 429 cooldowns.
+    /// one returns the error at once with the hint in it. Also caps 429 cooldowns: a cooldown
+    /// that is still longer than what a later call has left fails that call at once, as
+    /// [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited) with
+    /// [`retry_after`](crate::Error::retry_after) set, rather than sleeping into its total
+    /// timeout.
     pub fn max_retry_after(mut self, max: Duration) -> Self {
         self.retry.max_retry_after = max;
         self
@@ -430,108 +413,37 @@ impl ClientBuilder {
         self.meter_provider = Some(Arc::new(provider));
         self
     }
-
-    /// Checks every setting and builds the client.
-    pub fn build(self) -> Result<Client, BuildError> {
-        let key = self.admin_key.ok_or(BuildError::MissingAdminKey)?;
-        let key = AdminKey::new(key.expose_secret())?;
-        let base_url = BaseUrl::parse(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        if !base_url.is_https() && !base_url.is_loopback() && !self.allow_insecure_http {
-            return Err(BuildError::InsecureHttp {
-                host: base_url.host().to_owned(),
-            });
-        }
-        for (name, value) in [
-            ("attempt_timeout", self.attempt_timeout),
-            ("total_timeout", self.total_timeout),
-            ("connect_timeout", self.transport_config.connect_timeout),
-        ] {
-            if value.is_zero() {
-                return Err(BuildError::InvalidSetting {
-                    name,
-                    reason: "a timeout must be longer than zero",
-                });
-            }
-        }
-        if self.transport_config.max_response_bytes == 0 {
-            return Err(BuildError::InvalidSetting {
-                name: "max_response_bytes",
-                reason: "must be at least 1",
-            });
-        }
-        let mut auth = AuthLayer::new(&key)?;
-        if let Some(organization) = &self.organization {
-            auth = auth.organization(organization)?;
-        }
-        if let Some(project) = &self.project {
-            auth = auth.project(project)?;
-        }
-        if let Some(suffix) = &self.user_agent_suffix {
-            auth = auth.user_agent_suffix(suffix)?;
-        }
-        let max_response_bytes = self.transport_config.max_response_bytes;
-        let max_cooldown = self.retry.max_retry_after;
-        #[cfg(feature = "metrics")]
-        let recorder = {
-            let provider = self
-                .meter_provider
-                .unwrap_or_else(opentelemetry::global::meter_provider);
-            let instruments = crate::layer::metrics::Instruments::new(
-                provider.as_ref(),
-                &base_url,
-                self.rate_limiter.clone(),
-            );
-            Recorder::new(instruments)
-        };
-        #[cfg(not(feature = "metrics"))]
-        let recorder = Recorder::default();
-        let parts = StackParts {
-            per_call: Slot::of(self.per_call, max_response_bytes),
-            total_timeout: self.total_timeout,
-            retry: self.retry,
-            rate_limit: RateLimitLayer::new(self.rate_limiter).max_cooldown(max_cooldown),
-            auth,
-            per_attempt: Slot::of(self.per_attempt, max_response_bytes),
-            attempt_timeout: self.attempt_timeout,
-            recorder: recorder.clone(),
-        };
-        let stack = match self.transport {
-            Some(transport) => stack::assemble(transport, parts),
-            None if base_url.is_https() => {
-                stack::assemble(HyperTransport::new(&self.transport_config)?, parts)
-            }
-            None => stack::assemble(HyperTransport::plain(&self.transport_config), parts),
-        };
-        Ok(Client::from_parts(base_url, stack, recorder))
-    }
-}
-
-/// Errors of a swapped transport are transport errors: the conservative reading is that the
-/// request may have been sent.
-fn as_transport_error(error: impl Into<BoxError>) -> BoxError {
-    let error = error.into();
-    if error.is::<TransportError>() || error.is::<ResponseTooLarge>() {
-        error
-    } else {
-        Box::new(TransportError::after_send(error))
-    }
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("admin_key", &self.admin_key.as_ref().map(|_| "[redacted]"))
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(redact_userinfo))
             .field("organization", &self.organization)
             .field("project", &self.project)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("total_timeout", &self.total_timeout)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("proxy", &self.proxy)
+            .field("network_env", &self.network_env)
             .field("per_call_layers", &self.per_call.len())
             .field("per_attempt_layers", &self.per_attempt.len())
             .field("custom_transport", &self.transport.is_some())
             .field("max_retries", &self.retry.max_retries)
             .finish_non_exhaustive()
+    }
+}
+
+/// A URL with anything before an `@` in its authority replaced, for `Debug`.
+fn redact_userinfo(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &url[..start], &url[start + at..]),
+        None => url.to_owned(),
     }
 }

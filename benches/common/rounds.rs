@@ -1,11 +1,24 @@
-//! Measuring runners: one timed run, and interleaved rounds of several.
+//! Measuring runners: one timed run, and interleaved rounds of several. Shared by the
+//! loopback and TLS benchmarks.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::runners::{Runner, Work};
-use crate::server;
+/// What one call does.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Work {
+    /// Retrieve one invite.
+    Retrieve,
+    /// List a page of 100.
+    List100,
+}
+
+/// A client under test: one call of `work`, and whether it succeeded.
+pub trait Calls: Clone + Send + Sync + 'static {
+    fn call(&self, work: Work) -> impl Future<Output = bool> + Send;
+}
 
 /// On-CPU time of the calling thread, from the scheduler (nanosecond resolution).
 fn thread_cpu() -> Duration {
@@ -20,8 +33,8 @@ fn thread_cpu() -> Duration {
 ///
 /// Panics if any call fails: a runner that fails part of its calls would report figures for
 /// work it did not do.
-pub async fn measure(
-    runner: &Runner,
+pub async fn measure<R: Calls>(
+    runner: &R,
     work: Work,
     concurrency: usize,
     duration: Duration,
@@ -74,13 +87,14 @@ pub struct Rounds {
 
 impl Rounds {
     /// Runs `runners` in `rounds` interleaved rounds of `round` each (the order rotates every
-    /// round, so none always runs first or last).
-    pub async fn run(
-        runners: &[Runner],
+    /// round, so none always runs first or last); `accepted` counts the server's connections.
+    pub async fn run<R: Calls>(
+        runners: &[R],
         work: Work,
         concurrency: usize,
         rounds: usize,
         round: Duration,
+        accepted: fn() -> u64,
     ) -> Self {
         // Warm the pools and the server.
         for runner in runners {
@@ -94,9 +108,9 @@ impl Rounds {
         let mut order: Vec<usize> = (0..runners.len()).collect();
         for _ in 0..rounds {
             for &i in &order {
-                let accepted = server::accepted();
+                let before = accepted();
                 let (rate, cpu) = measure(&runners[i], work, concurrency, round).await;
-                out.connections[i] += server::accepted() - accepted;
+                out.connections[i] += accepted() - before;
                 out.rate[i].push(rate);
                 out.cpu[i].push(cpu);
             }
@@ -123,6 +137,11 @@ impl Rounds {
     /// Runner `i`'s throughput against the baseline's in the same round: "median (min..max)".
     pub fn rate_ratio(&self, i: usize) -> String {
         summary(&ratios(&self.rate[i], &self.rate[0]))
+    }
+
+    /// Runner `i`'s throughput against runner `j`'s in the same round: "median (min..max)".
+    pub fn rate_ratio_to(&self, i: usize, j: usize) -> String {
+        summary(&ratios(&self.rate[i], &self.rate[j]))
     }
 
     /// Runner `i`'s CPU per call against the baseline's in the same round: the median.

@@ -1,0 +1,97 @@
+//! `ErrorKind`: where a call failed.
+
+use crate::BoxError;
+use crate::layer::rate_limit::{LimiterUnavailable, Throttled};
+use crate::layer::retry::AlreadyInvited;
+use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
+use crate::transport::{Phase, ResponseTooLarge, TransportError};
+
+use super::Error;
+
+/// Where a call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request could not be built (invalid input); nothing was sent.
+    Encode,
+    /// The service answered with a non-2xx status.
+    Api,
+    /// No connection could be made (refused, DNS, connect timeout, a TLS handshake that failed
+    /// for another reason than the certificate); nothing was sent. Retried.
+    Connect,
+    /// The server's certificate was rejected (unknown issuer, a name it is not valid for,
+    /// expired...); nothing was sent. Not retried: the next attempt would meet the same
+    /// certificate. Trust a private CA with
+    /// [`add_root_certificates_pem`](crate::ClientBuilder::add_root_certificates_pem) or
+    /// `SSL_CERT_FILE`.
+    Certificate,
+    /// The proxy asked for credentials (407, not retried) or would not open a tunnel to the
+    /// API (retried: a proxy's 502 or 503 may pass); nothing was sent to the API.
+    Proxy,
+    /// The connection failed after the request may have been written.
+    Transport,
+    /// One attempt took longer than the attempt timeout.
+    AttemptTimeout,
+    /// The whole call, retries included, took longer than the total timeout.
+    TotalTimeout,
+    /// The service answered 2xx but the body is not what the operation returns.
+    Decode,
+    /// The response body exceeded the configured size cap.
+    ResponseTooLarge,
+    /// Pagination stopped: the service handed back a cursor it had already given.
+    RepeatedCursor,
+    /// The client's rate limiter (a 429 cooldown included) would hold the call longer than it
+    /// has left; nothing was sent. [`Error::retry_after`] says how long it asked to wait.
+    RateLimited,
+    /// The rate limiter could not answer (its store is down); nothing was sent.
+    LimiterUnavailable,
+    /// `inviteUser` found, by reading the invites, that the email already had a pending invite
+    /// from before the call; none was created. [`Error::invite`] is that invite.
+    AlreadyInvited,
+    /// A layer (yours or ours) failed in another way.
+    Middleware,
+}
+
+impl ErrorKind {
+    /// Where an error that came out of the stack (or out of one of its layers) failed: the one
+    /// place that knows the stack's error types.
+    pub(crate) fn of(error: &BoxError) -> Self {
+        if let Some(ours) = error.downcast_ref::<Error>() {
+            ours.kind()
+        } else if let Some(transport) = error.downcast_ref::<TransportError>() {
+            match transport.phase() {
+                Phase::Connect | Phase::Resolve => Self::Connect,
+                Phase::Certificate(_) => Self::Certificate,
+                Phase::ProxyAuth | Phase::ProxyRefused => Self::Proxy,
+                Phase::AfterSend => Self::Transport,
+            }
+        } else if error.is::<ResponseTooLarge>() {
+            Self::ResponseTooLarge
+        } else if error.is::<AttemptTimeoutError>() {
+            Self::AttemptTimeout
+        } else if error.is::<TotalTimeoutError>() {
+            Self::TotalTimeout
+        } else if error.is::<Throttled>() {
+            Self::RateLimited
+        } else if error.is::<LimiterUnavailable>() {
+            Self::LimiterUnavailable
+        } else if error.is::<AlreadyInvited>() {
+            Self::AlreadyInvited
+        } else {
+            Self::Middleware
+        }
+    }
+
+    /// Nothing reached the service.
+    pub(crate) fn is_not_sent(self) -> bool {
+        matches!(
+            self,
+            Self::Encode
+                | Self::Connect
+                | Self::Certificate
+                | Self::Proxy
+                | Self::RateLimited
+                | Self::LimiterUnavailable
+        )
+    }
+}
