@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use crate::failure::ResponseFacts;
-use crate::layer::context::CallContext;
-use crate::layer::context::Notes;
+use crate::layer::context::{CallContext, Notes};
 use crate::layer::metrics::{CallTimer, Recorder};
 use crate::scrub::Secrets;
 use crate::stack::StackFuture;
@@ -57,35 +56,28 @@ pin_project! {
 pin_project! {
     #[project = StateProj]
     enum State {
-        /// In the stack; the context is the one the stack's layers report into, the secrets
-        /// those an error is scrubbed of (`None` once taken), the recorder and timer the call's
-        /// metrics.
+        /// In the stack; the context is the one the stack's layers report into (with the
+        /// secrets an error is scrubbed of), the recorder and timer the call's metrics.
         Sending {
             #[pin] stack: StackFuture,
             context: CallContext,
-            secrets: Option<Arc<Secrets>>,
             recorder: Recorder,
             timer: CallTimer,
         },
-        /// The operation could not be encoded: nothing was sent. (`None` once returned.)
-        Refused { error: Option<Error> },
+        /// The operation could not be encoded: nothing was sent. (`None` once returned; the
+        /// recorder counts the call when it is polled, as any other.)
+        Refused { error: Option<Error>, recorder: Recorder },
         /// The output was returned.
         Done,
     }
 }
 
 impl<O: Operation> Call<O> {
-    pub(crate) fn sending(
-        stack: StackFuture,
-        context: CallContext,
-        secrets: Arc<Secrets>,
-        recorder: Recorder,
-    ) -> Self {
+    pub(crate) fn sending(stack: StackFuture, context: CallContext, recorder: Recorder) -> Self {
         Self {
             state: State::Sending {
                 stack,
                 context,
-                secrets: Some(secrets),
                 recorder,
                 timer: CallTimer::default(),
             },
@@ -93,9 +85,12 @@ impl<O: Operation> Call<O> {
         }
     }
 
-    pub(crate) fn refused(error: Error) -> Self {
+    pub(crate) fn refused(error: Error, recorder: Recorder) -> Self {
         Self {
-            state: State::Refused { error: Some(error) },
+            state: State::Refused {
+                error: Some(error),
+                recorder,
+            },
             operation: PhantomData,
         }
     }
@@ -132,21 +127,28 @@ impl<O: Operation> Call<O> {
             StateProj::Sending {
                 stack,
                 context,
-                secrets,
                 recorder,
                 timer,
             } => {
                 timer.start();
                 let result = ready!(stack.poll(cx));
-                let secrets = secrets.take().unwrap_or_default();
+                let secrets = context.secrets().cloned().unwrap_or_default();
                 let meter = Meter {
                     recorder: recorder.clone(),
                     timer: std::mem::take(timer),
                 };
                 Answer::of::<O>(result, context, secrets, meter)
             }
-            StateProj::Refused { error } => match error.take() {
-                Some(error) => Err(error),
+            StateProj::Refused { error, recorder } => match error.take() {
+                Some(error) => {
+                    let mut meter = Meter {
+                        recorder: recorder.clone(),
+                        timer: CallTimer::default(),
+                    };
+                    meter.timer.start();
+                    meter.finish::<O>(Some(&error), 0);
+                    Err(error)
+                }
                 None => panic!("`Call` polled after completion"),
             },
             StateProj::Done => panic!("`Call` polled after completion"),

@@ -83,13 +83,15 @@ impl Client {
     pub fn send<O: Operation>(&self, operation: O) -> Call<O> {
         match operation.encode(&self.inner.base_url) {
             Ok(mut request) => {
-                let context = CallContext::default();
+                let context = CallContext::scrubbing(self.inner.secrets.clone());
                 request.extensions_mut().insert(context.clone());
                 let stack = self.inner.stack.call(request);
-                let (secrets, recorder) = (self.inner.secrets.clone(), self.inner.recorder.clone());
-                Call::sending(stack, context, secrets, recorder)
+                Call::sending(stack, context, self.inner.recorder.clone())
             }
-            Err(e) => Call::refused(Error::encode(&O::META, e).scrubbed(&self.inner.secrets)),
+            Err(e) => {
+                let error = Error::encode(&O::META, e).scrubbed(&self.inner.secrets);
+                Call::refused(error, self.inner.recorder.clone())
+            }
         }
     }
 

@@ -27,6 +27,11 @@ use crate::Reconciled;
 /// # Ok(()) }
 /// ```
 ///
+/// After a create settled by reading the invites ([`reconciled`](Self::reconciled) is
+/// `Some(Reconciled::Created)`), the service's own answer to the create was lost: the status
+/// and headers are those of the answer the client made from the invite it found (no request
+/// id), and the attempts count the create's attempts, not the reads.
+///
 /// More facts may be added in later versions (fields are private; read them through the
 /// accessors).
 #[derive(Clone)]

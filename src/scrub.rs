@@ -38,6 +38,15 @@ pub(crate) struct Secrets {
     admin_shaped: bool,
 }
 
+/// How many, never what.
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Secrets")
+            .field("count", &self.secrets.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Secrets {
     /// The secrets of a client with this key and these proxy secrets.
     pub(crate) fn new(key: &str, proxy: &[String]) -> Self {

@@ -8,8 +8,11 @@ mod support;
 
 use bytes::Bytes;
 use openai_invites::core::{DecodeError, MAX_BODY_SNIPPET};
-use openai_invites::{BuildError, Client, ErrorKind, ListInvites};
-use openai_invites_mock::FakeServer;
+use openai_invites::layer::retry::AlreadyInvited;
+use openai_invites::{
+    BuildError, Client, ErrorKind, InviteRequest, InviteRole, ListInvites, Reconciled,
+};
+use openai_invites_mock::{FakeInvites, FakeServer, Seed, SeedInvite};
 use support::proxy::{ProxyOptions, TestProxy};
 
 const KEY: &str = "sk-admin-ECHOSECRET-0123456789abcdef";
@@ -231,4 +234,130 @@ async fn a_401_for_a_key_that_is_not_an_admin_key_says_one_is_needed() {
         .unwrap();
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();
     assert!(!err.to_string().contains("hint"), "{err}");
+}
+
+/// A transport for creates that echo the key: a create is answered by `create` (from the
+/// request's `Authorization`), and the reads of the reconciliation that follows by `read`.
+fn reconciling(
+    create: fn(&str) -> http::Response<Bytes>,
+    read: impl Fn(http::Request<Bytes>) -> BoxFuture + Clone + Send + Sync + 'static,
+) -> Client {
+    let transport = tower::service_fn(move |request: http::Request<Bytes>| {
+        let authorization = request.headers()["authorization"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        match request.method() {
+            &http::Method::POST => {
+                let response = create(&authorization);
+                Box::pin(async move { Ok(response) }) as BoxFuture
+            }
+            _ => read(request),
+        }
+    });
+    Client::builder()
+        .admin_key(KEY)
+        .transport(transport)
+        .build()
+        .unwrap()
+}
+
+type BoxFuture = std::pin::Pin<
+    Box<dyn Future<Output = Result<http::Response<Bytes>, openai_invites::BoxError>> + Send>,
+>;
+
+fn quoting(status: u16, body: String, authorization: &str) -> http::Response<Bytes> {
+    let key = authorization.trim_start_matches("Bearer ");
+    http::Response::builder()
+        .status(status)
+        .header("x-request-id", format!("req_{key}"))
+        .body(Bytes::from(body))
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn reads_of_a_reconciliation_that_quote_the_key_are_scrubbed_in_errors_and_traces() {
+    let client = reconciling(
+        |auth| quoting(502, format!("Authorization: {auth}"), auth),
+        |request| {
+            let auth = request.headers()["authorization"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let response = quoting(200, format!("not json; you sent {auth}"), &auth);
+            Box::pin(async move { Ok(response) })
+        },
+    );
+    let (recorder, _guard) = support::recorder::record();
+    let err = client
+        .invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader))
+        .await
+        .unwrap_err();
+    assert_eq!(err.reconciled(), Some(Reconciled::Failed));
+    assert!(err.is_outcome_unknown());
+    let text = err.to_string();
+    assert!(
+        text.contains("reading the invites could not tell"),
+        "{text}"
+    );
+    assert_clean(&[text, format!("{err:?}"), recorder.dump()]);
+    // The request ids were recorded on the attempt spans, scrubbed.
+    let ids: Vec<_> = recorder
+        .spans_named("invites.attempt")
+        .into_iter()
+        .filter_map(|s| s.fields.get("openai.request_id").cloned())
+        .collect();
+    assert!(!ids.is_empty(), "{}", recorder.dump());
+    assert!(ids.iter().all(|id| id == "req_[redacted]"), "{ids:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_409_that_quotes_the_key_is_scrubbed_inside_already_invited() {
+    let fake = FakeInvites::new();
+    let an_hour_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        - 3600;
+    let seed = Seed::new([SeedInvite::new("ana@example.com").created_at(an_hour_ago)]).unwrap();
+    let pending = fake.seed_invites(&seed).unwrap().remove(0);
+    let key = fake.admin_key().to_owned();
+    let client = reconciling(
+        |auth| {
+            let body = format!(
+                r#"{{"error":{{"message":"already invited; you sent {auth}","type":"invalid_request_error","param":null,"code":"invite_already_exists"}}}}"#
+            );
+            quoting(409, body, auth)
+        },
+        move |mut request| {
+            // The reads go to the fake, with its own key.
+            let bearer = format!("Bearer {key}").parse().unwrap();
+            request.headers_mut().insert("authorization", bearer);
+            let answer = tower::ServiceExt::oneshot(fake.service(), request);
+            Box::pin(async move { answer.await.map_err(Into::into) })
+        },
+    );
+    let err = client
+        .invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AlreadyInvited);
+    assert_eq!(
+        err.invite().map(|i| i.id.as_str()),
+        Some(pending.id.as_str())
+    );
+    let message = err.api_error().unwrap().message().unwrap().to_owned();
+    assert_eq!(message, "already invited; you sent Bearer [redacted]");
+    let already = err
+        .get_ref()
+        .unwrap()
+        .downcast_ref::<AlreadyInvited>()
+        .unwrap();
+    assert_clean(&[
+        message,
+        err.to_string(),
+        format!("{err:?}"),
+        format!("{already:?}"),
+        err.request_id().unwrap().to_owned(),
+    ]);
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use openai_invites::{InviteRequest, InviteRole, ListInvites, Quota};
+use openai_invites::{ErrorKind, InviteRequest, InviteRole, ListInvites, Quota};
 use openai_invites_mock::{FakeInvites, Fault, Match};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
@@ -206,6 +206,9 @@ async fn reconciliations_and_failed_calls() {
         .unwrap();
     // A 404: the call's outcome is the error kind.
     client.retrieve_invite("invite-missing").await.unwrap_err();
+    // An id that cannot be encoded: refused before the stack, and counted all the same.
+    let refused = client.retrieve_invite("").await.unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Encode);
     let metrics = collect(&provider, &exporter);
 
     let (_, reconciled) = &metrics["openai_invites.client.reconciliations"];
@@ -217,9 +220,23 @@ async fn reconciliations_and_failed_calls() {
     assert_eq!(created.attributes["openai_invites.operation"], "inviteUser");
 
     let (_, calls) = &metrics["openai_invites.client.operation.duration"];
-    let missing = find(calls, &[("openai_invites.operation", "retrieveInvite")]);
-    assert_eq!(missing.attributes["openai_invites.outcome"], "api");
+    let missing = find(
+        calls,
+        &[
+            ("openai_invites.operation", "retrieveInvite"),
+            ("openai_invites.outcome", "api"),
+        ],
+    );
     assert_eq!(missing.attributes["openai_invites.attempts"], "1");
+    let refused = find(
+        calls,
+        &[
+            ("openai_invites.operation", "retrieveInvite"),
+            ("openai_invites.outcome", "encode"),
+        ],
+    );
+    assert_eq!(refused.count, 1);
+    assert_eq!(refused.attributes["openai_invites.attempts"], "0");
 }
 
 #[tokio::test(start_paused = true)]

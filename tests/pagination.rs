@@ -82,6 +82,8 @@ async fn a_repeated_cursor_ends_with_an_error() {
     let err = items[1].as_ref().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RepeatedCursor);
     assert!(err.to_string().contains("invite-1"), "{err}");
+    // Pages were fetched: it is not a call that sent nothing.
+    assert!(!err.is_not_sent(), "{err}");
 }
 
 #[tokio::test]

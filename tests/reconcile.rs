@@ -357,6 +357,9 @@ mod review {
             "the 503 may have deleted it: {err}"
         );
         assert!(!err.is_not_sent());
+        let text = err.to_string();
+        assert!(!text.contains("nothing was sent"), "{text}");
+        assert!(text.contains("the outcome is unknown"), "{text}");
         // Refused connections only: nothing was sent.
         let err = client(scripted(vec![
             Err("refused"),
@@ -367,6 +370,37 @@ mod review {
         .await
         .unwrap_err();
         assert!(err.is_not_sent() && !err.is_outcome_unknown(), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_create_sent_again_then_cut_short_is_unknown() {
+        let fake = FakeInvites::new();
+        // A 502 that created nothing: the read finds nothing, so the create is sent again; that
+        // attempt creates the invite and answers after the call's time is up.
+        fake.push_fault(create_fault(Fault::status(502)));
+        fake.push_fault(create_fault(
+            Fault::delay(Duration::from_secs(30)).apply_first(),
+        ));
+        // A timeout of yours around the whole call cuts it short while that attempt is in
+        // flight (before the client's own timers fire).
+        let client = support::in_process_builder(&fake)
+            .layer_per_call(tower::timeout::TimeoutLayer::new(Duration::from_secs(5)))
+            .build()
+            .unwrap();
+        let err = client
+            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Middleware, "{err}");
+        assert_eq!(err.attempts(), 2, "{err}");
+        assert_eq!(err.reconciled(), Some(Reconciled::NotCreated), "{err}");
+        assert!(
+            err.is_outcome_unknown(),
+            "the second create was in flight: {err}"
+        );
+        let text = err.to_string();
+        assert!(!text.contains("it was not created"), "{text}");
+        assert!(text.contains("the outcome is unknown"), "{text}");
     }
 
     #[tokio::test(start_paused = true)]

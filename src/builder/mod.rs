@@ -317,8 +317,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Also re-send non-idempotent requests (`inviteUser`) after ambiguous failures. The API
-    /// has no idempotency key: this risks inviting a person twice.
+    /// Also re-send non-idempotent requests (`inviteUser`) blindly after ambiguous failures.
+    /// The API has no idempotency key: this risks inviting a person twice. While
+    /// reconciliation is on (the default, [`reconcile_invites`](Self::reconcile_invites)), a
+    /// create's ambiguous outcome is settled by reading the invites first, and it is re-sent
+    /// only when provably not made, whatever this says; the setting matters only with
+    /// `reconcile_invites(false)`.
     pub fn retry_non_idempotent(mut self, allow: bool) -> Self {
         self.retry.retry_non_idempotent = allow;
         self

@@ -48,7 +48,7 @@ impl Error {
             }
             write_chain(f, source.as_ref())?;
         }
-        if i.kind.is_not_sent() {
+        if self.is_not_sent() {
             f.write_str("; nothing was sent")?;
         }
         if service_words.is_none() {
@@ -68,7 +68,7 @@ impl Error {
             n => write!(f, " ({n} attempts)")?,
         }
         match (i.reconciled, &i.reconcile_failure) {
-            (Some(Reconciled::NotCreated), _) => {
+            (Some(Reconciled::NotCreated), _) if !self.is_outcome_unknown() => {
                 f.write_str("; checked by reading the invites: it was not created")?
             }
             (Some(Reconciled::Failed), Some(why)) => {
@@ -132,6 +132,10 @@ impl fmt::Debug for Error {
                 .field("api", &i.api)
                 .field("retry_after", &i.retry_after)
                 .field("reconciled", &i.reconciled)
+                .field("reconcile_failure", &i.reconcile_failure)
+                .field("outcome_unknown", &self.is_outcome_unknown())
+                .field("stop_reason", &i.stop_reason)
+                .field("invite", &i.invite.as_ref().map(|invite| &invite.id))
                 .field("source", &i.source)
                 .finish()
         };

@@ -81,17 +81,4 @@ impl ErrorKind {
             Self::Middleware
         }
     }
-
-    /// Nothing reached the service.
-    pub(crate) fn is_not_sent(self) -> bool {
-        matches!(
-            self,
-            Self::Encode
-                | Self::Connect
-                | Self::Certificate
-                | Self::Proxy
-                | Self::RateLimited
-                | Self::LimiterUnavailable
-        )
-    }
 }

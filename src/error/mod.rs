@@ -130,22 +130,20 @@ impl Error {
         let i = &mut *self.inner;
         secrets.scrub_option(&mut i.request_id);
         if let Some(api) = &mut i.api {
-            secrets.scrub_option(&mut api.body);
-            secrets.scrub_option(&mut api.request_id);
-            if let Some(body) = &mut api.error {
-                secrets.scrub_in_place(&mut body.message);
-                secrets.scrub_in_place(&mut body.kind);
-                secrets.scrub_option(&mut body.param);
-                secrets.scrub_option(&mut body.code);
-            }
+            scrub_api(secrets, api);
         }
-        if let Some(decode) = i
-            .source
-            .as_mut()
-            .and_then(|s| s.downcast_mut::<DecodeError>())
-        {
-            secrets.scrub_in_place(&mut decode.snippet);
-            secrets.scrub_option(&mut decode.request_id);
+        // The sources a caller can reach with `get_ref` hold the network's text too.
+        if let Some(source) = i.source.as_mut() {
+            if let Some(decode) = source.downcast_mut::<DecodeError>() {
+                secrets.scrub_in_place(&mut decode.snippet);
+                secrets.scrub_option(&mut decode.request_id);
+            } else if let Some(large) = source.downcast_mut::<ResponseTooLarge>() {
+                secrets.scrub_option(&mut large.request_id);
+            } else if let Some(already) = source.downcast_mut::<AlreadyInvited>() {
+                if let Some(answer) = &mut already.answer {
+                    scrub_api(secrets, &mut answer.api);
+                }
+            }
         }
         i.secrets = Some(secrets.clone());
         self
@@ -162,12 +160,17 @@ impl Error {
 
     /// The service answered with an error status.
     pub(crate) fn answered(meta: &OperationMeta, facts: ResponseFacts) -> Self {
-        let mut out = Self::new(ErrorKind::Api, meta);
-        out.inner.status = Some(facts.api.status);
-        out.inner.request_id = facts.api.request_id.clone();
-        out.inner.failure = Some(facts.failure);
+        let mut out = Self::api(meta, facts.api, facts.failure);
         out.inner.retry_after = facts.retry_after;
-        out.inner.api = Some(facts.api);
+        out
+    }
+
+    fn api(meta: &OperationMeta, api: ApiError, failure: Failure) -> Self {
+        let mut out = Self::new(ErrorKind::Api, meta);
+        out.inner.status = Some(api.status);
+        out.inner.request_id = api.request_id.clone();
+        out.inner.failure = Some(failure);
+        out.inner.api = Some(api);
         out
     }
 
@@ -175,12 +178,7 @@ impl Error {
         match error {
             ResponseError::Api(api) => {
                 let failure = Failure::of_status(api.status, &api);
-                let mut out = Self::new(ErrorKind::Api, meta);
-                out.inner.status = Some(api.status);
-                out.inner.request_id = api.request_id.clone();
-                out.inner.failure = Some(failure);
-                out.inner.api = Some(*api);
-                out
+                Self::api(meta, *api, failure)
             }
             ResponseError::Decode(decode) => {
                 let mut out = Self::new(ErrorKind::Decode, meta);
@@ -252,11 +250,8 @@ impl Error {
     /// call back before its first attempt, or no attempt got a connection (refused, a rejected
     /// certificate, a refused proxy tunnel) and none before them may have been acted on.
     pub fn is_not_sent(&self) -> bool {
-        let connect = matches!(
-            self.inner.kind,
-            ErrorKind::Connect | ErrorKind::Certificate | ErrorKind::Proxy
-        );
-        self.inner.attempts == 0 || (connect && !self.inner.maybe_acted)
+        let held_back = self.inner.attempts == 0 && self.inner.kind != ErrorKind::RepeatedCursor;
+        held_back || (self.is_connect() && !self.inner.maybe_acted)
     }
 
     /// The service may or may not have acted on the call, and the client could not find out:
@@ -269,10 +264,9 @@ impl Error {
     /// [`reconciled`](Self::reconciled)), so this is true only when the service could not be
     /// read.
     pub fn is_outcome_unknown(&self) -> bool {
-        match self.inner.reconciled {
-            Some(Reconciled::Failed) | None => self.inner.maybe_acted,
-            Some(_) => false,
-        }
+        // A reconciliation that settled the outcome cleared it; an ambiguous attempt after
+        // it (a create sent again once it was found not made) sets it again.
+        self.inner.maybe_acted
     }
 
     /// What the client found when it read the service to settle an ambiguous outcome: for
@@ -338,11 +332,24 @@ impl Error {
     /// The underlying error, for downcasting: a [`TransportError`](crate::transport::TransportError),
     /// a [`DecodeError`], an [`EncodeError`], a [`Throttled`], a timeout, or the error of one
     /// of your layers. Its text is already part of `Display` (so it is not returned by
-    /// [`source`](std::error::Error::source)); a decode snippet in it is scrubbed, but text an
-    /// error of yours holds is as your layer made it.
+    /// [`source`](std::error::Error::source)); the network's text in it (a decode snippet, a
+    /// request id, the service's answer inside an [`AlreadyInvited`]) is scrubbed of the
+    /// client's secrets, but text an error of yours holds is as your layer made it.
     pub fn get_ref(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
         self.inner.source.as_deref()
     }
 }
 
 impl std::error::Error for Error {}
+
+/// Scrubs every text of the service's error answer.
+fn scrub_api(secrets: &Secrets, api: &mut ApiError) {
+    secrets.scrub_option(&mut api.body);
+    secrets.scrub_option(&mut api.request_id);
+    if let Some(body) = &mut api.error {
+        secrets.scrub_in_place(&mut body.message);
+        secrets.scrub_in_place(&mut body.kind);
+        secrets.scrub_option(&mut body.param);
+        secrets.scrub_option(&mut body.code);
+    }
+}

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::layer::retry::Reconciled;
+use crate::scrub::Secrets;
 
 /// Shared by every attempt of one call: clones of the request share it through their
 /// extensions. The client inserts it (a [`TotalTimeoutLayer`](super::TotalTimeoutLayer) used
@@ -17,7 +18,9 @@ use crate::layer::retry::Reconciled;
 ///   [`Deadline::of`](super::Deadline::of));
 /// - the attempt-span layer counts attempts;
 /// - the retry layer notes why it stopped retrying, and what a reconciliation found, for the
-///   error message and the call's information.
+///   error message and the call's information;
+/// - the client's secrets travel in it, so that every layer scrubs what it reports of the
+///   network's text (a request id, a reconciliation's failure) as the error does.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CallContext {
     shared: Arc<Shared>,
@@ -35,6 +38,8 @@ struct Shared {
     deadline: OnceLock<(Instant, Duration)>,
     // Written only on the failure path, or after a reconciliation.
     notes: Mutex<Notes>,
+    // What nothing the call reports may contain (none when a layer made the context).
+    secrets: Option<Arc<Secrets>>,
 }
 
 /// What the retry layer tells the client about how the call ended.
@@ -51,6 +56,16 @@ pub(crate) struct Notes {
 }
 
 impl CallContext {
+    /// A context for a call of a client with these secrets.
+    pub(crate) fn scrubbing(secrets: Arc<Secrets>) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                secrets: Some(secrets),
+                ..Shared::default()
+            }),
+        }
+    }
+
     /// The context of the call `request` belongs to.
     pub(crate) fn of<B>(request: &http::Request<B>) -> Option<&CallContext> {
         request.extensions().get()
@@ -100,9 +115,26 @@ impl CallContext {
         self.shared.deadline.get().copied()
     }
 
-    /// A context for the reads of a reconciliation: the same deadline, its own attempt count.
+    /// The client's secrets, to scrub what the call reports.
+    pub(crate) fn secrets(&self) -> Option<&Arc<Secrets>> {
+        self.shared.secrets.as_ref()
+    }
+
+    /// `text` without the client's secrets.
+    pub(crate) fn scrub(&self, mut text: String) -> String {
+        if let Some(secrets) = self.secrets() {
+            secrets.scrub_in_place(&mut text);
+        }
+        text
+    }
+
+    /// A context for the reads of a reconciliation: the same deadline and secrets, its own
+    /// attempt count.
     pub(crate) fn for_reads(&self) -> CallContext {
-        let reads = CallContext::default();
+        let reads = match self.secrets() {
+            Some(secrets) => CallContext::scrubbing(secrets.clone()),
+            None => CallContext::default(),
+        };
         if let Some((deadline, timeout)) = self.bound() {
             reads.set_deadline(deadline, timeout);
         }

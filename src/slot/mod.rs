@@ -8,7 +8,7 @@
 //! the end, up to the response-size cap, so a retry still re-sends the same bytes and the
 //! client still decodes the whole answer. The service your layer makes must be
 //! [`SlotService`] (notably `Clone`). A layer written on `http::Request<Bytes>` over a
-//! [`HttpService`](crate::HttpService) goes in through [`BytesLayer`].
+//! [`HttpService`] goes in through [`BytesLayer`].
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -443,6 +443,11 @@ fn resend(round: &Round<'_>, mut unsettled: AttemptResult) -> Then {
 
 fn unknown(round: &Round<'_>, why: String, unsettled: AttemptResult) -> Then {
     let operation = round.operation();
+    // The reason may quote the service's answer: scrubbed before it is logged or kept.
+    let why = match round.template.context() {
+        Some(context) => context.scrub(why),
+        None => why,
+    };
     tracing::warn!(operation, why = %why, "reconciliation could not tell whether the create took effect");
     round.note_reconciled(Reconciled::Failed, Some(why));
     Then::Return(unsettled)

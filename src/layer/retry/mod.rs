@@ -1,7 +1,7 @@
 //! Retry with backoff and a shared budget.
 //!
 //! After each failed attempt, small classifiers decide in priority order whether a retry is
-//! safe ([`classify`]): a request that never left is retried for any operation, and so is a
+//! safe (`classify.rs`): a request that never left is retried for any operation, and so is a
 //! 429 (the service refused before acting); `x-should-retry` is the service's own verdict;
 //! `insufficient_quota` is never retried; and an ambiguous failure (408, 409, 5xx, attempt
 //! timeout, connection lost after sending) is retried only when the operation is idempotent.

@@ -1,7 +1,9 @@
 //! `AttemptSpanLayer`: one span per attempt, with OpenTelemetry HTTP client attributes.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -14,6 +16,7 @@ use tracing::field::Empty;
 
 use crate::BoxError;
 use crate::layer::context::CallContext;
+use crate::scrub::Secrets;
 
 /// Opens the attempt span (see the [module docs](super)) and counts the attempt. Put it below
 /// a retry layer so that each attempt gets its own span, with `http.request.resend_count`.
@@ -104,13 +107,20 @@ where
 
     #[inline]
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        let resend_count = request
-            .extensions()
-            .get::<CallContext>()
-            .map_or(0, CallContext::start_attempt);
+        let context = request.extensions().get::<CallContext>();
+        let resend_count = context.map_or(0, CallContext::start_attempt);
         let span = attempt_span(&request, resend_count);
+        // Only a span someone listens to records the request id, scrubbed of the secrets.
+        let secrets = match span.is_disabled() {
+            true => None,
+            false => context.and_then(CallContext::secrets).cloned(),
+        };
         let inner = super::in_span(&span, || self.inner.call(request));
-        AttemptFuture { inner, span }
+        AttemptFuture {
+            inner,
+            span,
+            secrets,
+        }
     }
 }
 
@@ -120,6 +130,7 @@ pin_project! {
         #[pin]
         inner: F,
         span: Span,
+        secrets: Option<Arc<Secrets>>,
     }
 }
 
@@ -148,7 +159,11 @@ where
                         this.span.record("error.type", status.as_str());
                     }
                     if let Some(id) = headers::request_id(response.headers()) {
-                        this.span.record("openai.request_id", id);
+                        let id = match this.secrets {
+                            Some(secrets) => secrets.scrub(id),
+                            None => Cow::Borrowed(id),
+                        };
+                        this.span.record("openai.request_id", &*id);
                     }
                 }
                 Err(error) => {

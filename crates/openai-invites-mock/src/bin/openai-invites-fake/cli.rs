@@ -46,6 +46,8 @@ pub(crate) struct Args {
     pub(crate) control_token: Option<String>,
     /// Invites to start with, and to return to on POST /__fake/reset: a JSON file,
     /// {"invites": [{"id": "invite-1", "email": "ana@example.com", "status": "accepted"}, ...]}.
+    // The help text quotes JSON; rustdoc would read its brackets as links.
+    #[allow(rustdoc::broken_intra_doc_links)]
     #[arg(long, value_name = "FILE")]
     pub(crate) seed: Option<PathBuf>,
     /// Server-side request quota, N authenticated requests per PERIOD (e.g. 100/1m, 5/1s);
