@@ -1,9 +1,10 @@
-//! Fixtures shared by the benchmarks: canned bodies and a canned transport; the rounds of
-//! the loopback and TLS benchmarks.
+//! Fixtures shared by the benchmarks: canned bodies and a canned transport; the rounds and
+//! the server thread of the loopback and TLS benchmarks.
 #![allow(dead_code)]
 
 pub mod calls;
 pub mod rounds;
+pub mod server;
 
 use bytes::Bytes;
 use openai_invites::{

@@ -6,6 +6,44 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// How long to measure: `ROUNDS` rounds (30) of `ROUND_MS` (250) per runner under
+/// `cargo bench`; one short round, as a smoke test, under `cargo test --benches`.
+pub struct Plan {
+    pub benching: bool,
+    pub rounds: usize,
+    pub round: Duration,
+}
+
+impl Plan {
+    pub fn from_env() -> Self {
+        let env_or = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        let benching = std::env::args().any(|a| a == "--bench");
+        Self {
+            benching,
+            rounds: if benching { env_or("ROUNDS", 30) } else { 1 } as usize,
+            round: Duration::from_millis(if benching {
+                env_or("ROUND_MS", 250)
+            } else {
+                20
+            }),
+        }
+    }
+}
+
+/// The runtime the runners run on: current-thread, on the main thread, so that thread's CPU
+/// time is theirs.
+pub fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("client runtime: {e}"))
+}
+
 /// What one call does.
 #[derive(Clone, Copy, PartialEq)]
 pub enum Work {

@@ -31,19 +31,11 @@ mod server;
 mod sketch;
 
 use std::num::NonZeroU32;
-use std::time::Duration;
 
 use openai_invites::{BaseUrl, Quota};
 
-use common::rounds::{Rounds, Work, measure};
+use common::rounds::{Plan, Rounds, Work, client_runtime, measure};
 use runners::{Runner, client_builder};
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The runners compared in every row, with their column names; the first is the baseline,
 /// bare hyper-util, that every ratio is taken against.
@@ -79,20 +71,15 @@ fn solo(name: &str, base: &BaseUrl) -> Runner {
 }
 
 fn main() {
-    let benching = std::env::args().any(|a| a == "--bench");
-    let rounds = if benching { env_or("ROUNDS", 30) } else { 1 } as usize;
-    let round = Duration::from_millis(if benching {
-        env_or("ROUND_MS", 250)
-    } else {
-        20
-    });
+    let Plan {
+        benching,
+        rounds,
+        round,
+    } = Plan::from_env();
 
     let addr = server::start();
     let base = BaseUrl::parse(&format!("http://{addr}/v1")).unwrap_or_else(|e| panic!("{e}"));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("client runtime: {e}"));
+    let rt = client_runtime();
 
     let only = std::env::var("ONLY").ok();
     let rows = [

@@ -21,19 +21,10 @@ mod common;
 mod runners;
 mod server;
 
-use std::time::Duration;
-
 use openai_invites::BaseUrl;
 
-use common::rounds::{Rounds, Work, measure};
+use common::rounds::{Plan, Rounds, Work, client_runtime, measure};
 use runners::Runner;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The runners of every row; the first is the baseline.
 fn compared(base: &BaseUrl, pem: &str) -> [(&'static str, Runner); 4] {
@@ -46,21 +37,16 @@ fn compared(base: &BaseUrl, pem: &str) -> [(&'static str, Runner); 4] {
 }
 
 fn main() {
-    let benching = std::env::args().any(|a| a == "--bench");
-    let rounds = if benching { env_or("ROUNDS", 30) } else { 1 } as usize;
-    let round = Duration::from_millis(if benching {
-        env_or("ROUND_MS", 250)
-    } else {
-        20
-    });
+    let Plan {
+        benching,
+        rounds,
+        round,
+    } = Plan::from_env();
 
     let started = server::start();
     let base = BaseUrl::parse(&format!("https://localhost:{}/v1", started.addr.port()))
         .unwrap_or_else(|e| panic!("{e}"));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("client runtime: {e}"));
+    let rt = client_runtime();
 
     let only = std::env::var("ONLY").ok();
     let rows = [

@@ -4,65 +4,39 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_openai-invites-fake");
+use support::binary::Running;
+
 const KEY: &str = "sk-admin-memory-test";
 const MIB: usize = 1024 * 1024;
 /// The bound the issue sets for 400 unauthenticated 1 MiB POSTs.
 const MAX_GROWTH_KIB: u64 = 32 * 1024;
 
 /// The binary, killed when dropped.
-struct Fake {
-    child: Child,
-    authority: String,
-}
+struct Fake(Running);
 
 impl Fake {
     fn start(extra: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["--port", "0", "--admin-key", KEY])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(30));
-        let mut fake = Self {
-            child,
-            authority: String::new(),
-        };
-        let line = line.expect("the fake printed no base URL");
-        fake.authority = line
-            .trim()
-            .strip_prefix("http://")
-            .and_then(|rest| rest.strip_suffix("/v1"))
-            .expect("a base URL")
-            .to_owned();
-        fake
+        let args: Vec<&str> = ["--admin-key", KEY].iter().chain(extra).copied().collect();
+        Self(Running::start(&args))
     }
 
     /// Resident memory in KiB, from /proc/PID/status.
     fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.0.child.id())).unwrap();
         let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
 
     /// One request on a fresh connection; the status and the body.
     fn send(&self, method: &str, path: &str, auth: bool, body: &[u8]) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.authority).unwrap();
+        let mut stream = TcpStream::connect(&self.0.authority).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
@@ -74,7 +48,7 @@ impl Fake {
         let head = format!(
             "{method} {path} HTTP/1.1\r\nhost: {}\r\n{auth}content-type: application/json\r\n\
              content-length: {}\r\nconnection: close\r\n\r\n",
-            self.authority,
+            self.0.authority,
             body.len()
         );
         stream.write_all(head.as_bytes()).unwrap();
@@ -115,13 +89,6 @@ impl Fake {
         let (status, body) = self.send("GET", "/__fake/requests", false, b"");
         assert_eq!(status, 200);
         serde_json::from_str(&body).unwrap()
-    }
-}
-
-impl Drop for Fake {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
