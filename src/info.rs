@@ -104,7 +104,8 @@ impl CallInfo {
     /// What the client found when it settled an ambiguous attempt by reading the service
     /// (`Some(Reconciled::Created)` when a create's first answer was lost and the invite was
     /// found; `Some(Reconciled::Deleted)` when a delete's retry met a 404 after an attempt
-    /// that may have deleted), or `None` when no attempt was ambiguous.
+    /// that may have deleted; `Some(Reconciled::NotCreated)` when a create was found not
+    /// made and the one sent again succeeded), or `None` when no attempt was ambiguous.
     pub fn reconciled(&self) -> Option<Reconciled> {
         self.reconciled
     }

@@ -9,12 +9,16 @@ use std::time::{Duration, Instant};
 /// How long to measure: `ROUNDS` rounds (30) of `ROUND_MS` (250) per runner under
 /// `cargo bench`; one short round, as a smoke test, under `cargo test --benches`.
 pub struct Plan {
+    /// Run by `cargo bench` (`--bench`), not as a smoke test.
     pub benching: bool,
+    /// Rounds per row.
     pub rounds: usize,
+    /// Each runner's time in a round.
     pub round: Duration,
 }
 
 impl Plan {
+    /// From the arguments and `ROUNDS`, `ROUND_MS`.
     pub fn from_env() -> Self {
         let env_or = |name: &str, default: u64| {
             std::env::var(name)

@@ -41,9 +41,11 @@ pub enum ErrorKind {
     /// Pagination stopped: the service handed back a cursor it had already given.
     RepeatedCursor,
     /// The client's rate limiter (a 429 cooldown included) would hold the call longer than it
-    /// has left; nothing was sent. [`Error::retry_after`] says how long it asked to wait.
+    /// has left; that attempt was not sent (an earlier one of the call may have been: see
+    /// [`Error::is_not_sent`]). [`Error::retry_after`] says how long it asked to wait.
     RateLimited,
-    /// The rate limiter could not answer (its store is down); nothing was sent.
+    /// The rate limiter could not answer (its store is down); that attempt was not sent (see
+    /// [`Error::is_not_sent`] for the call as a whole).
     LimiterUnavailable,
     /// `inviteUser` found, by reading the invites, that the email already had a pending invite
     /// from before the call; none was created. [`Error::invite`] is that invite.

@@ -124,7 +124,8 @@ impl Error {
     }
 
     /// The error with `secrets` scrubbed from every text that came from the network (the
-    /// service's error body and envelope fields, a decode snippet), and kept to scrub
+    /// service's error body and envelope fields, request ids, a decode snippet, the answer
+    /// inside an [`AlreadyInvited`], a [`ResponseTooLarge`]'s request id), and kept to scrub
     /// `Display` and `Debug`. The one place the client scrubs an error.
     pub(crate) fn scrubbed(mut self, secrets: &Arc<Secrets>) -> Self {
         let i = &mut *self.inner;
@@ -262,7 +263,8 @@ impl Error {
     ///
     /// For `inviteUser` the client reads the invites to settle it (see
     /// [`reconciled`](Self::reconciled)), so this is true only when the service could not be
-    /// read.
+    /// read, or when a create found not made was sent again and that attempt's outcome is
+    /// itself unknown (the call was cut short while it was in flight).
     pub fn is_outcome_unknown(&self) -> bool {
         // A reconciliation that settled the outcome cleared it; an ambiguous attempt after
         // it (a create sent again once it was found not made) sets it again.

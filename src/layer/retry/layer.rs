@@ -9,6 +9,10 @@ use crate::layer::metrics::Recorder;
 
 /// Retries failed attempts per a [`RetryPolicy`]. Clones share the policy and its budget.
 ///
+/// In the client's stack, why a reconciliation could not tell (which may quote the service's
+/// answer) is scrubbed of the admin key and proxy credentials before it is logged; in a stack
+/// of your own there is no client to know them.
+///
 /// ```
 /// use openai_invites::layer::retry::{RetryLayer, RetryPolicy};
 /// use tower::ServiceBuilder;

@@ -21,6 +21,10 @@ use crate::scrub::Secrets;
 /// Opens the attempt span (see the [module docs](super)) and counts the attempt. Put it below
 /// a retry layer so that each attempt gets its own span, with `http.request.resend_count`.
 ///
+/// In the client's stack the recorded request id is scrubbed of the admin key and proxy
+/// credentials (a misbehaving server may echo them). In a stack of your own there is no
+/// client to know them, so it is recorded as the service sent it.
+///
 /// ```
 /// use openai_invites::layer::AttemptSpanLayer;
 /// use openai_invites::layer::retry::{RetryLayer, RetryPolicy};
