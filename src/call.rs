@@ -191,9 +191,9 @@ impl<O: Operation> Future for WithInfo<O> {
         let info = CallInfo::new(
             answer.response.status(),
             answer.response.headers().clone(),
-            answer.attempts,
-            started.elapsed(),
+            (answer.attempts, started.elapsed()),
             answer.notes.reconciled,
+            &answer.secrets,
         );
         Poll::Ready(answer.decode::<O>().map(|output| (output, info)))
     }
@@ -292,6 +292,11 @@ impl Answer {
             meter,
         } = self;
         let output = O::decode(response).map_err(|e| {
+            // A 2xx says the service acted: for an operation that must not be repeated (a
+            // create), an answer that does not decode leaves the result unknown, reconciled
+            // or not.
+            let mut notes = notes;
+            notes.maybe_acted |= !O::META.idempotent;
             Error::response(&O::META, e)
                 .with_attempts(attempts)
                 .with_notes(notes)

@@ -55,9 +55,12 @@ pub(crate) struct NetworkEnv {
 impl NetworkEnv {
     /// Reads the variables from `var` (each name once).
     pub(crate) fn read(var: impl Fn(&str) -> Option<String>) -> Self {
+        // Trimmed once here, so every reader of a value sees the same text (a proxy matcher
+        // that cannot parse " http://proxy:3128" would otherwise skip it silently).
         let set = |name: &'static str| {
             var(name)
-                .filter(|v| !v.trim().is_empty())
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
                 .map(|value| Var { name, value })
         };
         let first = |names: [&'static str; 2]| names.into_iter().find_map(set);

@@ -7,6 +7,7 @@ use http::{HeaderMap, StatusCode};
 use openai_invites_core::headers::{self, RateLimitHeaders};
 
 use crate::Reconciled;
+use crate::scrub::Secrets;
 
 /// What the service said about a successful call (its request id, the `x-ratelimit-*`
 /// values when it sent them, its processing time, every response header), and what the call
@@ -47,16 +48,20 @@ pub struct CallInfo {
 }
 
 impl CallInfo {
+    /// The facts of a 2xx with these `headers`; the request id is scrubbed of `secrets` (a
+    /// misbehaving server may echo them).
     pub(crate) fn new(
         status: StatusCode,
         headers: HeaderMap,
-        attempts: u32,
-        elapsed: Duration,
+        (attempts, elapsed): (u32, Duration),
         reconciled: Option<Reconciled>,
+        secrets: &Secrets,
     ) -> Self {
+        let mut request_id = headers::request_id(&headers).map(str::to_owned);
+        secrets.scrub_option(&mut request_id);
         Self {
             status,
-            request_id: headers::request_id(&headers).map(str::to_owned),
+            request_id,
             rate_limit: RateLimitHeaders::from_headers(&headers),
             processing_time: headers
                 .get("openai-processing-ms")

@@ -109,6 +109,32 @@ async fn a_200_that_does_not_decode_and_quotes_the_key_is_scrubbed() {
 }
 
 #[tokio::test]
+async fn a_success_whose_request_id_echoes_the_key_is_scrubbed_in_its_info() {
+    let transport = tower::service_fn(|request: http::Request<Bytes>| {
+        let authorization = request.headers()["authorization"].clone();
+        let response = http::Response::builder()
+            .header("x-request-id", authorization)
+            .body(Bytes::from_static(
+                br#"{"object":"list","data":[],"first_id":null,"last_id":null,"has_more":false}"#,
+            ))
+            .unwrap();
+        async move { Ok::<_, std::convert::Infallible>(response) }
+    });
+    let client = Client::builder()
+        .admin_key(KEY)
+        .transport(transport)
+        .build()
+        .unwrap();
+    let (_, info) = client
+        .list_invites(ListInvites::new())
+        .with_info()
+        .await
+        .unwrap();
+    assert_eq!(info.request_id(), Some("Bearer [redacted]"));
+    assert_clean(&[format!("{info:?}")]);
+}
+
+#[tokio::test]
 async fn encoded_bare_and_partial_echoes_are_scrubbed() {
     let client = echoing(500, |auth| {
         let key = auth.trim_start_matches("Bearer ");

@@ -122,15 +122,16 @@ fn acted(status: u16) -> [Case; 2] {
 }
 
 /// A 2xx whose body does not decode, once, from a fake that did not act: a 2xx says the
-/// service created the invite, and a list that does not show it cannot prove otherwise, so
-/// `inviteUser` never sends it again: the outcome stays unknown, and the error says why.
+/// service created the invite, and a list that does not show it (read twice, in case it lags)
+/// cannot prove otherwise, so `inviteUser` never sends it again: the outcome stays unknown,
+/// and the error says why.
 fn undecodable() -> [Case; 2] {
     [
         err(1, ErrorKind::Decode, Some(200), (0, 0)),
         reconciled(
-            err(0, ErrorKind::Decode, Some(200), (SETTLE, SETTLE)),
+            err(0, ErrorKind::Decode, Some(200), (2 * SETTLE, 2 * SETTLE)),
             1,
-            1,
+            2,
             Reconciled::Failed,
         ),
     ]
@@ -534,7 +535,8 @@ fn wait_text((lo, hi): (u64, u64)) -> String {
 }
 
 /// For `inviteUser`: one invite for the address when the call succeeded, none when it says the
-/// create did not happen, never two; "unknown" only when the service could not be read.
+/// create did not happen, never two; "unknown" only when the service could not be read or
+/// answered 2xx without listing the invite.
 fn check_the_store(fake: &FakeInvites, result: &Result<(), Error>, case: &Case, context: &str) {
     let same = fake
         .invites()

@@ -173,6 +173,28 @@ async fn turned_off_the_outcome_is_unknown_as_before() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn turned_off_a_create_answered_2xx_that_does_not_decode_is_unknown() {
+    for fault in [Fault::truncated_body(), Fault::malformed_json()] {
+        let fake = FakeInvites::new();
+        fake.push_fault(create_fault(fault.apply_first()));
+        let client = support::in_process_builder(&fake)
+            .reconcile_invites(false)
+            .build()
+            .unwrap();
+        let err = client
+            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Decode);
+        // The service made the invite: inviting again would make a second one.
+        assert_eq!(fake.invites().len(), 1);
+        assert!(err.is_outcome_unknown(), "{err:?}");
+        assert_eq!(err.reconciled(), None);
+        assert_eq!(reads(&fake), 0);
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_404_on_a_first_delete_stays_a_404() {
     let (fake, client) = support::in_process();
     let err = client.delete_invite("invite-missing").await.unwrap_err();
@@ -437,6 +459,21 @@ mod review {
             .unwrap();
         assert_eq!(fake.invites()[0].id, invite.id);
         assert_eq!(fake.invites().len(), 1);
+
+        // A 2xx that does not decode says the invite was made: read twice too, so the lagging
+        // list shows it the second time.
+        let fake = FakeInvites::builder()
+            .list_lag(Duration::from_millis(1500))
+            .build();
+        fake.push_fault(create_fault(Fault::truncated_body().apply_first()));
+        let client = support::in_process_builder(&fake).build().unwrap();
+        let invite = client
+            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+            .await
+            .unwrap();
+        assert_eq!(fake.invites().len(), 1);
+        assert_eq!(fake.invites()[0].id, invite.id);
+        assert_eq!(reads(&fake), 2);
 
         // A 502 after acting is read once: the lagging list shows nothing, so the create is
         // sent again, and the service refuses it as a duplicate. That is the call's own

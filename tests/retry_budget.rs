@@ -94,7 +94,46 @@ async fn invite_failures_spend_no_budget_and_send_once() {
         .iter()
         .filter(|r| r.method == http::Method::POST)
         .count();
-    // Each create is sent once; its reconciliation tries its read three times (reads are not
-    // retries of the create, and spend no budget).
+    // Each create is sent once; its reconciliation tries its read three times. Its two
+    // re-reads are retries the budget allows here: one call at a time, a second apart.
     assert_eq!((creates, log.len()), (20, 80));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_creates_against_an_unreadable_service_rereads_within_the_budget() {
+    let fake = failing_fake();
+    let client = support::in_process_builder(&fake)
+        .no_rate_limit()
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..100)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let request = InviteRequest::new(format!("u{i}@example.com"), InviteRole::Reader);
+                client.invite_user(request).await
+            })
+        })
+        .collect();
+    let mut spent = 0;
+    for call in calls {
+        let err = call.await.unwrap().unwrap_err();
+        assert!(err.is_outcome_unknown());
+        spent += usize::from(
+            err.to_string()
+                .contains("the retry budget allows no more reads"),
+        );
+    }
+    let log = fake.requests();
+    let creates = log
+        .iter()
+        .filter(|r| r.method == http::Method::POST)
+        .count();
+    let reads = log.len() - creates;
+    // Each create is sent once, and read once. Without a budget the re-reads would be 200;
+    // with the default (20 in reserve, 2 a second, 20% of calls) about 40.
+    assert_eq!(creates, 100);
+    assert!(reads >= 100 + 20, "re-reads were made: {reads}");
+    assert!(reads <= 100 + 70, "the budget capped re-reads: {reads}");
+    assert!(spent > 0, "some calls say the budget stopped their reads");
 }

@@ -81,12 +81,7 @@ where
             match Limited::new(body, limit).collect().await {
                 Ok(collected) => Ok(http::Response::from_parts(parts, collected.to_bytes())),
                 Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                    Err(Box::new(ResponseTooLarge {
-                        status: parts.status,
-                        request_id: openai_invites_core::headers::request_id(&parts.headers)
-                            .map(str::to_owned),
-                        limit,
-                    }) as BoxError)
+                    Err(ResponseTooLarge::boxed(&parts, limit))
                 }
                 Err(e) => Err(e),
             }

@@ -179,3 +179,15 @@ pub struct ResponseTooLarge {
     /// The cap, in bytes.
     pub limit: usize,
 }
+
+impl ResponseTooLarge {
+    /// The error for a response with these `parts` whose body exceeds `limit`, boxed as the
+    /// stack carries it.
+    pub(crate) fn boxed(parts: &http::response::Parts, limit: usize) -> BoxError {
+        Box::new(Self {
+            status: parts.status,
+            request_id: openai_invites_core::headers::request_id(&parts.headers).map(str::to_owned),
+            limit,
+        })
+    }
+}

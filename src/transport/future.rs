@@ -11,7 +11,6 @@ use http_body_util::combinators::Collect;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::ResponseFuture;
-use openai_invites_core::headers;
 use pin_project_lite::pin_project;
 
 use super::{Phase, ResponseTooLarge, TransportError, cause};
@@ -95,7 +94,7 @@ impl Future for TransportFuture {
                         .get(http::header::CONTENT_LENGTH)
                         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
                     if declared.is_some_and(|n| n > limit as u64) {
-                        return Poll::Ready(Err(too_large(&parts, limit)));
+                        return Poll::Ready(Err(ResponseTooLarge::boxed(&parts, limit)));
                     }
                     let body = Limited::new(body, limit).collect();
                     this.state.set(State::Body {
@@ -112,7 +111,7 @@ impl Future for TransportFuture {
                     return Poll::Ready(match collected {
                         Ok(body) => Ok(http::Response::from_parts(parts, body.to_bytes())),
                         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                            Err(too_large(&parts, limit))
+                            Err(ResponseTooLarge::boxed(&parts, limit))
                         }
                         Err(e) => Err(Box::new(
                             TransportError::after_send(e)
@@ -136,12 +135,4 @@ fn send_error(
         phase => phase,
     };
     Box::new(TransportError::new(phase, error).at(target.describe(), proxy))
-}
-
-fn too_large(parts: &Parts, limit: usize) -> BoxError {
-    Box::new(ResponseTooLarge {
-        status: parts.status,
-        request_id: headers::request_id(&parts.headers).map(str::to_owned),
-        limit,
-    })
 }

@@ -261,6 +261,17 @@ mod tests {
         let only_all = [("all_proxy", "http://all:3")];
         assert_eq!(chosen(&only_all, https).as_deref(), Some("http://all:3"));
         assert_eq!(chosen(&[], https), None);
+        // Spaces around a value, as a shell script may leave them, change nothing.
+        let spaced = [
+            ("HTTPS_PROXY", " http://secure:1 "),
+            ("NO_PROXY", " other.example "),
+        ];
+        assert_eq!(chosen(&spaced, https).as_deref(), Some("http://secure:1"));
+        let exempt = [
+            ("HTTPS_PROXY", " http://secure:1"),
+            ("NO_PROXY", "api.openai.com "),
+        ];
+        assert_eq!(chosen(&exempt, https), None);
     }
 
     #[test]

@@ -38,6 +38,17 @@ pub(crate) enum Disposition {
     HangUp,
 }
 
+/// Whether the fake reads this request's body into memory: an API request with the admin key,
+/// or a control request with the control token (any, when none is set). Any other body is
+/// read and forgotten, so a stranger's garbage costs no memory.
+pub(crate) fn keeps_body(inner: &Inner, path: &str, headers: &HeaderMap) -> bool {
+    if control::owns(path) {
+        control::check_token(inner, headers).is_ok()
+    } else {
+        auth::check(headers, &inner.admin_key).is_ok()
+    }
+}
+
 /// Handles one request end to end: the control API apart, every request is logged, may meet
 /// a fault, and gets the normal answer.
 pub(crate) async fn receive(inner: Arc<Inner>, request: Received) -> Disposition {
@@ -133,6 +144,50 @@ fn request_id() -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_request_with_its_credentials_keeps_its_body() {
+        use crate::FakeInvites;
+        let headers = |pairs: &[(&str, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(
+                    http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    HeaderValue::from_str(value).unwrap(),
+                );
+            }
+            map
+        };
+        let shared = FakeInvites::builder().control_token("tok-123").build();
+        let open = FakeInvites::new();
+        let key = format!("Bearer {}", crate::fake::DEFAULT_ADMIN_KEY);
+        let api = "/v1/organization/invites";
+        let faults = "/__fake/faults";
+        assert!(keeps_body(
+            &shared.inner,
+            api,
+            &headers(&[("authorization", &key)])
+        ));
+        assert!(!keeps_body(&shared.inner, api, &headers(&[])));
+        assert!(keeps_body(
+            &shared.inner,
+            faults,
+            &headers(&[("x-fake-control-token", "tok-123")])
+        ));
+        assert!(!keeps_body(&shared.inner, faults, &headers(&[])));
+        assert!(!keeps_body(
+            &shared.inner,
+            faults,
+            &headers(&[("x-fake-control-token", "wrong")])
+        ));
+        // The admin key is not the control token.
+        assert!(!keeps_body(
+            &shared.inner,
+            faults,
+            &headers(&[("authorization", &key)])
+        ));
+        assert!(keeps_body(&open.inner, faults, &headers(&[])));
+    }
 
     #[test]
     fn request_ids_look_real() {

@@ -1,5 +1,6 @@
-//! The two Lua scripts (`script/gcra.lua`, `script/pause.lua`) and what their arguments and
-//! replies mean in Rust.
+//! The two Lua scripts (`script/gcra.lua`, `script/pause.lua`, each after `script/prelude.lua`:
+//! the clock and number formatting they share) and what their arguments and replies mean in
+//! Rust.
 //!
 //! Both run atomically on the server and read the time from Redis `TIME`, so every replica
 //! sees one clock and one state. They are sent by EVALSHA; `redis::Script` loads a script
@@ -13,9 +14,15 @@ use redis::Script;
 use crate::error::StoreError;
 
 /// The GCRA permit script's source.
-pub(crate) const GCRA_LUA: &str = include_str!("script/gcra.lua");
+pub(crate) const GCRA_LUA: &str = concat!(
+    include_str!("script/prelude.lua"),
+    include_str!("script/gcra.lua")
+);
 /// The shared pause script's source.
-pub(crate) const PAUSE_LUA: &str = include_str!("script/pause.lua");
+pub(crate) const PAUSE_LUA: &str = concat!(
+    include_str!("script/prelude.lua"),
+    include_str!("script/pause.lua")
+);
 
 /// Both scripts, hashed once.
 #[derive(Debug)]
@@ -85,9 +92,17 @@ impl Verdict {
     }
 }
 
-/// A pause in whole microseconds, rounded up, as the pause script takes it.
+/// The longest pause the scripts are given, 2^52 µs (about 142 years): Redis's clock plus it
+/// stays exact in Lua's numbers (doubles, exact to 2^53) and within Redis's integer replies,
+/// so an absurd cap cannot wrap into a wait of 1 µs that has every replica spin.
+const MAX_PAUSE_US: u64 = 1 << 52;
+
+/// A pause in whole microseconds, rounded up, as the pause script takes it (at most
+/// [`MAX_PAUSE_US`]).
 pub(crate) fn pause_us(pause: Duration) -> u64 {
-    u64::try_from(pause.as_nanos().div_ceil(1000)).unwrap_or(u64::MAX)
+    u64::try_from(pause.as_nanos().div_ceil(1000))
+        .unwrap_or(u64::MAX)
+        .min(MAX_PAUSE_US)
 }
 
 #[cfg(test)]

@@ -222,8 +222,9 @@ where
                         // call may have made it.
                         refused_as_duplicate: !earlier && refused_as_duplicate(&unsettled),
                         // After a timeout or a lost connection the service may still be at
-                        // work: a "not created" is read twice before the create is sent again.
-                        confirm: unsettled.is_err(),
+                        // work, and after a 2xx it said it made the invite: a list without it
+                        // is read again before the client concludes.
+                        confirm: unsettled.is_err() || answered_success(&unsettled),
                     };
                     *this.unsettled = Some(unsettled);
                     let reading = reading(this.inner.clone(), this.policy, template, search);
@@ -473,7 +474,7 @@ where
     S::Error: Into<BoxError>,
     S::Future: Send,
 {
-    let policy = policy.reconcile.clone();
+    let policy = policy.clone();
     let uri = template.uri().clone();
     let body = template.body().clone();
     let context = template.context().cloned();

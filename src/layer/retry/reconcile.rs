@@ -11,6 +11,7 @@ use openai_invites_core::reconcile::{CreateSearch, Finding, Search as Page};
 use openai_invites_core::{Invite, ListInvites, Operation};
 use tower_service::Service;
 
+use super::RetryPolicy;
 use crate::BoxError;
 use crate::failure::{Failure, ResponseFacts};
 use crate::layer::Deadline;
@@ -110,13 +111,14 @@ pub(super) async fn find_created<S>(
     mut below: S,
     (uri, body): (&http::Uri, &Bytes),
     search: Search,
-    policy: &ReconcilePolicy,
+    policy: &RetryPolicy,
     context: Option<&CallContext>,
 ) -> Result<Finding, String>
 where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
     S::Error: Into<BoxError>,
 {
+    let settings = &policy.reconcile;
     let deadline = context.and_then(CallContext::deadline).map(Deadline);
     // The reads are attempts of their own: they count apart from the create's, under the same
     // deadline.
@@ -125,18 +127,28 @@ where
     let mut finding = Finding::NotCreated;
     for _ in 0..rounds {
         wait(
-            policy.settle_delay,
+            settings.settle_delay,
             deadline,
             "let the service settle before reading",
         )
         .await?;
-        let mut pages =
-            CreateSearch::new(uri, body, search.began, policy.clock_skew, policy.max_pages)
-                .ok_or("the request is not an invite request")?;
+        let mut pages = CreateSearch::new(
+            uri,
+            body,
+            search.began,
+            settings.clock_skew,
+            settings.max_pages,
+        )
+        .ok_or("the request is not an invite request")?;
         if search.refused_as_duplicate {
             pages = pages.refused_as_duplicate();
         }
-        finding = read_all(&mut below, &mut pages, policy, deadline, reads.as_ref()).await?;
+        let reader = Reader {
+            policy,
+            deadline,
+            reads: reads.as_ref(),
+        };
+        finding = reader.read_all(&mut below, &mut pages).await?;
         if finding != Finding::NotCreated {
             break;
         }
@@ -153,51 +165,69 @@ async fn wait(delay: Duration, deadline: Option<Deadline>, what: &str) -> Result
     Ok(())
 }
 
-/// Reads pages until the search is done. A page that fails in a way a retry may fix (not
-/// sent, rate limited, a 5xx...) is read again, twice at most, after the settle delay.
-async fn read_all<S>(
-    below: &mut S,
-    pages: &mut CreateSearch,
-    policy: &ReconcilePolicy,
+/// What the reads of one search share.
+struct Reader<'a> {
+    policy: &'a RetryPolicy,
     deadline: Option<Deadline>,
-    reads: Option<&CallContext>,
-) -> Result<Finding, String>
-where
-    S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
-    S::Error: Into<BoxError>,
-{
-    const TRIES: usize = 3;
-    loop {
-        let mut last = String::new();
-        let mut page = None;
-        for tried in 1..=TRIES {
-            let mut request = pages.next_read().map_err(|e| e.to_string())?;
-            if let Some(reads) = reads {
-                request.extensions_mut().insert(reads.clone());
-            }
-            match read(below, request).await {
-                Ok(answer) => {
-                    page = Some(answer);
-                    break;
-                }
-                Err((why, transient)) => {
-                    last = format!("reading the invites failed: {why}");
-                    if !transient || tried == TRIES {
-                        return Err(last);
-                    }
-                    wait(policy.settle_delay, deadline, "read the invites again")
-                        .await
-                        .map_err(|_| last.clone())?;
-                }
+    /// The context the reads carry (their own count of attempts).
+    reads: Option<&'a CallContext>,
+}
+
+impl Reader<'_> {
+    /// Reads pages until the search is done.
+    async fn read_all<S>(&self, below: &mut S, pages: &mut CreateSearch) -> Result<Finding, String>
+    where
+        S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
+        S::Error: Into<BoxError>,
+    {
+        loop {
+            let page = self.read_page(below, pages).await?;
+            match pages.read(page) {
+                Page::Continue => continue,
+                Page::Done(Finding::Unsure(why)) => return Err(why.to_owned()),
+                Page::Done(finding) => return Ok(finding),
             }
         }
-        let Some(page) = page else {
-            return Err(last);
-        };
-        match pages.read(page) {
-            Page::Continue => continue,
-            Page::Done(Finding::Unsure(why)) => return Err(why.to_owned()),
-            Page::Done(finding) => return Ok(finding),
+    }
+
+    /// The search's next page. One that fails in a way a retry may fix (not sent, rate
+    /// limited, a 5xx...) is read again after the settle delay, twice at most; each time is a
+    /// retry the shared budget must allow, so an outage is not met with a storm of reads.
+    async fn read_page<S>(
+        &self,
+        below: &mut S,
+        pages: &mut CreateSearch,
+    ) -> Result<openai_invites_core::InviteListResponse, String>
+    where
+        S: Service<http::Request<Bytes>, Response = http::Response<Bytes>>,
+        S::Error: Into<BoxError>,
+    {
+        const TRIES: usize = 3;
+        let mut tried = 1;
+        loop {
+            let mut request = pages.next_read().map_err(|e| e.to_string())?;
+            if let Some(reads) = self.reads {
+                request.extensions_mut().insert(reads.clone());
+            }
+            let (why, transient) = match read(below, request).await {
+                Ok(page) => return Ok(page),
+                Err(failed) => failed,
+            };
+            let why = format!("reading the invites failed: {why}");
+            if !transient || tried == TRIES {
+                return Err(why);
+            }
+            if !self.policy.budget.withdraw() {
+                return Err(format!("{why} (the retry budget allows no more reads)"));
+            }
+            wait(
+                self.policy.reconcile.settle_delay,
+                self.deadline,
+                "read the invites again",
+            )
+            .await
+            .map_err(|_| why)?;
+            tried += 1;
         }
     }
 }

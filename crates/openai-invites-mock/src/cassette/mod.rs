@@ -11,6 +11,12 @@
 //! cassette does not hold is a [`ReplayError`], never a made-up answer. A JSON body comes back
 //! as the same JSON value (keys may come in another order); any other body as its text.
 //!
+//! To the client, a replay error is the transport failing after the request was handed to it,
+//! as a lost connection would: it retries a read (which misses again) and reconciles a create
+//! (whose reads miss too), then returns the error, with the [`ReplayError`] among its
+//! sources. A test that wants the first miss at once builds its replaying client with
+//! `disable_retries()` and `reconcile_invites(false)`.
+//!
 //! ```
 //! use bytes::Bytes;
 //! use openai_invites_mock::{Cassette, FakeInvites, RecordLayer, ReplayError};

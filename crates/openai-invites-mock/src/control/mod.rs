@@ -223,7 +223,7 @@ fn refusal(error: ControlError) -> Failure {
 }
 
 /// With a control token configured, every control request must carry it.
-fn check_token(inner: &Inner, headers: &HeaderMap) -> Result<(), Failure> {
+pub(crate) fn check_token(inner: &Inner, headers: &HeaderMap) -> Result<(), Failure> {
     let Some(expected) = &inner.control_token else {
         return Ok(());
     };

@@ -15,11 +15,9 @@ use tokio::time::Instant;
 
 use super::ServerConfig;
 use super::activity::{Activity, Timeouts, Watched};
-use crate::auth;
-use crate::control;
 use crate::envelope::{Failure, INVALID_REQUEST};
 use crate::fake::Inner;
-use crate::reception::{Disposition, Received, receive, stamp};
+use crate::reception::{Disposition, Received, keeps_body, receive, stamp};
 use crate::service::body_cap;
 
 /// Whether the connection is served, or only told that the server is full.
@@ -105,9 +103,7 @@ async fn answer(
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    // An unauthenticated body is never kept: read and forget it, so garbage costs no memory.
-    let keep =
-        control::owns(parts.uri.path()) || auth::check(&parts.headers, &inner.admin_key).is_ok();
+    let keep = keeps_body(&inner, parts.uri.path(), &parts.headers);
     let read = async {
         if keep {
             collect(body, cap, declared).await

@@ -8,22 +8,7 @@
 --
 -- Returns {0, 0} when one permit was taken, {1, wait} when the rate allows none for `wait`
 -- microseconds, {2, wait} when a pause holds every caller for `wait` microseconds. A denial
--- writes nothing.
-
--- Redis before 5 replicates scripts verbatim unless told to replicate their effects, which a
--- script that reads TIME and then writes needs. Newer servers always do; the call is a no-op.
-if redis.replicate_commands then redis.replicate_commands() end
-
--- The clock: Redis's own, never a replica's.
-local function now_us()
-  local time = redis.call('TIME')
-  return tonumber(time[1]) * 1000000 + tonumber(time[2])
-end
-
--- Integers travel as text: Lua's default number format keeps only 14 digits.
-local function int(n)
-  return string.format('%.0f', n)
-end
+-- writes nothing. `now_us` and `int` come from prelude.lua.
 
 local now = now_us()
 

@@ -4,20 +4,8 @@
 -- KEYS[1]  the pause: the microsecond of Redis TIME until which every replica waits
 -- ARGV[1]  the pause asked for, microseconds (already capped by the caller)
 --
--- Returns the pause now in force, microseconds from now.
-
--- See gcra.lua: a script that reads TIME and then writes must replicate its effects.
-if redis.replicate_commands then redis.replicate_commands() end
-
--- The clock: Redis's own, never a replica's.
-local function now_us()
-  local time = redis.call('TIME')
-  return tonumber(time[1]) * 1000000 + tonumber(time[2])
-end
-
-local function int(n)
-  return string.format('%.0f', n)
-end
+-- Returns the pause now in force, microseconds from now. `now_us` and `int` come from
+-- prelude.lua.
 
 local now = now_us()
 local pause = tonumber(ARGV[1])

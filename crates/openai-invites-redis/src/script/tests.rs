@@ -161,6 +161,20 @@ fn a_pause_denies_first_and_is_never_shortened() {
 }
 
 #[test]
+fn an_absurd_pause_holds_for_its_clamped_length_and_never_wraps() {
+    let server = RedisServer::start();
+    let mut redis = Scripted::new(&server);
+    let longest = Duration::from_micros(MAX_PAUSE_US);
+    assert_eq!(pause_us(Duration::MAX), MAX_PAUSE_US);
+    assert_eq!(redis.pause(Duration::MAX, 0), longest);
+    // A second later the wait is a second shorter, not a wrapped 1 µs.
+    let Verdict::Paused(wait) = redis.admit(Quota::per_second(n(1000)), 1_000_000) else {
+        panic!("the pause must hold");
+    };
+    assert_eq!(wait, longest - Duration::from_secs(1));
+}
+
+#[test]
 fn denials_write_nothing() {
     let server = RedisServer::start();
     let mut redis = Scripted::new(&server);
