@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use crate::failure::ResponseFacts;
-use crate::layer::context::{CallContext, Notes};
+use crate::layer::context::CallContext;
 use crate::layer::metrics::{CallTimer, Recorder};
 use crate::scrub::Secrets;
 use crate::stack::StackFuture;
@@ -132,12 +132,11 @@ impl<O: Operation> Call<O> {
             } => {
                 timer.start();
                 let result = ready!(stack.poll(cx));
-                let secrets = context.secrets().cloned().unwrap_or_default();
                 let meter = Meter {
                     recorder: recorder.clone(),
                     timer: std::mem::take(timer),
                 };
-                Answer::of::<O>(result, context, secrets, meter)
+                Answer::of::<O>(result, context.clone(), meter)
             }
             StateProj::Refused { error, recorder } => match error.take() {
                 Some(error) => {
@@ -192,8 +191,8 @@ impl<O: Operation> Future for WithInfo<O> {
             answer.response.status(),
             answer.response.headers().clone(),
             (answer.attempts, started.elapsed()),
-            answer.notes.reconciled,
-            &answer.secrets,
+            answer.context.notes().reconciled,
+            &secrets_of(&answer.context),
         );
         Poll::Ready(answer.decode::<O>().map(|output| (output, info)))
     }
@@ -221,12 +220,12 @@ impl<O> fmt::Debug for Call<O> {
     }
 }
 
-/// A 2xx answer, with what decoding needs to report an error.
+/// A 2xx answer, with what decoding needs to report an error: the call's context (its
+/// notes and secrets are read only when there is an error, or on request).
 struct Answer {
     response: http::Response<Bytes>,
     attempts: u32,
-    notes: Notes,
-    secrets: Arc<Secrets>,
+    context: CallContext,
     meter: Meter,
 }
 
@@ -250,14 +249,14 @@ impl Answer {
     /// why the retry layer stopped, scrubbed of the client's secrets.
     fn of<O: Operation>(
         result: Result<http::Response<Bytes>, BoxError>,
-        context: &CallContext,
-        secrets: Arc<Secrets>,
+        context: CallContext,
         meter: Meter,
     ) -> Result<Self, Error> {
         let attempts = context.attempts();
-        let notes = context.notes();
         let failed = |error: Error| {
-            let error = error.with_notes(notes.clone()).scrubbed(&secrets);
+            let error = error
+                .with_notes(context.notes())
+                .scrubbed(&secrets_of(&context));
             meter.finish::<O>(Some(&error), error.attempts());
             error
         };
@@ -276,8 +275,7 @@ impl Answer {
         Ok(Self {
             response,
             attempts: attempts.max(1),
-            notes,
-            secrets,
+            context,
             meter,
         })
     }
@@ -287,22 +285,26 @@ impl Answer {
         let Self {
             response,
             attempts,
-            notes,
-            secrets,
+            context,
             meter,
         } = self;
         let output = O::decode(response).map_err(|e| {
             // A 2xx says the service acted: for an operation that must not be repeated (a
             // create), an answer that does not decode leaves the result unknown, reconciled
             // or not.
-            let mut notes = notes;
+            let mut notes = context.notes();
             notes.maybe_acted |= !O::META.idempotent;
             Error::response(&O::META, e)
                 .with_attempts(attempts)
                 .with_notes(notes)
-                .scrubbed(&secrets)
+                .scrubbed(&secrets_of(&context))
         });
         meter.finish::<O>(output.as_ref().err(), attempts);
         output
     }
+}
+
+/// The secrets the call's errors are scrubbed of (none for a context made outside a client).
+fn secrets_of(context: &CallContext) -> Arc<Secrets> {
+    context.secrets().cloned().unwrap_or_default()
 }

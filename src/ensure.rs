@@ -2,7 +2,7 @@
 //! again.
 
 use futures_util::TryStreamExt;
-use openai_invites_core::{Invite, InviteProject, InviteRequest, InviteStatus, ListInvites};
+use openai_invites_core::{Invite, InviteRequest, InviteStatus, ListInvites, Mismatch};
 
 use crate::{Client, Error, ErrorKind};
 
@@ -25,38 +25,6 @@ pub enum Ensured {
         /// The expired invite's id.
         expired: String,
     },
-}
-
-/// Where a pending invite differs from the request that found it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Mismatch {
-    /// The organization role differs.
-    pub role: bool,
-    /// The request listed projects, and the invite's are not those (with those roles). A
-    /// request that leaves `projects` out (the default project) is not compared.
-    pub projects: bool,
-}
-
-impl Mismatch {
-    /// Whether anything differs.
-    pub fn any(&self) -> bool {
-        self.role || self.projects
-    }
-
-    fn between(request: &InviteRequest, invite: &Invite) -> Self {
-        let projects = request.projects.as_ref().is_some_and(|wanted| {
-            let key = |p: &InviteProject| (p.id.clone(), p.role.as_str().to_owned());
-            let mut wanted: Vec<_> = wanted.iter().map(key).collect();
-            let mut have: Vec<_> = invite.projects.iter().map(key).collect();
-            wanted.sort();
-            have.sort();
-            wanted != have
-        });
-        Self {
-            role: request.role != invite.role,
-            projects,
-        }
-    }
 }
 
 /// The invite [`Client::ensure_invited`] leaves in place, and how.
@@ -104,10 +72,9 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn ensure_invited(&self, request: InviteRequest) -> Result<EnsuredInvite, Error> {
-        let email = request.email.trim().to_lowercase();
         let mine: Vec<Invite> = self
             .list_all_invites(ListInvites::new().limit(openai_invites_core::ops::MAX_LIMIT))
-            .try_filter(|invite| std::future::ready(invite.email.trim().to_lowercase() == email))
+            .try_filter(|invite| std::future::ready(request.is_for(&invite.email)))
             .try_collect()
             .await?;
         let newest = |status: InviteStatus| {

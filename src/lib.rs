@@ -143,7 +143,7 @@ pub use builder::{
 };
 pub use call::{Call, WithInfo};
 pub use client::Client;
-pub use ensure::{Ensured, EnsuredInvite, Mismatch};
+pub use ensure::{Ensured, EnsuredInvite};
 pub use error::{BoxError, BuildError, Error, ErrorKind};
 pub use info::CallInfo;
 pub use layer::rate_limit::{Quota, RateLimiter};
@@ -153,6 +153,6 @@ pub use stack::{HttpService, StackService};
 pub use openai_invites_core as core;
 pub use openai_invites_core::{
     ApiError, BaseUrl, DeleteInvite, ErrorBody, Invite, InviteDeleteResponse, InviteListResponse,
-    InviteProject, InviteRequest, InviteRole, InviteStatus, InviteUser, ListInvites, Operation,
-    OperationMeta, ProjectRole, RetrieveInvite,
+    InviteProject, InviteRequest, InviteRole, InviteStatus, InviteUser, ListInvites, Mismatch,
+    Operation, OperationMeta, ProjectRole, RetrieveInvite,
 };

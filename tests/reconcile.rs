@@ -194,6 +194,42 @@ async fn turned_off_a_create_answered_2xx_that_does_not_decode_is_unknown() {
     }
 }
 
+#[tokio::test]
+async fn a_create_answered_over_the_size_cap_is_reconciled() {
+    // After acting: the invite is found and returned.
+    let (server, _) = support::loopback().await;
+    let fake = server.fake();
+    fake.push_fault(create_fault(Fault::oversized_body(64 * 1024).apply_first()));
+    let client = support::loopback_builder(&server)
+        .max_response_bytes(16 * 1024)
+        .reconcile_settle_delay(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let (invite, info) = client
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .with_info()
+        .await
+        .unwrap();
+    assert_eq!(fake.invites().len(), 1);
+    assert_eq!(fake.invites()[0].id, invite.id);
+    assert_eq!(info.reconciled(), Some(Reconciled::Created));
+
+    // Without acting: a 2xx said it was made, and the list (read twice) does not show it, so
+    // it is not sent again, and the outcome stays unknown.
+    let fake = server.fake();
+    fake.reset();
+    fake.push_fault(create_fault(Fault::oversized_body(64 * 1024)));
+    let err = client
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResponseTooLarge);
+    assert_eq!(err.reconciled(), Some(Reconciled::Failed));
+    assert!(err.is_outcome_unknown());
+    assert!(fake.invites().is_empty());
+    assert_eq!((fake.request_count(), reads(fake)), (3, 2));
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_404_on_a_first_delete_stays_a_404() {
     let (fake, client) = support::in_process();

@@ -6,6 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use openai_invites::{ListInvites, Operation, RetrieveInvite};
+
+use super::server::accepted;
+
 /// How long to measure: `ROUNDS` rounds (30) of `ROUND_MS` (250) per runner under
 /// `cargo bench`; one short round, as a smoke test, under `cargo test --benches`.
 pub struct Plan {
@@ -59,7 +63,18 @@ pub enum Work {
 
 /// A client under test: one call of `work`, and whether it succeeded.
 pub trait Calls: Clone + Send + Sync + 'static {
-    fn call(&self, work: Work) -> impl Future<Output = bool> + Send;
+    /// Sends `op` the runner's way; whether it succeeded (decoded).
+    fn send<O: Operation + Send>(&self, op: O) -> impl Future<Output = bool> + Send;
+
+    /// The operation `work` stands for, sent.
+    fn call(&self, work: Work) -> impl Future<Output = bool> + Send {
+        async move {
+            match work {
+                Work::Retrieve => self.send(RetrieveInvite::new("invite-abc")).await,
+                Work::List100 => self.send(ListInvites::new().limit(100)).await,
+            }
+        }
+    }
 }
 
 /// On-CPU time of the calling thread, from the scheduler (nanosecond resolution).
@@ -129,14 +144,14 @@ pub struct Rounds {
 
 impl Rounds {
     /// Runs `runners` in `rounds` interleaved rounds of `round` each (the order rotates every
-    /// round, so none always runs first or last); `accepted` counts the server's connections.
+    /// round, so none always runs first or last), counting the connections the server thread
+    /// accepts.
     pub async fn run<R: Calls>(
         runners: &[R],
         work: Work,
         concurrency: usize,
         rounds: usize,
         round: Duration,
-        accepted: fn() -> u64,
     ) -> Self {
         // Warm the pools and the server.
         for runner in runners {

@@ -101,7 +101,7 @@ fn main() {
         println!(
             "{name}: {rate:.0} req/s, {:.1} µs CPU/call, {} connections",
             cpu * 1e6,
-            server::accepted()
+            common::server::accepted()
         );
         return;
     }
@@ -125,14 +125,7 @@ fn main() {
     let mut connections = vec![header("bare")];
     for &(_, name, work, concurrency) in rows {
         let runners = compared(&base).map(|(_, runner)| runner);
-        let r = rt.block_on(Rounds::run(
-            &runners,
-            work,
-            concurrency,
-            rounds,
-            round,
-            server::accepted,
-        ));
+        let r = rt.block_on(Rounds::run(&runners, work, concurrency, rounds, round));
         let (mut t, mut c) = (
             format!("| {name} | {concurrency} | {:.0} |", r.rate(0)),
             format!("| {name} | {concurrency} | {:.1} |", r.cpu_us(0)),

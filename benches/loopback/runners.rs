@@ -10,15 +10,13 @@ use http_body_util::Full;
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use openai_invites::RetrieveInvite;
 use openai_invites::transport::{HyperTransport, TransportConfig};
-use openai_invites::{BaseUrl, Client, ClientBuilder, ListInvites, Operation, Quota};
+use openai_invites::{BaseUrl, Client, ClientBuilder, Operation, Quota};
 
-use crate::common::calls::{Identity, bare_call, reqwest_call};
-use crate::common::rounds::{Calls, Work};
+use crate::common::calls::{ADMIN_KEY, Identity, bare_call, reqwest_call};
+use crate::common::rounds::Calls;
 use crate::sketch::Sketch;
 
-use crate::common::calls::ADMIN_KEY;
 /// The client's default attempt timeout, used by the floor and the sketch.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -83,24 +81,6 @@ impl Runner {
             .unwrap_or_else(|e| panic!("reqwest: {e}"));
         Self::Reqwest(client, base.clone(), Arc::new(Identity::new()))
     }
-
-    /// One call; whether it succeeded.
-    pub async fn run(&self, work: Work) -> bool {
-        match work {
-            Work::Retrieve => self.send(RetrieveInvite::new("invite-abc")).await,
-            Work::List100 => self.send(ListInvites::new().limit(100)).await,
-        }
-    }
-
-    async fn send<O: Operation>(&self, op: O) -> bool {
-        match self {
-            Self::Bare(c, base, id) => bare_call(c, op, base, id).await,
-            Self::Client(c) => c.send(op).await.is_ok(),
-            Self::Floor(t, base, id) => floor_call(t, op, base, id).await,
-            Self::Sketch(sketch, base) => sketch.call(op, base).await,
-            Self::Reqwest(c, base, id) => reqwest_call(c, op, base, id).await,
-        }
-    }
 }
 
 /// The builder every client runner starts from: the key and the server; every other setting
@@ -134,7 +114,13 @@ async fn floor_call<O: Operation>(
 }
 
 impl Calls for Runner {
-    fn call(&self, work: Work) -> impl std::future::Future<Output = bool> + Send {
-        self.run(work)
+    async fn send<O: Operation + Send>(&self, op: O) -> bool {
+        match self {
+            Self::Bare(c, base, id) => bare_call(c, op, base, id).await,
+            Self::Client(c) => c.send(op).await.is_ok(),
+            Self::Floor(t, base, id) => floor_call(t, op, base, id).await,
+            Self::Sketch(sketch, base) => sketch.call(op, base).await,
+            Self::Reqwest(c, base, id) => reqwest_call(c, op, base, id).await,
+        }
     }
 }

@@ -7,8 +7,6 @@ use hyper_util::rt::TokioIo;
 
 use crate::common::server;
 
-pub use server::accepted;
-
 /// Starts the server: a canned retrieve body, or a canned page of 100 for the list path.
 pub fn start() -> SocketAddr {
     server::start(|tcp, canned| async move {

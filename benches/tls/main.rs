@@ -82,14 +82,7 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for &(key, work, concurrency) in rows {
         let runners = compared(&base, &started.pem).map(|(_, runner)| runner);
-        let r = rt.block_on(Rounds::run(
-            &runners,
-            work,
-            concurrency,
-            rounds,
-            round,
-            server::accepted,
-        ));
+        let r = rt.block_on(Rounds::run(&runners, work, concurrency, rounds, round));
         println!(
             "| {key} | {concurrency} | {:.0} | {} | {} | {} | {} | {:.1} | {:.3} | {:.3} |",
             r.rate(0),

@@ -11,12 +11,12 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client as PooledClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
-use openai_invites::{BaseUrl, Client, ListInvites, Operation, Quota, RetrieveInvite};
+use openai_invites::{BaseUrl, Client, Operation, Quota};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 use crate::common::calls::{ADMIN_KEY, Identity, bare_call, reqwest_call};
-use crate::common::rounds::{Calls, Work};
+use crate::common::rounds::Calls;
 
 type Https = PooledClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
@@ -90,25 +90,14 @@ impl Runner {
             .unwrap_or_else(|e| panic!("reqwest: {e}"));
         Self::Reqwest(client, base.clone(), Arc::new(Identity::new()))
     }
+}
 
-    async fn run(&self, work: Work) -> bool {
-        match work {
-            Work::Retrieve => self.send(RetrieveInvite::new("invite-abc")).await,
-            Work::List100 => self.send(ListInvites::new().limit(100)).await,
-        }
-    }
-
-    async fn send<O: Operation>(&self, op: O) -> bool {
+impl Calls for Runner {
+    async fn send<O: Operation + Send>(&self, op: O) -> bool {
         match self {
             Self::Bare(c, base, id) => bare_call(c, op, base, id).await,
             Self::Client(c) => c.send(op).await.is_ok(),
             Self::Reqwest(c, base, id) => reqwest_call(c, op, base, id).await,
         }
-    }
-}
-
-impl Calls for Runner {
-    fn call(&self, work: Work) -> impl std::future::Future<Output = bool> + Send {
-        self.run(work)
     }
 }

@@ -11,8 +11,6 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::common::server;
 
-pub use server::accepted;
-
 /// Where the server listens, and the certificate to trust (PEM).
 pub struct Started {
     pub addr: SocketAddr,

@@ -423,7 +423,13 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("admin_key", &self.admin_key.as_ref().map(|_| "[redacted]"))
-            .field("base_url", &self.base_url.as_deref().map(redact_userinfo))
+            .field(
+                "base_url",
+                &self
+                    .base_url
+                    .as_deref()
+                    .map(openai_invites_core::without_userinfo),
+            )
             .field("organization", &self.organization)
             .field("project", &self.project)
             .field("user_agent_suffix", &self.user_agent_suffix)
@@ -437,17 +443,5 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_transport", &self.transport.is_some())
             .field("max_retries", &self.retry.max_retries)
             .finish_non_exhaustive()
-    }
-}
-
-/// A URL with anything before an `@` in its authority replaced, for `Debug`.
-fn redact_userinfo(url: &str) -> String {
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let end = url[start..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| start + i);
-    match url[start..end].rfind('@') {
-        Some(at) => format!("{}[redacted]{}", &url[..start], &url[start + at..]),
-        None => url.to_owned(),
     }
 }

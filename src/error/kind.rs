@@ -55,6 +55,27 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The kind as spans and metrics name it in `error.type` (low cardinality, per
+    /// OpenTelemetry's conventions; `_OTHER` for a failure of a layer of yours).
+    pub(crate) fn error_type(self) -> &'static str {
+        match self {
+            Self::Encode => "encode",
+            Self::Api => "api",
+            Self::Connect => "connect",
+            Self::Certificate => "certificate",
+            Self::Proxy => "proxy",
+            Self::Transport => "transport",
+            Self::AttemptTimeout | Self::TotalTimeout => "timeout",
+            Self::Decode => "decode",
+            Self::ResponseTooLarge => "response_too_large",
+            Self::RepeatedCursor => "repeated_cursor",
+            Self::RateLimited => "rate_limited",
+            Self::LimiterUnavailable => "limiter_unavailable",
+            Self::AlreadyInvited => "already_invited",
+            Self::Middleware => "_OTHER",
+        }
+    }
+
     /// Where an error that came out of the stack (or out of one of its layers) failed: the one
     /// place that knows the stack's error types.
     pub(crate) fn of(error: &BoxError) -> Self {

@@ -100,6 +100,11 @@ impl Inner {
     pub(super) fn new(below: HttpService) -> Self {
         Self { below }
     }
+
+    /// The stack below, as it speaks (bytes in, bytes out).
+    pub(super) fn into_below(self) -> HttpService {
+        self.below
+    }
 }
 
 impl std::fmt::Debug for Inner {

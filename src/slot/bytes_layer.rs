@@ -5,7 +5,6 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::future::{MapOk, TryFutureExt};
-use tower::ServiceExt;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -55,14 +54,9 @@ where
     type Service = BytesService<L::Service>;
 
     fn layer(&self, inner: Inner) -> Self::Service {
-        let below = HttpService::new(tower::service_fn(move |request: http::Request<Bytes>| {
-            inner
-                .clone()
-                .oneshot(request.map(Body::new))
-                .map_ok(|response| response.map(Body::into_bytes))
-        }));
+        // The layer speaks the stack's own types: it goes straight over the stack below.
         BytesService {
-            layered: self.layer.layer(below),
+            layered: self.layer.layer(inner.into_below()),
         }
     }
 }

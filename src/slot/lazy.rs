@@ -14,7 +14,7 @@ use crate::{BoxError, HttpService};
 /// applied, such as `tower::buffer::BufferLayer`, then works with a client built outside a
 /// runtime, and `build()` never runs code of yours. Every clone shares the one application.
 #[derive(Clone)]
-pub(super) struct Applied {
+pub(crate) struct Applied {
     shared: Arc<Shared>,
     // This clone's copy of the applied stack, once it has been used.
     local: Option<HttpService>,

@@ -77,14 +77,12 @@ impl<S> tower_layer::Layer<S> for Slot
 where
     S: StackService<Error: Into<BoxError>>,
 {
-    type Service = HttpService;
+    type Service = lazy::Applied;
 
-    fn layer(&self, below: S) -> HttpService {
+    fn layer(&self, below: S) -> lazy::Applied {
+        // Erased below, so that your layers are applied over one type whatever the stack;
+        // `Applied` itself need not be (its calls are the applied stack's, already boxed).
         let below = HttpService::new(tower::util::MapErr::new(below, Into::into));
-        HttpService::new(lazy::Applied::new(
-            below,
-            self.layers.clone(),
-            self.max_response_bytes,
-        ))
+        lazy::Applied::new(below, self.layers.clone(), self.max_response_bytes)
     }
 }

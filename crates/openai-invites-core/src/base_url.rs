@@ -63,8 +63,16 @@ impl BaseUrlError {
     }
 }
 
-/// `url` with the userinfo of its authority (`user:password@`) replaced by `[redacted]@`.
-fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+/// `url` with the userinfo of its authority (`user:password@`) replaced by `[redacted]@`,
+/// for printing a URL that may carry credentials.
+///
+/// ```
+/// use openai_invites_core::without_userinfo;
+///
+/// assert_eq!(without_userinfo("https://sk-admin-x@api.openai.com/v1"), "https://[redacted]@api.openai.com/v1");
+/// assert_eq!(without_userinfo("https://api.openai.com/v1?a=b@c"), "https://api.openai.com/v1?a=b@c");
+/// ```
+pub fn without_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
     let start = url.find("://").map_or(0, |i| i + 3);
     let end = url[start..]
         .find(['/', '?', '#'])

@@ -55,14 +55,14 @@ mod operation;
 pub mod ops;
 pub mod reconcile;
 
-pub use base_url::{BaseUrl, BaseUrlError, DEFAULT_BASE_URL};
+pub use base_url::{BaseUrl, BaseUrlError, DEFAULT_BASE_URL, without_userinfo};
 pub use error::{
     ApiError, DecodeError, EncodeError, ErrorBody, ErrorEnvelope, MAX_BODY_SNIPPET, ResponseError,
     decode_json,
 };
 pub use models::{
     Invite, InviteDeleteResponse, InviteListResponse, InviteProject, InviteRequest, InviteRole,
-    InviteStatus, ProjectRole,
+    InviteStatus, Mismatch, ProjectRole,
 };
 pub use operation::{Operation, OperationMeta};
 pub use ops::{DeleteInvite, InviteUser, ListInvites, RetrieveInvite};

@@ -35,7 +35,7 @@ use bytes::Bytes;
 use crate::ops::INVITES_PATH;
 use crate::{
     BaseUrl, EncodeError, Invite, InviteDeleteResponse, InviteListResponse, InviteRequest,
-    InviteStatus, ListInvites, Operation,
+    InviteStatus, ListInvites, Mismatch, Operation,
 };
 
 /// How an operation's ambiguous outcome can be settled, in its [`OperationMeta`].
@@ -64,7 +64,6 @@ const PAGE: u8 = crate::ops::MAX_LIMIT;
 /// accepted and expired invites from before the call are not the call's doing.
 #[derive(Debug, Clone)]
 pub struct CreateSearch {
-    email: String,
     /// The role and projects asked for: an invite made since the call began with these is the
     /// call's, rather than a concurrent caller's for the same person.
     asked: InviteRequest,
@@ -134,7 +133,6 @@ impl CreateSearch {
         let began = began.duration_since(UNIX_EPOCH).ok()?.as_secs();
         let since = i64::try_from(began.saturating_sub(clock_skew.as_secs())).ok()?;
         Some(Self {
-            email: asked.email.trim().to_lowercase(),
             asked,
             created_unlike: None,
             since,
@@ -168,7 +166,7 @@ impl CreateSearch {
     pub fn read(&mut self, page: InviteListResponse) -> Search {
         self.pages_left = self.pages_left.saturating_sub(1);
         for invite in &page.data {
-            if invite.email.trim().to_lowercase() != self.email {
+            if !self.asked.is_for(&invite.email) {
                 continue;
             }
             let pending = invite.status == InviteStatus::Pending;
@@ -179,7 +177,7 @@ impl CreateSearch {
                 continue;
             }
             if invite.created_at >= self.since {
-                if self.is_as_asked(invite) {
+                if !Mismatch::between(&self.asked, invite).any() {
                     return Search::Done(Finding::Created(invite.clone()));
                 }
                 self.created_unlike.get_or_insert_with(|| invite.clone());
@@ -208,22 +206,6 @@ impl CreateSearch {
                 Search::Continue
             }
         }
-    }
-}
-
-impl CreateSearch {
-    /// Whether `invite` has the role and the projects asked for (projects left out of the
-    /// request, the default project, are not compared).
-    fn is_as_asked(&self, invite: &Invite) -> bool {
-        let key = |p: &crate::InviteProject| (p.id.clone(), p.role.as_str().to_owned());
-        let projects = self.asked.projects.as_ref().is_none_or(|asked| {
-            let mut asked: Vec<_> = asked.iter().map(key).collect();
-            let mut have: Vec<_> = invite.projects.iter().map(key).collect();
-            asked.sort();
-            have.sort();
-            asked == have
-        });
-        invite.role == self.asked.role && projects
     }
 }
 

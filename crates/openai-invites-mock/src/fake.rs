@@ -4,6 +4,7 @@
 //! `Arc`, so a test can script a fault, drive a client over either face, and then inspect the
 //! store and the log through the same handle.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -56,7 +57,7 @@ impl Inner {
     pub(crate) fn seed(&self, seed: &Seed) -> Result<Vec<Invite>, ControlError> {
         let now = self.now();
         let mut store = lock(&self.store);
-        let chosen: Vec<&str> = seed
+        let chosen: HashSet<&str> = seed
             .invites()
             .iter()
             .filter_map(|s| s.chosen_id())
@@ -177,9 +178,12 @@ impl FakeInvites {
         self.inner.seed(seed)
     }
 
-    /// Removes every invite (faults and the request log are kept).
-    pub fn clear(&self) {
-        lock(&self.inner.store).clear();
+    /// Removes every invite (faults and the request log are kept); how many there were.
+    pub fn clear(&self) -> usize {
+        let mut store = lock(&self.inner.store);
+        let removed = store.len();
+        store.clear();
+        removed
     }
 
     /// Back to the state the fake was built in: the builder's seed and quota, no faults, an
@@ -208,9 +212,12 @@ impl FakeInvites {
         lock(&self.inner.log).snapshot()
     }
 
-    /// Forgets the recorded requests and resets the count.
-    pub fn clear_requests(&self) {
-        lock(&self.inner.log).clear();
+    /// Forgets the recorded requests and resets the count; how many had arrived.
+    pub fn clear_requests(&self) -> usize {
+        let mut log = lock(&self.inner.log);
+        let arrived = log.total();
+        log.clear();
+        arrived
     }
 
     /// How many requests arrived since the start or the last [`clear_requests`](Self::clear_requests).
@@ -235,9 +242,12 @@ impl FakeInvites {
         self
     }
 
-    /// Drops every queued fault.
-    pub fn clear_faults(&self) {
-        lock(&self.inner.faults).clear();
+    /// Drops every queued fault; how many there were.
+    pub fn clear_faults(&self) -> usize {
+        let mut queue = lock(&self.inner.faults);
+        let dropped = queue.len();
+        queue.clear();
+        dropped
     }
 
     /// How many faults are still queued (a fault firing `n` times counts once).

@@ -4,6 +4,7 @@
 //! is an unknown route (404), a known path with another method is a 405.
 
 use http::Method;
+use openai_invites_core::{DeleteInvite, InviteUser, ListInvites, Operation, RetrieveInvite};
 use percent_encoding::percent_decode_str;
 
 /// The base path every route lives under (`base_url()` ends with it).
@@ -61,10 +62,10 @@ impl Route {
     /// The spec's operation name (the seed's names), if the route is one.
     pub(crate) fn operation(&self) -> Option<&'static str> {
         match self {
-            Self::List => Some("listInvites"),
-            Self::Create => Some("inviteUser"),
-            Self::Retrieve(_) => Some("retrieveInvite"),
-            Self::Delete(_) => Some("deleteInvite"),
+            Self::List => Some(ListInvites::META.name),
+            Self::Create => Some(InviteUser::META.name),
+            Self::Retrieve(_) => Some(RetrieveInvite::META.name),
+            Self::Delete(_) => Some(DeleteInvite::META.name),
             Self::WrongMethod(_) | Self::Unknown => None,
         }
     }

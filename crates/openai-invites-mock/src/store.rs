@@ -1,7 +1,9 @@
 //! The invites themselves: ids, ordering, cursors, status over time, caps.
 //!
-//! A plain data structure with no locking and no clock of its own: callers pass `now` (unix
-//! seconds), which keeps every rule here testable in isolation.
+//! A plain data structure with no locking, and no clock of its own for the invites' times:
+//! callers pass `now` (unix seconds), which keeps every rule here testable in isolation. The
+//! list-lag mode alone reads tokio's clock (which paused-time tests drive) to hold a new
+//! invite out of lists for a while.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
@@ -99,12 +101,12 @@ impl Store {
         if self.by_seq.len() >= self.max_invites {
             return Err(CreateRefusal::Full(self.max_invites));
         }
-        let wanted = request.email.to_lowercase();
-        let duplicate = self.by_seq.values().find(|i| {
-            !self.allow_duplicates
-                && effective_status(i, now) == InviteStatus::Pending
-                && i.email.to_lowercase() == wanted
-        });
+        let duplicate = match self.allow_duplicates {
+            true => None,
+            false => self.by_seq.values().find(|i| {
+                effective_status(i, now) == InviteStatus::Pending && request.is_for(&i.email)
+            }),
+        };
         if let Some(existing) = duplicate {
             return Err(CreateRefusal::Duplicate(existing.id.clone()));
         }

@@ -171,6 +171,15 @@ async fn faults_pushed_as_json() {
     assert_eq!(bad.status, 400);
     assert_eq!(bad.error()["param"], "[1].kind");
     assert_eq!(server.fake().pending_faults(), 0, "all or nothing");
+    // One fault alone, not in an array: its field is named without an index.
+    let one = control(
+        &server,
+        Method::POST,
+        "/__fake/faults",
+        Some(json!({"kind": "explode"})),
+    )
+    .await;
+    assert_eq!(one.error()["param"], "kind");
     control(
         &server,
         Method::POST,

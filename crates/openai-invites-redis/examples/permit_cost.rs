@@ -25,15 +25,12 @@ const CONCURRENCY: u32 = 16;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (url, _own_server) = match std::env::var("REDIS_URL") {
-        Ok(url) => (url, None),
-        Err(_) => match redis_server::RedisServer::try_start() {
-            Ok(server) => (server.url(), Some(server)),
-            Err(error) => {
-                println!("No Redis to use: set REDIS_URL or install redis-server ({error})");
-                return Ok(());
-            }
-        },
+    let (url, _own_server) = match redis_server::from_env_or_start() {
+        Ok(redis) => redis,
+        Err(error) => {
+            println!("No Redis to use: set REDIS_URL or install redis-server ({error})");
+            return Ok(());
+        }
     };
     let permits: u32 = std::env::var("PERMITS")
         .ok()
@@ -67,13 +64,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sequential(&local, permits).await?,
     );
     // What the script costs Redis itself, as the server measured it.
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query(&mut redis::Client::open(url)?.get_connection()?)?;
-    if let Some(stats) = info
-        .lines()
-        .find_map(|l| l.strip_prefix("cmdstat_evalsha:"))
-    {
+    let mut connection = redis::Client::open(url)?.get_connection()?;
+    if let Some(stats) = redis_server::evalsha_stats(&mut connection) {
         println!("{:>22}: {stats}", "redis-server EVALSHA");
     }
     if redis.store_failures() > 0 {

@@ -54,7 +54,6 @@ mod config;
 mod error;
 mod keys;
 mod limiter;
-mod not_before;
 mod outage;
 mod policy;
 mod script;

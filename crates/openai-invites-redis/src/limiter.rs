@@ -5,12 +5,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use openai_invites::layer::rate_limit::{Admission, LimiterFuture};
+use openai_invites::layer::rate_limit::{Admission, Cooldown, LimiterFuture};
 use openai_invites::{Quota, RateLimiter};
 
 use crate::config::{RedisLimiterBuilder, Settings};
 use crate::keys::Keys;
-use crate::not_before::NotBefore;
 use crate::outage::Outage;
 use crate::policy::Degraded;
 use crate::script::{Gcra, Verdict};
@@ -41,8 +40,13 @@ struct Shared {
     quota: Quota,
     outage: Outage,
     degraded: Degraded,
-    /// No permit before then, as far as this replica knows.
-    not_before: NotBefore,
+    /// No permit before then, as far as this replica knows: learnt from Redis's answers (the
+    /// next GCRA emission, a shared 429 pause) and from the 429s it sees itself. Until then
+    /// its callers wait without a round trip, so many waiters of one replica do not all ask
+    /// Redis for the same permit, and a pause still holds this replica when it could not be
+    /// written to Redis. It never holds a caller too long: the TAT and the pause only move
+    /// forward (a key expires only once it has passed).
+    not_before: Cooldown,
     /// Waits are lengthened by a random part of this, so that waiters wake apart.
     spread: Duration,
     max_pause: Duration,
@@ -68,7 +72,7 @@ impl RedisLimiter {
                 quota: settings.quota,
                 outage: Outage::new(settings.probe_interval),
                 degraded: Degraded::new(settings.policy, settings.share),
-                not_before: NotBefore::new(),
+                not_before: Cooldown::new(),
                 spread: spread_of(settings.quota),
                 max_pause: settings.max_pause,
             }),

@@ -97,7 +97,7 @@ async fn proof() {
     let redis = RedisServer::start();
 
     let shared = run_replicas("redis", &redis.url(), per_second, run).await;
-    let evalsha = evalsha_calls(&redis);
+    let evalsha = redis.evalsha_calls();
     let local = run_replicas("local", &redis.url(), per_second, run).await;
 
     println!(
@@ -200,17 +200,6 @@ async fn run_replicas(role: &str, redis_url: &str, per_second: u32, run: Duratio
     totals.capacity = u64::from(per_second) * run.as_millis() as u64 / 1000;
     server.shutdown().await;
     totals
-}
-
-fn evalsha_calls(redis: &RedisServer) -> u64 {
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query(&mut redis.connection())
-        .unwrap();
-    info.lines()
-        .find_map(|l| l.strip_prefix("cmdstat_evalsha:calls="))
-        .and_then(|rest| rest.split(',').next()?.parse().ok())
-        .unwrap_or(0)
 }
 
 /// One replica: a client, 16 tasks inviting as fast as the limiter lets them until the run

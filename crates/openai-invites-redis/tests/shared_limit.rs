@@ -158,24 +158,12 @@ async fn a_flushed_script_cache_is_loaded_again() {
     assert_eq!(limiter.store_failures(), 0, "NOSCRIPT is no failure");
 }
 
-/// How many times the server ran EVALSHA.
-fn evalsha_calls(server: &RedisServer) -> u64 {
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query(&mut server.connection())
-        .unwrap();
-    info.lines()
-        .find_map(|l| l.strip_prefix("cmdstat_evalsha:calls="))
-        .and_then(|rest| rest.split(',').next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 #[tokio::test]
 async fn a_replica_asks_redis_once_for_a_permit_it_knows_is_not_free() {
     let server = RedisServer::start();
     let limiter = replica(&server, Quota::per_minute(nz(1)));
     assert_eq!(limiter.acquire().await.unwrap(), Admission::Granted);
-    let before = evalsha_calls(&server);
+    let before = server.evalsha_calls();
     let first = wait_of(limiter.acquire().await.unwrap());
     for _ in 0..20 {
         let wait = wait_of(limiter.acquire().await.unwrap());
@@ -184,9 +172,9 @@ async fn a_replica_asks_redis_once_for_a_permit_it_knows_is_not_free() {
             "{wait:?}"
         );
     }
-    assert_eq!(evalsha_calls(&server) - before, 1);
+    assert_eq!(server.evalsha_calls() - before, 1);
     // Another replica has not learnt it yet: it asks.
     let other = replica(&server, Quota::per_minute(nz(1)));
     assert!(wait_of(other.acquire().await.unwrap()) > Duration::from_secs(50));
-    assert_eq!(evalsha_calls(&server) - before, 2);
+    assert_eq!(server.evalsha_calls() - before, 2);
 }

@@ -122,8 +122,8 @@ impl Instruments {
                 "http.response.status_code",
                 i64::from(status.as_u16()),
             ));
-            if status.is_client_error() || status.is_server_error() {
-                attributes.push(KeyValue::new("error.type", status.as_str().to_owned()));
+            if let Some(error_type) = crate::layer::trace::status_error_type(&status) {
+                attributes.push(KeyValue::new("error.type", error_type.to_owned()));
             }
         }
         if let Some(kind) = failed {
@@ -141,7 +141,7 @@ impl Instruments {
         attempts: u32,
         took: Duration,
     ) {
-        let outcome = failed.map_or("ok", crate::layer::trace::kind_name);
+        let outcome = failed.map_or("ok", crate::ErrorKind::error_type);
         self.operation_duration.record(
             took.as_secs_f64(),
             &[

@@ -1,7 +1,6 @@
 //! `GovernorLimiter`: the default backend, a GCRA limiter from `governor`, plus a cooldown.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use governor::clock::Clock;
@@ -10,7 +9,7 @@ use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter as Gcra};
 use tokio::time::Instant;
 
-use super::{Admission, LimiterFuture, RateLimiter};
+use super::{Admission, Cooldown, LimiterFuture, RateLimiter};
 
 /// An in-process limiter: `governor`'s GCRA (a direct, unkeyed limiter) for the quota, and a
 /// lock-free cooldown for 429s. It answers at once and never allocates.
@@ -28,8 +27,7 @@ use super::{Admission, LimiterFuture, RateLimiter};
 pub struct GovernorLimiter {
     gcra: Gcra<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>,
     clock: TokioClock,
-    /// Nanoseconds since `clock` started until which every caller waits (0: none).
-    cooldown_until: AtomicU64,
+    cooldown: Cooldown,
 }
 
 impl GovernorLimiter {
@@ -39,18 +37,14 @@ impl GovernorLimiter {
         Self {
             gcra: Gcra::direct_with_clock(quota, clock),
             clock,
-            cooldown_until: AtomicU64::new(0),
+            cooldown: Cooldown::new(),
         }
     }
 
     /// Takes a permit now, or says how long until one is free (a cooldown included).
     pub fn try_acquire(&self) -> Admission {
-        let until = self.cooldown_until.load(Ordering::Acquire);
-        if until != 0 {
-            let now = self.clock.nanos();
-            if now < until {
-                return Admission::Wait(Duration::from_nanos(until - now));
-            }
+        if let Some(wait) = self.cooldown.remaining() {
+            return Admission::Wait(wait);
         }
         match self.gcra.check() {
             Ok(()) => Admission::Granted,
@@ -60,9 +54,7 @@ impl GovernorLimiter {
 
     /// Holds every caller for `pause` from now; a shorter pause never shortens a longer one.
     pub fn pause(&self, pause: Duration) {
-        let pause = u64::try_from(pause.as_nanos()).unwrap_or(u64::MAX);
-        let until = self.clock.nanos().saturating_add(pause).max(1);
-        self.cooldown_until.fetch_max(until, Ordering::AcqRel);
+        self.cooldown.hold(pause);
     }
 }
 
@@ -94,10 +86,6 @@ impl TokioClock {
         Self {
             start: Instant::now(),
         }
-    }
-
-    fn nanos(&self) -> u64 {
-        u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 }
 

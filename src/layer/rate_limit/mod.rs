@@ -23,6 +23,7 @@
 //! # Ok::<(), openai_invites::BuildError>(())
 //! ```
 
+mod cooldown;
 mod future;
 mod governor;
 mod layer;
@@ -31,6 +32,7 @@ mod unlimited;
 
 pub use self::governor::GovernorLimiter;
 pub use ::governor::Quota;
+pub use cooldown::Cooldown;
 pub use future::RateLimitFuture;
 pub use layer::{RateLimit, RateLimitLayer, Throttled};
 pub use limiter::{Admission, LimiterFuture, LimiterUnavailable, RateLimiter};

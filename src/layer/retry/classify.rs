@@ -12,7 +12,6 @@
 //! | 6 | (none) | anything else | no retry |
 
 use super::Decision;
-use crate::BoxError;
 use crate::failure::{Failure, ResponseFacts};
 
 /// A failed attempt as the classifiers see it: a non-2xx answer, or an error.
@@ -20,9 +19,9 @@ use crate::failure::{Failure, ResponseFacts};
 pub(crate) enum Attempted<'a> {
     /// The service answered with a non-2xx status.
     Answered(&'a ResponseFacts),
-    /// No answer: the transport, a timeout or a layer failed; `sent`: after the attempt had
-    /// reached the transport.
-    Failed { error: &'a BoxError, sent: bool },
+    /// No answer: the transport, a timeout or a layer failed, in this way (classified once,
+    /// by [`Failure::of_error`]).
+    Failed(Failure),
 }
 
 impl Attempted<'_> {
@@ -30,14 +29,14 @@ impl Attempted<'_> {
     pub(crate) fn failure(self) -> Failure {
         match self {
             Self::Answered(facts) => facts.failure,
-            Self::Failed { error, sent } => Failure::of_error(error, sent),
+            Self::Failed(failure) => failure,
         }
     }
 
     fn hint(self) -> Option<std::time::Duration> {
         match self {
             Self::Answered(facts) => facts.retry_after,
-            Self::Failed { .. } => None,
+            Self::Failed(_) => None,
         }
     }
 
@@ -67,7 +66,7 @@ pub(crate) fn service_verdict(attempt: Attempted<'_>) -> Decision {
             }
             None => Decision::NoOpinion,
         },
-        Attempted::Failed { .. } => Decision::NoOpinion,
+        Attempted::Failed(_) => Decision::NoOpinion,
     }
 }
 
@@ -114,6 +113,7 @@ mod tests {
     use bytes::Bytes;
 
     use super::*;
+    use crate::BoxError;
     use crate::layer::AttemptTimeoutError;
     use crate::transport::TransportError;
 
@@ -140,13 +140,7 @@ mod tests {
     fn classify_owned(attempt: &Owned, safe: bool) -> Decision {
         match attempt {
             Owned::Facts(f) => classify(Attempted::Answered(f), safe),
-            Owned::Error(e) => classify(
-                Attempted::Failed {
-                    error: e,
-                    sent: false,
-                },
-                safe,
-            ),
+            Owned::Error(e) => classify(Attempted::Failed(Failure::of_error(e, false)), safe),
         }
     }
 

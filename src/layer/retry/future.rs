@@ -51,8 +51,6 @@ pin_project! {
         attempts_before: u32,
         // Whether an attempt so far may have taken effect.
         ambiguous_before: bool,
-        // The failure a reconciliation is settling, returned if it cannot tell.
-        unsettled: Option<AttemptResult>,
         #[pin]
         state: State<S::Future>,
     }
@@ -66,7 +64,8 @@ pin_project! {
         Ready { first: Option<http::Request<Bytes>> },
         Calling { #[pin] future: F },
         Backoff { #[pin] sleep: Sleep },
-        Reconciling { reading: Reading },
+        // Reading the service to settle `unsettled`, the failure returned if it cannot tell.
+        Reconciling { reading: Reading, unsettled: Option<AttemptResult> },
         // The inner service failed before the first attempt.
         Failed { error: Option<BoxError> },
     }
@@ -119,7 +118,6 @@ where
             began: SystemTime::now(),
             attempts_before,
             ambiguous_before: false,
-            unsettled: None,
             state,
         }
     }
@@ -185,11 +183,13 @@ where
                     this.state.set(State::Ready { first: None });
                     continue;
                 }
-                StateProj::Reconciling { reading } => {
+                StateProj::Reconciling { reading, unsettled } => {
                     let found = ready!(reading.as_mut().poll(cx));
-                    let unsettled = this.unsettled.take();
-                    let Some(template) = this.template.as_ref() else {
-                        return Poll::Ready(Err("reconciled without a template".into()));
+                    let (Some(template), Some(unsettled)) =
+                        (this.template.as_ref(), unsettled.take())
+                    else {
+                        // Only reachable by polling again after completion.
+                        return Poll::Ready(Err("polled after completion".into()));
                     };
                     let round = Round {
                         policy: this.policy,
@@ -226,9 +226,11 @@ where
                         // is read again before the client concludes.
                         confirm: unsettled.is_err() || answered_success(&unsettled),
                     };
-                    *this.unsettled = Some(unsettled);
                     let reading = reading(this.inner.clone(), this.policy, template, search);
-                    this.state.set(State::Reconciling { reading });
+                    this.state.set(State::Reconciling {
+                        reading,
+                        unsettled: Some(unsettled),
+                    });
                 }
             }
         }
@@ -274,7 +276,7 @@ impl Round<'_> {
 fn attempted(outcome: &mut AttemptResult, sent: bool) -> Option<Attempted<'_>> {
     match outcome {
         Ok(response) => ResponseFacts::of(response).map(Attempted::Answered),
-        Err(error) => Some(Attempted::Failed { error, sent }),
+        Err(error) => Some(Attempted::Failed(Failure::of_error(error, sent))),
     }
 }
 
@@ -382,13 +384,8 @@ fn decide(round: &Round<'_>, decision: Decision, outcome: AttemptResult) -> Then
 
 /// What the reads found decides the call: the invite it made, the one already pending, a
 /// re-send (the create did not happen), or the unsettled failure with why it stays so.
-fn settle(
-    round: &Round<'_>,
-    found: Result<Finding, String>,
-    unsettled: Option<AttemptResult>,
-) -> Then {
+fn settle(round: &Round<'_>, found: Result<Finding, String>, unsettled: AttemptResult) -> Then {
     let operation = round.operation();
-    let unsettled = unsettled.unwrap_or_else(|| Err("reconciled without a failure".into()));
     match found {
         Ok(Finding::Created(invite)) => {
             tracing::info!(operation, invite = %invite.id, "reconciled: the create took effect");

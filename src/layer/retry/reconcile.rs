@@ -106,7 +106,8 @@ pub(super) struct Search {
 }
 
 /// Reads the invites for what the create (`uri` + `body`) may have made, after the settle
-/// delay; `Err` says why the service could not tell.
+/// delay; `Err` says why the service could not be read (`Finding::Unsure`, why what it read
+/// does not settle it).
 pub(super) async fn find_created<S>(
     mut below: S,
     (uri, body): (&http::Uri, &Bytes),
@@ -184,7 +185,6 @@ impl Reader<'_> {
             let page = self.read_page(below, pages).await?;
             match pages.read(page) {
                 Page::Continue => continue,
-                Page::Done(Finding::Unsure(why)) => return Err(why.to_owned()),
                 Page::Done(finding) => return Ok(finding),
             }
         }

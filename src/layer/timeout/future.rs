@@ -1,4 +1,4 @@
-//! The future of the attempt timeout.
+//! The future of both timeouts: the inner result, or the timeout error its timer stands for.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,12 +11,13 @@ use tokio::time::Sleep;
 use super::{AttemptTimeoutError, TotalTimeoutError};
 use crate::BoxError;
 
-/// Which deadline an attempt's timer stands for.
+/// Which deadline a timer stands for.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Expiry {
     /// The attempt's own timeout.
     Attempt(Duration),
-    /// The call's deadline, which comes first: the attempt fails as the call would.
+    /// The call's deadline: the total timeout's, or an attempt's when the call's comes first
+    /// (the attempt fails as the call would).
     Call(Duration),
 }
 

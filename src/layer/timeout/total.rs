@@ -1,15 +1,13 @@
 //! `TotalTimeoutLayer`: bounds a whole call, retries and waits included.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use pin_project_lite::pin_project;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::future::{Expiry, TimeoutFuture};
 use crate::BoxError;
 use crate::layer::context::CallContext;
 
@@ -125,42 +123,14 @@ where
                 request.extensions_mut().insert(context);
             }
         }
-        TotalTimeoutFuture {
-            inner: self.inner.call(request),
-            sleep: tokio::time::sleep_until(deadline),
-            timeout: self.timeout,
-        }
+        TimeoutFuture::new(
+            self.inner.call(request),
+            tokio::time::sleep_until(deadline),
+            Expiry::Call(self.timeout),
+        )
     }
 }
 
-pin_project! {
-    /// The future of [`TotalTimeout`]: the inner result, or [`TotalTimeoutError`] at the
-    /// deadline.
-    pub struct TotalTimeoutFuture<F> {
-        #[pin]
-        inner: F,
-        #[pin]
-        sleep: Sleep,
-        timeout: Duration,
-    }
-}
-
-impl<F, T, E> Future for TotalTimeoutFuture<F>
-where
-    F: Future<Output = Result<T, E>>,
-    E: Into<BoxError>,
-{
-    type Output = Result<T, BoxError>;
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        if let Poll::Ready(result) = this.inner.poll(cx) {
-            return Poll::Ready(result.map_err(Into::into));
-        }
-        match this.sleep.poll(cx) {
-            Poll::Ready(()) => Poll::Ready(Err(Box::new(TotalTimeoutError(*this.timeout)))),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
+/// The future of [`TotalTimeout`]: the inner result, or [`TotalTimeoutError`] at the
+/// deadline (the attempt timeout's future, standing for the call's deadline).
+pub type TotalTimeoutFuture<F> = TimeoutFuture<F>;

@@ -159,8 +159,8 @@ where
                     let status = response.status();
                     this.span
                         .record("http.response.status_code", status.as_u16());
-                    if status.is_client_error() || status.is_server_error() {
-                        this.span.record("error.type", status.as_str());
+                    if let Some(error_type) = super::status_error_type(&status) {
+                        this.span.record("error.type", error_type);
                     }
                     if let Some(id) = headers::request_id(response.headers()) {
                         let id = match this.secrets {

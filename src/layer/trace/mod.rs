@@ -37,26 +37,11 @@ fn in_span<R>(span: &Span, call: impl FnOnce() -> R) -> R {
 }
 /// A low-cardinality `error.type` for a failure, per OpenTelemetry's conventions.
 pub(crate) fn error_type(error: &BoxError) -> &'static str {
-    kind_name(crate::ErrorKind::of(error))
+    crate::ErrorKind::of(error).error_type()
 }
 
-/// The `error.type` of an error kind.
-pub(crate) fn kind_name(kind: crate::ErrorKind) -> &'static str {
-    use crate::ErrorKind::*;
-    match kind {
-        Encode => "encode",
-        Api => "api",
-        Connect => "connect",
-        Certificate => "certificate",
-        Proxy => "proxy",
-        Transport => "transport",
-        AttemptTimeout | TotalTimeout => "timeout",
-        Decode => "decode",
-        ResponseTooLarge => "response_too_large",
-        RepeatedCursor => "repeated_cursor",
-        RateLimited => "rate_limited",
-        LimiterUnavailable => "limiter_unavailable",
-        AlreadyInvited => "already_invited",
-        _ => "_OTHER",
-    }
+/// The `error.type` of an answer, per OpenTelemetry's HTTP conventions: its status code, when
+/// it is a 4xx or a 5xx.
+pub(crate) fn status_error_type(status: &http::StatusCode) -> Option<&str> {
+    (status.is_client_error() || status.is_server_error()).then(|| status.as_str())
 }

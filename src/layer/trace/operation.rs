@@ -101,8 +101,8 @@ where
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(response)) => {
                 // The call's final answer is an error answer: a 404, or a 500 retried away.
-                if !response.status().is_success() {
-                    this.span.record("error.type", response.status().as_str());
+                if let Some(error_type) = super::status_error_type(&response.status()) {
+                    this.span.record("error.type", error_type);
                 }
                 Poll::Ready(Ok(response))
             }

@@ -1,5 +1,6 @@
 //! The invites API's data: what is sent and what comes back.
 
+mod compare;
 mod delete;
 mod invite;
 mod list;
@@ -8,6 +9,7 @@ mod open_enum;
 mod request;
 mod roles;
 
+pub use compare::Mismatch;
 pub use delete::InviteDeleteResponse;
 pub use invite::{Invite, InviteProject};
 pub use list::InviteListResponse;

@@ -27,7 +27,7 @@ pub struct RecordLayer {
     policy: Arc<Policy>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Policy {
     allowed: Vec<String>,
     secrets: Vec<String>,
@@ -48,13 +48,7 @@ impl RecordLayer {
     }
 
     fn policy(mut self, change: impl FnOnce(&mut Policy)) -> Self {
-        let mut policy = Policy {
-            allowed: self.policy.allowed.clone(),
-            secrets: self.policy.secrets.clone(),
-            mask_emails: self.policy.mask_emails,
-        };
-        change(&mut policy);
-        self.policy = Arc::new(policy);
+        change(Arc::make_mut(&mut self.policy));
         self
     }
 

@@ -3,19 +3,22 @@
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method, StatusCode};
+use openai_invites_core::{DeleteInvite, InviteUser, ListInvites, Operation, RetrieveInvite};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::ControlError;
 use crate::fault::{Action, Fault, Match};
-use crate::{ControlError, IntoStatus};
 
 /// The operations a fault can match, by the spec's names.
-const OPERATIONS: [&str; 4] = [
-    "listInvites",
-    "inviteUser",
-    "retrieveInvite",
-    "deleteInvite",
-];
+fn operations() -> [&'static str; 4] {
+    [
+        ListInvites::META.name,
+        InviteUser::META.name,
+        RetrieveInvite::META.name,
+        DeleteInvite::META.name,
+    ]
+}
 
 /// The JSON shape; every field is optional, unknown fields are refused.
 #[derive(Debug, Default, Deserialize)]
@@ -194,7 +197,7 @@ fn status_fault(spec: &FaultJson) -> Result<Fault, ControlError> {
     };
     let status = StatusCode::from_u16(code)
         .map_err(|_| ControlError::invalid("status", format!("{code} is not 100..=999")))?;
-    let fault = Fault::status(status.into_status());
+    let fault = Fault::status(status);
     match (&spec.body, &spec.json) {
         (Some(_), Some(_)) => Err(ControlError::invalid(
             "body",
@@ -240,14 +243,14 @@ fn header_pairs(
 fn matcher(spec: &FaultJson) -> Result<Match, ControlError> {
     match (&spec.operation, &spec.method, &spec.path) {
         (None, None, None) => Ok(Match::Any),
-        (Some(name), None, None) => OPERATIONS
-            .iter()
-            .find(|op| **op == name.as_str())
-            .map(|op| Match::Operation(op))
+        (Some(name), None, None) => operations()
+            .into_iter()
+            .find(|op| *op == name.as_str())
+            .map(Match::Operation)
             .ok_or_else(|| {
                 ControlError::invalid(
                     "operation",
-                    format!("`{name}` is not one of {OPERATIONS:?}"),
+                    format!("`{name}` is not one of {:?}", operations()),
                 )
             }),
         (None, Some(method), Some(path)) => {

@@ -20,9 +20,10 @@ use serde_json::{Value, json};
 
 use crate::auth::CONTROL_TOKEN_HEADER;
 use crate::envelope::{Failure, json_response};
-use crate::fake::{Inner, lock};
-use crate::quota::{Quota, RequestQuota};
+use crate::fake::Inner;
+use crate::quota::RequestQuota;
 use crate::reception::Received;
+use crate::{FakeInvites, Fault};
 
 /// Every control route starts with this; the real API lives under `/v1`, so they never meet.
 pub const CONTROL_PREFIX: &str = "/__fake";
@@ -60,20 +61,22 @@ pub(crate) fn owns(path: &str) -> bool {
 }
 
 /// Answers a control request (the reception adds the common headers).
-pub(crate) fn answer(inner: &Inner, request: &Received) -> http::Response<Bytes> {
-    if let Err(failure) = check_token(inner, &request.headers) {
+pub(crate) fn answer(fake: &FakeInvites, request: &Received) -> http::Response<Bytes> {
+    if let Err(failure) = check_token(&fake.inner, &request.headers) {
         return failure.into_response();
     }
     let path = request.uri.path();
     let rest = path.strip_prefix(CONTROL_PREFIX).unwrap_or(path);
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    match route(inner, &request.method, &segments, request.body.as_ref()) {
+    match route(fake, &request.method, &segments, request.body.as_ref()) {
         Ok(value) => json_response(StatusCode::OK, &value, HeaderMap::new()),
         Err(failure) => failure.into_response(),
     }
 }
 
-fn route(inner: &Inner, method: &Method, segments: &[&str], body: Option<&Bytes>) -> Answer {
+/// Each route does what the handle's method of the same name does, so Rust and HTTP drive the
+/// fake alike.
+fn route(fake: &FakeInvites, method: &Method, segments: &[&str], body: Option<&Bytes>) -> Answer {
     let allowed = match segments {
         [] => "GET",
         ["invites"] | ["faults"] => "GET, POST, DELETE",
@@ -101,84 +104,66 @@ fn route(inner: &Inner, method: &Method, segments: &[&str], body: Option<&Bytes>
         })?;
         serde_json::from_slice(bytes).map_err(|e| refusal(ControlError::json(&e)))
     };
-    let now = inner.now();
     match (method.as_str(), segments) {
         ("GET", []) => Ok(json!({ "routes": ROUTES })),
-        ("GET", ["invites"]) => Ok(json!({"object": "list", "data": lock(&inner.store).all(now)})),
+        ("GET", ["invites"]) => Ok(json!({"object": "list", "data": fake.invites()})),
         ("POST", ["invites"]) => {
             let seed = Seed::from_value(body()?).map_err(refusal)?;
-            let seeded = inner.seed(&seed).map_err(refusal)?;
+            let seeded = fake.seed_invites(&seed).map_err(refusal)?;
             Ok(json!({"object": "list", "data": seeded}))
         }
-        ("DELETE", ["invites"]) => {
-            let mut store = lock(&inner.store);
-            let deleted = store.len();
-            store.clear();
-            Ok(json!({ "deleted": deleted }))
-        }
+        ("DELETE", ["invites"]) => Ok(json!({ "deleted": fake.clear() })),
         ("POST", ["invites", id, change]) => {
             let id = percent_decode_str(id).decode_utf8_lossy();
-            let mut store = lock(&inner.store);
             let changed = match *change {
-                "accept" => store.accept(&id, now),
-                _ => store.expire(&id, now),
+                "accept" => fake.accept(&id),
+                _ => fake.expire(&id),
             };
-            match store.get(&id, now).filter(|_| changed) {
+            match fake.get(&id).filter(|_| changed) {
                 Some(invite) => Ok(json!(invite)),
                 None => Err(refusal(ControlError::UnknownInvite(id.into_owned()))),
             }
         }
         ("GET", ["faults"]) => {
-            let faults = lock(&inner.faults).snapshot();
-            let data: Vec<Value> = faults.iter().map(|f| f.to_json()).collect();
+            let data: Vec<Value> = fake.queued_faults().iter().map(Fault::to_json).collect();
             Ok(json!({"object": "list", "data": data}))
         }
         ("POST", ["faults"]) => {
-            let items = match body()? {
-                Value::Array(items) => items,
-                one => vec![one],
+            let (items, one) = match body()? {
+                Value::Array(items) => (items, false),
+                item => (vec![item], true),
             };
             let faults = items
                 .iter()
                 .enumerate()
-                .map(|(n, item)| {
-                    crate::Fault::from_json(item).map_err(|e| e.within(&format!("[{n}]")))
+                .map(|(n, item)| match one {
+                    true => Fault::from_json(item),
+                    false => Fault::from_json(item).map_err(|e| e.within(&format!("[{n}]"))),
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(refusal)?;
-            let mut queue = lock(&inner.faults);
             let queued = faults.len();
-            faults.into_iter().for_each(|f| queue.push(f));
-            Ok(json!({ "queued": queued, "pending": queue.len() }))
+            faults.into_iter().for_each(|f| fake.push_fault(f));
+            Ok(json!({ "queued": queued, "pending": fake.pending_faults() }))
         }
-        ("DELETE", ["faults"]) => {
-            let mut queue = lock(&inner.faults);
-            let cleared = queue.len();
-            queue.clear();
-            Ok(json!({ "cleared": cleared }))
-        }
-        ("GET", ["requests"]) => Ok(log_json::log(inner)),
-        ("DELETE", ["requests"]) => {
-            let mut log = lock(&inner.log);
-            let cleared = log.total();
-            log.clear();
-            Ok(json!({ "cleared": cleared }))
-        }
-        ("GET", ["quota"]) => Ok(quota_json(inner)),
+        ("DELETE", ["faults"]) => Ok(json!({ "cleared": fake.clear_faults() })),
+        ("GET", ["requests"]) => Ok(log_json::log(&fake.inner)),
+        ("DELETE", ["requests"]) => Ok(json!({ "cleared": fake.clear_requests() })),
+        ("GET", ["quota"]) => Ok(quota_json(fake)),
         ("PUT", ["quota"]) => {
             let quota =
                 QuotaJson::deserialize(body()?).map_err(|e| refusal(ControlError::json(&e)))?;
             let per = RequestQuota::parse_period(&quota.per).map_err(refusal)?;
-            *lock(&inner.quota) = Some(Quota::new(RequestQuota::new(quota.requests, per)));
-            Ok(quota_json(inner))
+            fake.set_quota(RequestQuota::new(quota.requests, per));
+            Ok(quota_json(fake))
         }
         ("DELETE", ["quota"]) => {
-            *lock(&inner.quota) = None;
-            Ok(quota_json(inner))
+            fake.clear_quota();
+            Ok(quota_json(fake))
         }
         ("POST", ["reset"]) => {
-            inner.reset();
-            Ok(json!({ "reset": true, "invites": lock(&inner.store).len() }))
+            fake.reset();
+            Ok(json!({ "reset": true, "invites": fake.invites().len() }))
         }
         _ => Err(Failure::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -197,9 +182,8 @@ struct QuotaJson {
     per: String,
 }
 
-fn quota_json(inner: &Inner) -> Value {
-    let quota = lock(&inner.quota).as_ref().map(Quota::config);
-    json!({ "quota": quota.map(|q| json!({
+fn quota_json(fake: &FakeInvites) -> Value {
+    json!({ "quota": fake.quota().map(|q| json!({
         "requests": q.requests,
         "per": crate::quota::go_duration(q.per),
         "text": q.to_string(),

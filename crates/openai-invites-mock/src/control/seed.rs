@@ -2,6 +2,7 @@
 //!
 //! The same JSON serves `--seed FILE`, `POST /__fake/invites` and [`Seed::from_json`].
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use openai_invites_core::{Invite, InviteProject, InviteRole, InviteStatus, ProjectRole};
@@ -194,14 +195,12 @@ impl Seed {
     /// Checks the invites: non-empty emails and ids, no id twice.
     pub fn new(invites: impl IntoIterator<Item = SeedInvite>) -> Result<Self, ControlError> {
         let invites: Vec<SeedInvite> = invites.into_iter().collect();
+        let mut chosen = HashSet::new();
         for (n, invite) in invites.iter().enumerate() {
             invite
                 .check()
                 .map_err(|e| e.within(&format!("invites[{n}]")))?;
-            let twice = invite
-                .chosen_id()
-                .filter(|id| invites[..n].iter().any(|i| i.chosen_id() == Some(*id)));
-            if let Some(id) = twice {
+            if let Some(id) = invite.chosen_id().filter(|id| !chosen.insert(*id)) {
                 return Err(ControlError::DuplicateId(id.to_owned()));
             }
         }

@@ -13,6 +13,27 @@ use std::time::{Duration, Instant, SystemTime};
 /// How long a fresh server may take to answer PING.
 const READY_WITHIN: Duration = Duration::from_secs(10);
 
+/// The Redis an example uses: `REDIS_URL` when set, else a server of its own (kept running
+/// while the returned value lives); `Err` says why there is neither.
+pub fn from_env_or_start() -> io::Result<(String, Option<RedisServer>)> {
+    match std::env::var("REDIS_URL") {
+        Ok(url) => Ok((url, None)),
+        Err(_) => RedisServer::try_start().map(|server| (server.url(), Some(server))),
+    }
+}
+
+/// What a server says of its EVALSHA calls (`calls=…,usec=…,usec_per_call=…`), from
+/// `INFO commandstats`; `None` before the first.
+pub fn evalsha_stats(connection: &mut redis::Connection) -> Option<String> {
+    let info: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query(connection)
+        .ok()?;
+    info.lines()
+        .find_map(|l| l.strip_prefix("cmdstat_evalsha:"))
+        .map(str::to_owned)
+}
+
 /// A running `redis-server`, owned by this process.
 pub struct RedisServer {
     child: Option<Child>,
@@ -78,6 +99,20 @@ impl RedisServer {
         redis::Client::open(self.url())
             .and_then(|client| client.get_connection_with_timeout(Duration::from_secs(5)))
             .unwrap_or_else(|error| panic!("cannot connect to the test redis-server: {error}"))
+    }
+
+    /// How many times the server ran EVALSHA.
+    pub fn evalsha_calls(&self) -> u64 {
+        evalsha_stats(&mut self.connection())
+            .and_then(|stats| {
+                stats
+                    .strip_prefix("calls=")?
+                    .split(',')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0)
     }
 
     /// Kills it at once (SIGKILL), as a crash would.
