@@ -15,14 +15,14 @@
 //!
 //! Under `cargo test --benches` it makes a few calls of each mode, as a smoke test.
 
-mod common;
-
 use std::convert::Infallible;
 use std::num::NonZeroU32;
 
 use bytes::Bytes;
 use openai_invites::{BaseUrl, Client, Operation, Quota, RetrieveInvite};
 use tower::Service;
+
+const BODY: &[u8] = br#"{"object":"organization.invite","id":"invite-abc","email":"a@example.com","role":"reader","status":"pending","created_at":1711471533,"expires_at":1712076333,"accepted_at":null,"projects":[{"id":"proj_default","role":"member"}]}"#;
 
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
@@ -35,17 +35,25 @@ fn main() {
         .enable_time()
         .build()
         .unwrap_or_else(|e| panic!("runtime: {e}"));
-    let body = common::invite_body();
-    let mut canned = tower::service_fn(move |_request: http::Request<Bytes>| {
-        let response = common::ok_response(&body);
-        async {
-            tokio::task::yield_now().await;
-            Ok::<_, Infallible>(response)
-        }
+    let mut canned = tower::service_fn(|_request: http::Request<Bytes>| async {
+        let mut response = http::Response::new(Bytes::from_static(BODY));
+        let headers = response.headers_mut();
+        headers.insert(
+            "content-type",
+            "application/json".parse().unwrap_or_else(|e| panic!("{e}")),
+        );
+        headers.insert(
+            "x-request-id",
+            "req_deaa3616cbd15d33b4db96b3ba74d2b4"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        tokio::task::yield_now().await;
+        Ok::<_, Infallible>(response)
     });
     let client = Client::builder()
         .admin_key("sk-admin-bench")
-        .transport(canned.clone())
+        .transport(canned)
         // The limiter runs, with a quota no run reaches.
         .rate_limit(Quota::per_second(NonZeroU32::MAX))
         .build()

@@ -87,10 +87,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("the cassette answered a request it never recorded".into());
     };
     println!("a miss: {miss}");
-    let mut source = std::error::Error::source(&miss);
-    while let Some(cause) = source {
-        println!("  because: {cause}");
-        source = cause.source();
+    // `Display` is one line; the underlying errors are reached with `get_ref`.
+    let mut cause = miss
+        .get_ref()
+        .map(|e| e as &(dyn std::error::Error + 'static));
+    while let Some(error) = cause {
+        println!("  because: {error}");
+        cause = error.source();
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use crate::failure::ResponseFacts;
+use crate::failure::{self, ResponseFacts};
 use crate::layer::context::CallContext;
 use crate::layer::metrics::{CallTimer, Recorder};
 use crate::scrub::Secrets;
@@ -190,7 +190,8 @@ impl<O: Operation> Future for WithInfo<O> {
         let info = CallInfo::new(
             answer.response.status(),
             answer.response.headers().clone(),
-            (answer.attempts, started.elapsed()),
+            answer.attempts,
+            started.elapsed(),
             answer.context.notes().reconciled,
             &secrets_of(&answer.context),
         );
@@ -253,24 +254,26 @@ impl Answer {
         meter: Meter,
     ) -> Result<Self, Error> {
         let attempts = context.attempts();
-        let failed = |error: Error| {
-            let error = error
-                .with_notes(context.notes())
-                .scrubbed(&secrets_of(&context));
+        let failed = |error: Error, answered_success: bool| {
+            let mut notes = context.notes();
+            notes.maybe_acted |= answered_success && !O::META.idempotent;
+            let error = error.with_notes(notes).scrubbed(&secrets_of(&context));
             meter.finish::<O>(Some(&error), error.attempts());
             error
         };
         let mut response = match result {
             Ok(response) => response,
             Err(e) => {
+                // A 2xx whose body was over the cap: for a create, the service made it.
+                let acted = failure::answered_success(Err(&e));
                 let error = Error::from_stack(&O::META, e);
                 let attempts = attempts.max(error.attempts());
-                return Err(failed(error.with_attempts(attempts)));
+                return Err(failed(error.with_attempts(attempts), acted));
             }
         };
         if let Some(facts) = ResponseFacts::take(&mut response) {
             let error = Error::answered(&O::META, facts).with_attempts(attempts.max(1));
-            return Err(failed(error));
+            return Err(failed(error, false));
         }
         Ok(Self {
             response,
@@ -289,9 +292,9 @@ impl Answer {
             meter,
         } = self;
         let output = O::decode(response).map_err(|e| {
-            // A 2xx says the service acted: for an operation that must not be repeated (a
-            // create), an answer that does not decode leaves the result unknown, reconciled
-            // or not.
+            // A 2xx says the service acted (`failure::answered_success`): for an operation that
+            // must not be repeated (a create), an answer that does not decode leaves the result
+            // unknown, reconciled or not.
             let mut notes = context.notes();
             notes.maybe_acted |= !O::META.idempotent;
             Error::response(&O::META, e)

@@ -98,6 +98,17 @@ impl Failure {
     }
 }
 
+/// Whether the service answered with a success, its body aside (one that did not decode, or
+/// was over the cap, included): for a create, that it acted.
+pub(crate) fn answered_success(outcome: Result<&http::Response<Bytes>, &BoxError>) -> bool {
+    match outcome {
+        Ok(response) => response.status().is_success(),
+        Err(error) => error
+            .downcast_ref::<ResponseTooLarge>()
+            .is_some_and(|large| large.status.is_success()),
+    }
+}
+
 /// Everything the client reads from a non-2xx response, parsed once and kept in the
 /// response's extensions, so each layer on the way up reads the same values.
 #[derive(Debug, Clone)]

@@ -53,7 +53,8 @@ impl CallInfo {
     pub(crate) fn new(
         status: StatusCode,
         headers: HeaderMap,
-        (attempts, elapsed): (u32, Duration),
+        attempts: u32,
+        elapsed: Duration,
         reconciled: Option<Reconciled>,
         secrets: &Secrets,
     ) -> Self {
@@ -115,7 +116,9 @@ impl CallInfo {
         self.reconciled
     }
 
-    /// Every header of the successful response.
+    /// Every header of the successful response, as the service sent it (not scrubbed: a
+    /// misbehaving server's echo of a secret is here, unlike in [`request_id`](Self::request_id)
+    /// and `Debug`, which prints header names only).
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }

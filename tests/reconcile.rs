@@ -228,6 +228,23 @@ async fn a_create_answered_over_the_size_cap_is_reconciled() {
     assert!(err.is_outcome_unknown());
     assert!(fake.invites().is_empty());
     assert_eq!((fake.request_count(), reads(fake)), (3, 2));
+
+    // Turned off: the 2xx said the invite was made, so the outcome is unknown.
+    fake.reset();
+    fake.push_fault(create_fault(Fault::oversized_body(64 * 1024).apply_first()));
+    let unreconciled = support::loopback_builder(&server)
+        .max_response_bytes(16 * 1024)
+        .reconcile_invites(false)
+        .build()
+        .unwrap();
+    let err = unreconciled
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResponseTooLarge);
+    assert_eq!(fake.invites().len(), 1);
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(reads(fake), 0);
 }
 
 #[tokio::test(start_paused = true)]

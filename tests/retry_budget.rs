@@ -75,7 +75,7 @@ async fn clones_share_the_budget() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn invite_failures_spend_no_budget_and_send_once() {
+async fn invite_failures_send_once_and_reread_within_the_budget() {
     let fake = failing_fake();
     let client = support::in_process_builder(&fake).build().unwrap();
     for i in 0..20 {

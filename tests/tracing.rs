@@ -72,6 +72,24 @@ async fn call_and_attempt_spans_carry_otel_fields() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_redirect_fails_the_call_and_its_span_says_so() {
+    let (fake, client) = support::in_process();
+    fake.push_fault(Fault::status(302).header("location", "https://elsewhere.example/"));
+    let (recorder, _guard) = support::recorder::record();
+    let err = client.list_invites(ListInvites::new()).await.unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::FOUND));
+    // The call failed: its span names the status. The attempt, by HTTP's conventions, names
+    // only 4xx and 5xx.
+    assert_eq!(
+        recorder.calls("invites.list")[0].fields["error.type"],
+        "302"
+    );
+    let attempt = &recorder.spans_named("invites.attempt")[0].fields;
+    assert_eq!(attempt["http.response.status_code"], "302");
+    assert!(!attempt.contains_key("error.type"));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_retried_transport_failure_shows_in_both_attempt_spans() {
     let (fake, client) = support::in_process();
     fake.push_fault(Fault::drop_connection());

@@ -258,13 +258,17 @@ impl Error {
     /// The service may or may not have acted on the call, and the client could not find out:
     /// some attempt's outcome was ambiguous (a timeout or connection lost after sending, a
     /// 5xx, 408, 409), or the call ran out of time while an attempt was in flight, and no
-    /// reconciliation settled it. This covers every attempt of the call, not only the last:
-    /// a delete answered 503 after it took effect, then refused connections, is unknown.
+    /// reconciliation settled it; or a create was answered 2xx (so the service made the
+    /// invite) with a body that did not decode or was over the cap. This covers every attempt
+    /// of the call, not only the last: a delete answered 503 after it took effect, then
+    /// refused connections, is unknown.
     ///
     /// For `inviteUser` the client reads the invites to settle it (see
     /// [`reconciled`](Self::reconciled)), so this is true only when the service could not be
-    /// read, or when a create found not made was sent again and that attempt's outcome is
-    /// itself unknown (the call was cut short while it was in flight).
+    /// read, when it answered 2xx and its list (read twice) does not show the invite, or when
+    /// a create found not made was sent again and that attempt's outcome is itself unknown
+    /// (the call was cut short while it was in flight); with `reconcile_invites(false)`, for
+    /// every ambiguous create.
     pub fn is_outcome_unknown(&self) -> bool {
         // A reconciliation that settled the outcome cleared it; an ambiguous attempt after
         // it (a create sent again once it was found not made) sets it again.

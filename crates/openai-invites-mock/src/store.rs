@@ -101,11 +101,12 @@ impl Store {
         if self.by_seq.len() >= self.max_invites {
             return Err(CreateRefusal::Full(self.max_invites));
         }
-        let duplicate = match self.allow_duplicates {
-            true => None,
-            false => self.by_seq.values().find(|i| {
+        let duplicate = if self.allow_duplicates {
+            None
+        } else {
+            self.by_seq.values().find(|i| {
                 effective_status(i, now) == InviteStatus::Pending && request.is_for(&i.email)
-            }),
+            })
         };
         if let Some(existing) = duplicate {
             return Err(CreateRefusal::Duplicate(existing.id.clone()));

@@ -65,7 +65,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     // What the script costs Redis itself, as the server measured it.
     let mut connection = redis::Client::open(url)?.get_connection()?;
-    if let Some(stats) = redis_server::evalsha_stats(&mut connection) {
+    if let Ok(Some(stats)) = redis_server::evalsha_stats(&mut connection) {
         println!("{:>22}: {stats}", "redis-server EVALSHA");
     }
     if redis.store_failures() > 0 {

@@ -19,10 +19,9 @@ use super::service::{Next, next_step};
 use super::template::Template;
 use super::{Decision, RetryPolicy};
 use crate::BoxError;
-use crate::failure::{Failure, ResponseFacts};
+use crate::failure::{Failure, ResponseFacts, answered_success};
 use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
-use crate::transport::ResponseTooLarge;
 
 /// What one attempt came back with.
 type AttemptResult = Result<http::Response<Bytes>, BoxError>;
@@ -224,7 +223,7 @@ where
                         // After a timeout or a lost connection the service may still be at
                         // work, and after a 2xx it said it made the invite: a list without it
                         // is read again before the client concludes.
-                        confirm: unsettled.is_err() || answered_success(&unsettled),
+                        confirm: unsettled.is_err() || answered_success(unsettled.as_ref()),
                     };
                     let reading = reading(this.inner.clone(), this.policy, template, search);
                     this.state.set(State::Reconciling {
@@ -403,7 +402,7 @@ fn settle(round: &Round<'_>, found: Result<Finding, String>, unsettled: AttemptR
         }
         // The service said it created the invite, and its list does not show it: it lags, or
         // misbehaves. Sending again could invite twice.
-        Ok(Finding::NotCreated) if answered_success(&unsettled) => unknown(
+        Ok(Finding::NotCreated) if answered_success(unsettled.as_ref()) => unknown(
             round,
             "the service answered 2xx, but its list does not show the invite".to_owned(),
             unsettled,
@@ -415,17 +414,6 @@ fn settle(round: &Round<'_>, found: Result<Finding, String>, unsettled: AttemptR
         }
         Ok(Finding::Unsure(why)) => unknown(round, why.to_owned(), unsettled),
         Err(why) => unknown(round, why, unsettled),
-    }
-}
-
-/// Whether the service answered the create with a success (whose body did not decode, or was
-/// over the cap).
-fn answered_success(outcome: &AttemptResult) -> bool {
-    match outcome {
-        Ok(response) => response.status().is_success(),
-        Err(error) => error
-            .downcast_ref::<ResponseTooLarge>()
-            .is_some_and(|large| large.status.is_success()),
     }
 }
 
@@ -465,13 +453,13 @@ fn refused_as_duplicate(outcome: &AttemptResult) -> bool {
 }
 
 /// The reads of a reconciliation, over a clone of the layers below.
-fn reading<S>(below: S, policy: &RetryPolicy, template: &Template, search: Search) -> Reading
+fn reading<S>(below: S, policy: &Arc<RetryPolicy>, template: &Template, search: Search) -> Reading
 where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>> + Send + 'static,
     S::Error: Into<BoxError>,
     S::Future: Send,
 {
-    let policy = policy.clone();
+    let policy = Arc::clone(policy);
     let uri = template.uri().clone();
     let body = template.body().clone();
     let context = template.context().cloned();

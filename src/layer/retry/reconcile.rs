@@ -64,7 +64,8 @@ pub enum Reconciled {
     NotCreated,
     /// An earlier attempt of the delete took effect: the retry's 404 means it is done.
     Deleted,
-    /// The service could not be read (or the search hit its bound): the outcome is unknown.
+    /// The outcome stays unknown: the service could not be read, the search hit its bound, or
+    /// the service had answered the create 2xx and its list does not show the invite.
     Failed,
 }
 

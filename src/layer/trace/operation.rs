@@ -101,8 +101,10 @@ where
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(response)) => {
                 // The call's final answer is an error answer: a 404, or a 500 retried away.
-                if let Some(error_type) = super::status_error_type(&response.status()) {
-                    this.span.record("error.type", error_type);
+                // Any status but a 2xx fails the call (a 3xx included), so the call's span
+                // names it, where an attempt's names only 4xx and 5xx, as HTTP's conventions do.
+                if !response.status().is_success() {
+                    this.span.record("error.type", response.status().as_str());
                 }
                 Poll::Ready(Ok(response))
             }

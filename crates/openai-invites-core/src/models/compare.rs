@@ -15,13 +15,9 @@ impl InviteRequest {
     /// assert!(!request.is_for("bo@example.com"));
     /// ```
     pub fn is_for(&self, email: &str) -> bool {
-        let folded = |s: &str| {
-            s.trim()
-                .chars()
-                .flat_map(char::to_lowercase)
-                .collect::<String>()
-        };
-        folded(&self.email) == folded(email)
+        let a = self.email.trim().chars().flat_map(char::to_lowercase);
+        let b = email.trim().chars().flat_map(char::to_lowercase);
+        a.eq(b)
     }
 }
 
@@ -31,7 +27,7 @@ impl InviteRequest {
 /// use openai_invites_core::{Invite, InviteRequest, InviteRole, Mismatch, ProjectRole};
 ///
 /// # let json = r#"{"object":"organization.invite","id":"invite-1","email":"ana@example.com",
-/// #   "role":"reader","status":"pending","invited_at":1,"expires_at":2,"projects":[]}"#;
+/// #   "role":"reader","status":"pending","created_at":1,"expires_at":2,"projects":[]}"#;
 /// let invite: Invite = serde_json::from_str(json)?;
 /// let asked = InviteRequest::new("ana@example.com", InviteRole::Owner)
 ///     .with_project("proj_1", ProjectRole::Member);

@@ -13,8 +13,8 @@
 //!
 //! To the client, a replay error is the transport failing after the request was handed to it,
 //! as a lost connection would: it retries a read (which misses again) and reconciles a create
-//! (whose reads miss too), then returns the error, with the [`ReplayError`] among its
-//! sources. A test that wants the first miss at once builds its replaying client with
+//! (whose reads miss too), then returns the error, whose `get_ref()` leads to the
+//! [`ReplayError`]. A test that wants the first miss at once builds its replaying client with
 //! `disable_retries()` and `reconcile_invites(false)`.
 //!
 //! ```

@@ -136,9 +136,13 @@ fn route(fake: &FakeInvites, method: &Method, segments: &[&str], body: Option<&B
             let faults = items
                 .iter()
                 .enumerate()
-                .map(|(n, item)| match one {
-                    true => Fault::from_json(item),
-                    false => Fault::from_json(item).map_err(|e| e.within(&format!("[{n}]"))),
+                .map(|(n, item)| {
+                    let fault = Fault::from_json(item);
+                    if one {
+                        fault
+                    } else {
+                        fault.map_err(|e| e.within(&format!("[{n}]")))
+                    }
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(refusal)?;

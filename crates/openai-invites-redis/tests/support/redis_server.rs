@@ -24,14 +24,12 @@ pub fn from_env_or_start() -> io::Result<(String, Option<RedisServer>)> {
 
 /// What a server says of its EVALSHA calls (`calls=…,usec=…,usec_per_call=…`), from
 /// `INFO commandstats`; `None` before the first.
-pub fn evalsha_stats(connection: &mut redis::Connection) -> Option<String> {
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query(connection)
-        .ok()?;
-    info.lines()
+pub fn evalsha_stats(connection: &mut redis::Connection) -> redis::RedisResult<Option<String>> {
+    let info: String = redis::cmd("INFO").arg("commandstats").query(connection)?;
+    Ok(info
+        .lines()
         .find_map(|l| l.strip_prefix("cmdstat_evalsha:"))
-        .map(str::to_owned)
+        .map(str::to_owned))
 }
 
 /// A running `redis-server`, owned by this process.
@@ -101,18 +99,17 @@ impl RedisServer {
             .unwrap_or_else(|error| panic!("cannot connect to the test redis-server: {error}"))
     }
 
-    /// How many times the server ran EVALSHA.
+    /// How many times the server ran EVALSHA (0 before the first).
     pub fn evalsha_calls(&self) -> u64 {
-        evalsha_stats(&mut self.connection())
-            .and_then(|stats| {
-                stats
-                    .strip_prefix("calls=")?
-                    .split(',')
-                    .next()?
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or(0)
+        let stats = evalsha_stats(&mut self.connection())
+            .unwrap_or_else(|error| panic!("INFO commandstats: {error}"));
+        let Some(stats) = stats else {
+            return 0;
+        };
+        stats
+            .strip_prefix("calls=")
+            .and_then(|rest| rest.split(',').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("unreadable EVALSHA stats: {stats}"))
     }
 
     /// Kills it at once (SIGKILL), as a crash would.
