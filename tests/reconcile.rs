@@ -7,11 +7,19 @@ mod support;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use openai_invites::{
-    Ensured, ErrorKind, InviteRequest, InviteRole, InviteStatus, ProjectRole, Reconciled,
+    Client, Ensured, Error, ErrorKind, Invite, InviteRequest, InviteRole, InviteStatus,
+    ProjectRole, Reconciled,
 };
 use openai_invites_mock::{FakeInvites, Fault, Match, Seed, SeedInvite};
 
 const ANA: &str = "ana@example.com";
+
+/// Invites ana as a reader: the create every test here makes.
+async fn invite_ana(client: &Client) -> Result<Invite, Error> {
+    client
+        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
+        .await
+}
 
 fn create_fault(fault: Fault) -> Fault {
     fault.matching(Match::Operation("inviteUser"))
@@ -48,10 +56,7 @@ async fn a_create_that_took_effect_returns_its_invite() {
     let (fake, client) = support::in_process();
     fake.push_fault(create_fault(Fault::drop_connection().apply_first()));
     let (recorder, _guard) = support::recorder::record();
-    let invite = client
-        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-        .await
-        .unwrap();
+    let invite = invite_ana(&client).await.unwrap();
     assert_eq!(fake.invites().len(), 1);
     assert_eq!(fake.invites()[0].id, invite.id);
     assert_eq!(reads(&fake), 1);
@@ -97,10 +102,7 @@ async fn the_search_reads_every_page_for_an_older_invite() {
     // Seeded first, so listed last (the fake lists newest first), behind 250 others.
     let existing = seed_old(&fake, SeedInvite::new(ANA));
     seed_others(&fake, 250);
-    let err = client
-        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-        .await
-        .unwrap_err();
+    let err = invite_ana(&client).await.unwrap_err();
     assert_eq!(err.invite().unwrap().id, existing, "{err}");
     assert_eq!(reads(&fake), 3, "pages of 100 up to the last");
 }
@@ -114,10 +116,7 @@ async fn hitting_the_page_bound_leaves_the_outcome_unknown_and_says_so() {
         .reconcile_max_pages(2)
         .build()
         .unwrap();
-    let err = client
-        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-        .await
-        .unwrap_err();
+    let err = invite_ana(&client).await.unwrap_err();
     assert_eq!(err.reconciled(), Some(Reconciled::Failed));
     assert!(err.is_outcome_unknown(), "{err}");
     assert!(err.to_string().contains("did not fit"), "{err}");
@@ -132,10 +131,7 @@ async fn no_time_to_settle_leaves_the_outcome_unknown() {
         .total_timeout(Duration::from_millis(500))
         .build()
         .unwrap();
-    let err = client
-        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-        .await
-        .unwrap_err();
+    let err = invite_ana(&client).await.unwrap_err();
     assert!(err.is_outcome_unknown(), "{err}");
     assert!(err.to_string().contains("no time was left"), "{err}");
     assert_eq!(reads(&fake), 0);
@@ -145,10 +141,7 @@ async fn no_time_to_settle_leaves_the_outcome_unknown() {
 async fn a_list_that_shows_nothing_means_not_created_and_sent_again() {
     let (fake, client) = support::in_process();
     fake.push_fault(create_fault(Fault::status(502)));
-    let invite = client
-        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-        .await
-        .unwrap();
+    let invite = invite_ana(&client).await.unwrap();
     assert_eq!(fake.invites().len(), 1);
     assert_eq!(fake.invites()[0].id, invite.id);
     let creates = fake.requests().len() - reads(&fake);
@@ -163,10 +156,7 @@ async fn turned_off_the_outcome_is_unknown_as_before() {
         .reconcile_invites(false)
         .build()
         .unwrap();
-    let err = client
-        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-        .await
-        .unwrap_err();
+    let err = invite_ana(&client).await.unwrap_err();
     assert!(err.is_outcome_unknown());
     assert_eq!(err.reconciled(), None);
     assert_eq!(reads(&fake), 0);
@@ -181,10 +171,7 @@ async fn turned_off_a_create_answered_2xx_that_does_not_decode_is_unknown() {
             .reconcile_invites(false)
             .build()
             .unwrap();
-        let err = client
-            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-            .await
-            .unwrap_err();
+        let err = invite_ana(&client).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Decode);
         // The service made the invite: inviting again would make a second one.
         assert_eq!(fake.invites().len(), 1);
@@ -219,10 +206,7 @@ async fn a_create_answered_over_the_size_cap_is_reconciled() {
     let fake = server.fake();
     fake.reset();
     fake.push_fault(create_fault(Fault::oversized_body(64 * 1024)));
-    let err = client
-        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-        .await
-        .unwrap_err();
+    let err = invite_ana(&client).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ResponseTooLarge);
     assert_eq!(err.reconciled(), Some(Reconciled::Failed));
     assert!(err.is_outcome_unknown());
@@ -237,10 +221,7 @@ async fn a_create_answered_over_the_size_cap_is_reconciled() {
         .reconcile_invites(false)
         .build()
         .unwrap();
-    let err = unreconciled
-        .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-        .await
-        .unwrap_err();
+    let err = invite_ana(&unreconciled).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ResponseTooLarge);
     assert_eq!(fake.invites().len(), 1);
     assert!(err.is_outcome_unknown(), "{err:?}");
@@ -462,10 +443,7 @@ mod review {
             .layer_per_call(tower::timeout::TimeoutLayer::new(Duration::from_secs(5)))
             .build()
             .unwrap();
-        let err = client
-            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-            .await
-            .unwrap_err();
+        let err = invite_ana(&client).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Middleware, "{err}");
         assert_eq!(err.attempts(), 2, "{err}");
         assert_eq!(err.reconciled(), Some(Reconciled::NotCreated), "{err}");
@@ -489,10 +467,7 @@ mod review {
             .layer_per_attempt(tower::timeout::TimeoutLayer::new(Duration::from_secs(1)))
             .build()
             .unwrap();
-        let invite = client
-            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-            .await
-            .unwrap();
+        let invite = invite_ana(&client).await.unwrap();
         assert_eq!(fake.invites().len(), 1);
         assert_eq!(fake.invites()[0].id, invite.id);
     }
@@ -506,10 +481,7 @@ mod review {
             .build();
         fake.push_fault(create_fault(Fault::drop_connection().apply_first()));
         let client = support::in_process_builder(&fake).build().unwrap();
-        let invite = client
-            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-            .await
-            .unwrap();
+        let invite = invite_ana(&client).await.unwrap();
         assert_eq!(fake.invites()[0].id, invite.id);
         assert_eq!(fake.invites().len(), 1);
 
@@ -520,10 +492,7 @@ mod review {
             .build();
         fake.push_fault(create_fault(Fault::truncated_body().apply_first()));
         let client = support::in_process_builder(&fake).build().unwrap();
-        let invite = client
-            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-            .await
-            .unwrap();
+        let invite = invite_ana(&client).await.unwrap();
         assert_eq!(fake.invites().len(), 1);
         assert_eq!(fake.invites()[0].id, invite.id);
         assert_eq!(reads(&fake), 2);
@@ -536,9 +505,7 @@ mod review {
             .build();
         fake.push_fault(create_fault(Fault::status(502).apply_first()));
         let client = support::in_process_builder(&fake).build().unwrap();
-        let result = client
-            .invite_user(InviteRequest::new(ANA, InviteRole::Reader))
-            .await;
+        let result = invite_ana(&client).await;
         let invites = fake.invites();
         assert_eq!(invites.len(), 1, "the service refused the second create");
         match result {
