@@ -119,9 +119,11 @@
 //! # Ok(()) }
 //! ```
 
+mod build_error;
 mod builder;
 mod call;
 mod client;
+pub mod defaults;
 mod ensure;
 pub mod environment;
 mod error;
@@ -136,7 +138,10 @@ pub mod transport;
 
 pub use bytes;
 pub use http;
+/// The error type of the tower stack: any layer may fail with anything (tower's own).
+pub use tower::BoxError;
 
+pub use build_error::BuildError;
 pub use builder::{
     ClientBuilder, DEFAULT_REQUESTS_PER_SECOND, ENV_ADMIN_KEY, ENV_API_KEY, ENV_BASE_URL,
     ENV_ORG_ID, ENV_PROJECT_ID,
@@ -144,10 +149,12 @@ pub use builder::{
 pub use call::{Call, WithInfo};
 pub use client::Client;
 pub use ensure::{Ensured, EnsuredInvite};
-pub use error::{BoxError, BuildError, Error, ErrorKind};
+pub use error::Error;
+pub use failure::ErrorKind;
 pub use info::CallInfo;
 pub use layer::rate_limit::{Quota, RateLimiter};
-pub use layer::retry::{Jitter, ReconcilePolicy, Reconciled, RetryBudget, RetryPolicy};
+pub use layer::reconcile::{AlreadyInvited, ReconcilePolicy, Reconciled};
+pub use layer::retry::{Jitter, RetryBudget, RetryPolicy};
 pub use stack::{HttpService, StackService};
 
 pub use openai_invites_core as core;

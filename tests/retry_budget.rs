@@ -121,7 +121,7 @@ async fn a_burst_of_creates_against_an_unreadable_service_rereads_within_the_bud
         assert!(err.is_outcome_unknown());
         spent += usize::from(
             err.to_string()
-                .contains("the retry budget allows no more reads"),
+                .contains("(not retried: the retry budget is spent)"),
         );
     }
     let log = fake.requests();

@@ -45,9 +45,11 @@
 //! ```
 
 mod auth;
+pub(crate) mod classify;
 pub(crate) mod context;
 pub(crate) mod metrics;
 pub mod rate_limit;
+pub mod reconcile;
 pub mod retry;
 pub mod timeout;
 pub mod trace;

@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::defaults;
+
 /// A source of uniform numbers in `[0, 1)`, injectable so tests are deterministic.
 #[derive(Clone)]
 pub struct Jitter(Arc<dyn Fn() -> f64 + Send + Sync>);
@@ -41,9 +43,9 @@ impl fmt::Debug for Jitter {
 /// `min(base * 2^n, cap)` scaled by a random factor in `(0.75, 1]`, `n` = retries so far.
 #[derive(Debug, Clone)]
 pub struct Backoff {
-    /// The first delay (default 0.5 s).
+    /// The first delay (default [`defaults::BACKOFF_BASE`]).
     pub base: Duration,
-    /// The longest delay (default 8 s).
+    /// The longest delay (default [`defaults::BACKOFF_CAP`]).
     pub cap: Duration,
     /// The randomness.
     pub jitter: Jitter,
@@ -52,8 +54,8 @@ pub struct Backoff {
 impl Default for Backoff {
     fn default() -> Self {
         Self {
-            base: Duration::from_millis(500),
-            cap: Duration::from_secs(8),
+            base: defaults::BACKOFF_BASE,
+            cap: defaults::BACKOFF_CAP,
             jitter: Jitter::random(),
         }
     }
