@@ -18,7 +18,6 @@ use super::round::Round;
 use super::template::Template;
 use super::{Action, RetryPolicy};
 use crate::BoxError;
-use crate::failure;
 use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
 
@@ -39,7 +38,8 @@ pin_project! {
         recorder: Recorder,
         // What the retries and reads are made from; `None` when the policy allows neither.
         template: Option<Template>,
-        // The call's shared context, told how each attempt ended.
+        // The call's shared context, told how each attempt ended, when there is no template
+        // to hold it.
         context: Option<CallContext>,
         // The operation is not a read: the service may act on it.
         changes_state: bool,
@@ -78,19 +78,21 @@ where
     pub(super) fn new(
         mut inner: S,
         (policy, recorder): (Arc<RetryPolicy>, Recorder),
-        template: Option<Template>,
+        (template, changes_state): (Option<Template>, bool),
         first: http::Request<Bytes>,
     ) -> Self {
-        let context = CallContext::of(&first).cloned();
-        let meta = openai_invites_core::OperationMeta::of(&first);
-        let changes_state = meta.is_some_and(failure::changes_state);
+        let context = match &template {
+            Some(_) => None,
+            None => CallContext::of(&first).cloned(),
+        };
         // Most services are ready at once: ask without parking the task (a waker that does
         // nothing), and send the first attempt now. A service that is not ready is asked again
         // on the next poll, with the task's waker, so the wait happens inside the call.
         let mut probe = Context::from_waker(Waker::noop());
         let state = match inner.poll_ready(&mut probe) {
             Poll::Ready(Ok(())) => {
-                if let Some(context) = &context {
+                let held = context.as_ref();
+                if let Some(context) = held.or_else(|| template.as_ref()?.context()) {
                     context.begin_attempt(changes_state);
                 }
                 State::Calling {
@@ -133,7 +135,10 @@ where
                 policy: this.policy,
                 recorder: this.recorder,
                 template: this.template.as_ref(),
-                context: this.context.as_ref(),
+                context: this
+                    .context
+                    .as_ref()
+                    .or_else(|| this.template.as_ref()?.context()),
                 retry: *this.retry,
             };
             let (action, outcome, acted_before) = match this.state.as_mut().project() {

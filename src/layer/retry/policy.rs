@@ -8,6 +8,7 @@ use openai_invites_core::reconcile::Reconciliation;
 use super::rules::{self, Failed};
 use super::{Action, Backoff, ReconcilePolicy, RetryBudget};
 use crate::defaults;
+use crate::layer::Deadline;
 
 /// Retry settings; the defaults follow the official SDKs.
 ///
@@ -57,8 +58,8 @@ pub(crate) struct Attempt<'a> {
     pub(crate) retry: u32,
     /// An earlier attempt of the call may have taken effect.
     pub(crate) acted_before: bool,
-    /// The time left before the call's deadline, if it has one.
-    pub(crate) left: Option<Duration>,
+    /// The call's deadline, if it has one.
+    pub(crate) deadline: Option<Deadline>,
     /// Reading the service found that this create did not take effect: sending it again is
     /// safe, whatever the operation.
     pub(crate) found_not_created: bool,
@@ -154,7 +155,7 @@ impl RetryPolicy {
             Some(hint) => hint,
             None => self.backoff.delay(attempt.retry),
         };
-        if attempt.left.is_some_and(|left| after >= left) {
+        if attempt.deadline.is_some_and(|d| after >= d.remaining()) {
             return Action::GiveUp("the wait would pass the total deadline");
         }
         Action::Retry { reason, after }
@@ -187,7 +188,7 @@ mod tests {
             outcome,
             retry: 0,
             acted_before: false,
-            left: None,
+            deadline: None,
             found_not_created: false,
         }
     }
@@ -243,8 +244,9 @@ mod tests {
             ..attempt(&LIST, failed)
         };
         assert_eq!(policy().decide(&last), Action::GiveUp("no retries left"));
+        let soon = tokio::time::Instant::now() + Duration::from_millis(100);
         let short = Attempt {
-            left: Some(Duration::from_millis(100)),
+            deadline: Some(Deadline(soon)),
             ..attempt(&LIST, failed)
         };
         let passes = Action::GiveUp("the wait would pass the total deadline");

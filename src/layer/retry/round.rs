@@ -62,10 +62,7 @@ impl Round<'_> {
             outcome,
             retry: self.retry,
             acted_before,
-            left: self
-                .template
-                .and_then(Template::deadline)
-                .map(|d| d.remaining()),
+            deadline: self.template.and_then(Template::deadline),
             found_not_created: false,
         };
         let changes_state = meta.is_none_or(failure::changes_state);
@@ -82,10 +79,11 @@ impl Round<'_> {
             let held = matches!(outcome, Outcome::Failed(Failed::Error(Failure::Held(_))));
             context.end_attempt(!held, attempt.reached(), unknown);
         }
-        match self.template {
-            Some(_) => (self.policy.decide(&attempt), acted),
-            // Neither a retry nor a reconciliation is allowed: nothing to decide.
-            None => (Action::Return, acted),
+        match (self.template, outcome) {
+            // Neither a retry nor a reconciliation is allowed, or a 2xx settled the call:
+            // nothing to decide.
+            (None, _) | (_, Outcome::Success { settled: true }) => (Action::Return, acted),
+            (Some(_), _) => (self.policy.decide(&attempt), acted),
         }
     }
 
@@ -145,10 +143,7 @@ impl Round<'_> {
             outcome: Outcome::Failed(failed),
             retry: self.retry,
             acted_before,
-            left: self
-                .template
-                .and_then(Template::deadline)
-                .map(|d| d.remaining()),
+            deadline: self.template.and_then(Template::deadline),
             found_not_created: true,
         })
     }
@@ -156,6 +151,9 @@ impl Round<'_> {
     /// Carries out the events, notes and metrics of `action`; the wait before the next attempt
     /// when it is a retry the budget allows.
     pub(super) fn act(&self, action: Action) -> Option<Duration> {
+        if action == Action::Return {
+            return None;
+        }
         let operation = self.operation();
         let attempt = self.retry + 1;
         match action {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use openai_invites_core::OperationMeta;
 use openai_invites_core::reconcile::Reconciliation;
 use tower_service::Service;
 
@@ -75,17 +76,26 @@ where
     pub(super) fn start(&self, request: http::Request<Bytes>, deposit: bool) -> RetryFuture<S> {
         // The template is taken before the original goes out as the first attempt; with no
         // retry allowed and nothing to reconcile, nothing is kept.
-        let meta = openai_invites_core::OperationMeta::of(&request);
-        let reconcilable = self.policy.reconciliation(meta) != Reconciliation::None;
-        let template =
-            (self.policy.max_retries > 0 || reconcilable).then(|| Template::of(&request));
+        let template = match self.policy.max_retries {
+            0 => {
+                let meta = OperationMeta::of(&request);
+                let reconcilable = self.policy.reconciliation(meta) != Reconciliation::None;
+                reconcilable.then(|| Template::of(&request))
+            }
+            _ => Some(Template::of(&request)),
+        };
         if deposit && template.is_some() {
             self.policy.budget.deposit();
         }
+        let meta = match &template {
+            Some(template) => template.meta(),
+            None => OperationMeta::of(&request),
+        };
+        let changes_state = meta.is_none_or(crate::failure::changes_state);
         RetryFuture::new(
             self.inner.clone(),
             (self.policy.clone(), self.recorder.clone()),
-            template,
+            (template, changes_state),
             request,
         )
     }
