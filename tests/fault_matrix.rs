@@ -702,7 +702,10 @@ async fn a_hint_beyond_the_cap_is_returned_not_waited_for() {
 async fn retries_carry_the_stainless_retry_count() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(503).times(2));
-    let client = support::in_process_builder(&fake).build().unwrap();
+    let client = support::in_process_builder(&fake)
+        .max_retries(2)
+        .build()
+        .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();
     let counts: Vec<Option<String>> = fake
         .requests()
@@ -804,6 +807,7 @@ async fn errors_say_why_they_were_not_retried() {
     // was held back for idempotency.
     fake.push_fault(Fault::status(503).times(FOREVER));
     let client = support::in_process_builder(&fake)
+        .max_retries(2)
         .retry_non_idempotent(true)
         .reconcile_invites(false)
         .build()
@@ -826,6 +830,7 @@ async fn a_zero_hint_falls_back_to_backoff() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(429).header("retry-after", "0"));
     let client = support::in_process_builder(&fake)
+        .retry_backoff(Duration::from_millis(500), Duration::from_secs(8))
         .retry_jitter(Jitter::seeded(3))
         .build()
         .unwrap();

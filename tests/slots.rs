@@ -201,6 +201,7 @@ async fn tower_timeout_in_the_attempt_slot_fails_the_attempt_as_sent() {
         .transport(support::never_answers())
         .layer_per_attempt(tower::timeout::TimeoutLayer::new(Duration::from_secs(1)))
         .max_retries(2)
+        .retry_backoff(Duration::from_millis(500), Duration::from_secs(8))
         .build()
         .unwrap();
     let started = tokio::time::Instant::now();

@@ -10,14 +10,14 @@
 //! Client::send(op)                 typed: encode, then decode the response
 //!   OperationSpanLayer             one span per call
 //!   [layer_per_call slot]
-//!   TotalTimeoutLayer              whole call, default 600 s
+//!   TotalTimeoutLayer              the whole call
 //!   RetryLayer                     classifiers + backoff + shared retry budget
 //!     RateLimitLayer               shared limiter, per attempt; 429 cooldowns
 //!     AuthLayer                    bearer admin key, organization / project, user agent
 //!     [layer_per_attempt slot]
 //!     AttemptSpanLayer             one span per attempt
 //!     attempt metrics              `metrics` feature only (crate-private)
-//!     AttemptTimeoutLayer          default 60 s
+//!     AttemptTimeoutLayer          one attempt
 //!     transport                    HyperTransport, or any swapped service
 //! ```
 //!

@@ -74,12 +74,18 @@ impl Backoff {
 mod tests {
     use super::*;
 
+    /// The backoff the tests check: 0.5 s doubling to 8 s, whatever the defaults.
+    fn backoff(jitter: Jitter) -> Backoff {
+        Backoff {
+            base: Duration::from_millis(500),
+            cap: Duration::from_secs(8),
+            jitter,
+        }
+    }
+
     #[test]
     fn grows_then_caps_within_jitter_bounds() {
-        let backoff = Backoff {
-            jitter: Jitter::seeded(7),
-            ..Backoff::default()
-        };
+        let backoff = backoff(Jitter::seeded(7));
         for (retry, full) in [
             (0, 500),
             (1, 1000),
@@ -99,23 +105,14 @@ mod tests {
 
     #[test]
     fn no_jitter_is_the_full_delay() {
-        let backoff = Backoff {
-            jitter: Jitter::none(),
-            ..Backoff::default()
-        };
+        let backoff = backoff(Jitter::none());
         assert_eq!(backoff.delay(1), Duration::from_secs(1));
     }
 
     #[test]
     fn seeded_jitter_repeats() {
-        let a = Backoff {
-            jitter: Jitter::seeded(1),
-            ..Backoff::default()
-        };
-        let b = Backoff {
-            jitter: Jitter::seeded(1),
-            ..Backoff::default()
-        };
+        let a = backoff(Jitter::seeded(1));
+        let b = backoff(Jitter::seeded(1));
         let da: Vec<_> = (0..5).map(|n| a.delay(n)).collect();
         let db: Vec<_> = (0..5).map(|n| b.delay(n)).collect();
         assert_eq!(da, db);
