@@ -1,0 +1,80 @@
+//! `openai-invites`: the OpenAI organization invites admin API from the command line.
+//!
+//! Parsing, configuration and the work are apart, as in ripgrep and uv: clap parses the
+//! arguments ([`cli`]), the global flags become one plain [`Config`](config::Config), each
+//! command is a function that takes a [`Context`](commands::Context) and returns an
+//! [`Outcome`](exit::Outcome), everything printed goes through one
+//! [`Printer`](output::Printer), and [`exit::code`] alone turns the outcome into the exit code.
+//!
+//! ```sh
+//! openai-invites --demo list                  # no key, no network: a fake with sample invites
+//! openai-invites invite ana@example.com --role reader --dry-run
+//! ```
+
+mod cli;
+mod commands;
+mod config;
+mod connect;
+mod demo;
+mod exit;
+mod library;
+mod logging;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::commands::Context;
+use crate::config::Config;
+use crate::exit::{Failure, Outcome};
+use crate::output::Printer;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version are "errors" to clap too; `exit::code` tells them apart.
+        Err(error) => return finish(Outcome::failed(Failure::Usage(error)), None),
+    };
+    let config = match Config::from_args(&cli.global) {
+        Ok(config) => config,
+        Err(failure) => return finish(Outcome::failed(failure), None),
+    };
+    let mut printer = Printer::new(config.format, config.now);
+    logging::init(config.verbosity, printer.stderr_colors());
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let failure = Failure::Other(format!("could not start the async runtime: {e}"));
+            return finish(Outcome::failed(failure), Some(&mut printer));
+        }
+    };
+    let outcome = runtime.block_on(async {
+        let mut context = Context::new(config, &mut printer);
+        tokio::select! {
+            outcome = commands::run(cli.command, &mut context) => outcome,
+            // Ctrl-C: the command's future is dropped where it stands (a request in flight is
+            // abandoned); exit 130, as shells expect.
+            _ = tokio::signal::ctrl_c() => Outcome::interrupted(),
+        }
+    });
+    finish(outcome, Some(&mut printer))
+}
+
+/// Prints what is left to say about the outcome, and turns it into the exit code.
+fn finish(outcome: Outcome, printer: Option<&mut Printer>) -> ExitCode {
+    let mut fallback;
+    let printer = match printer {
+        Some(printer) => printer,
+        None => {
+            fallback = Printer::new(None, 0);
+            &mut fallback
+        }
+    };
+    outcome.report(printer);
+    ExitCode::from(exit::code(&outcome))
+}
