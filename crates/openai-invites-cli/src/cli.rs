@@ -85,7 +85,8 @@ pub struct Global {
     /// Output format [default: table on a terminal; tab-separated, no header, when piped].
     #[arg(short, long, global = true, value_enum, value_name = "FORMAT", help_heading = OUTPUT)]
     pub output: Option<Format>,
-    /// Log what the client does on stderr (-v debug, -vv trace).
+    /// Log what the client does on stderr: -v each call and attempt, retries and
+    /// reconciliation; -vv everything (connections too).
     #[arg(short, long, global = true, action = ArgAction::Count, help_heading = OUTPUT)]
     pub verbose: u8,
 }
