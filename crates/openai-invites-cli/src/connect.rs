@@ -57,9 +57,8 @@ fn refusal(error: BuildError) -> Failure {
     if error.is_missing_admin_key() {
         let api_key = matches!(error, BuildError::ApiKeyNotRead);
         let mut text = String::from(
-            "no admin key: set OPENAI_ADMIN_KEY (an organization admin key, sk-admin-...), or \
-             use --admin-key-file PATH or --admin-key-stdin; to try the tool without a key, \
-             add --demo",
+            "no admin key: set OPENAI_ADMIN_KEY (an organization admin key, sk-admin-...) or \
+             use --admin-key-file PATH or --admin-key-stdin; to try the tool without one: --demo",
         );
         if api_key {
             text.push_str(

@@ -34,8 +34,8 @@ impl<'p> Context<'p> {
     pub fn client(&mut self) -> Result<Client, Failure> {
         if self.config.key == KeySource::Demo {
             self.printer.note(
-                "demo: a fake service in this process with 12 sample invites; no key, no \
-                 network, and changes last for this command only",
+                "demo: 12 sample invites in a fake service inside this process (no key, no \
+                 network; changes are forgotten on exit)",
             );
         }
         connect::client(&self.config)
