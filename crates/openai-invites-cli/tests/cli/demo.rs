@@ -6,56 +6,34 @@ use crate::support::Cli;
 
 #[test]
 fn the_demo_needs_no_key_and_no_network() {
-    let table = Cli::new().run(&["--demo", "list", "-o", "table"]);
+    let table = Cli::new().run("--demo list -o table");
     table.code(0);
     assert_data_eq!(table.stdout.clone(), file!["snapshots/demo.list.table.txt"]);
     assert!(table.stderr.starts_with("demo: "), "{}", table.stderr);
-    let pending = Cli::new().run(&["--demo", "list", "--status", "pending"]);
+    let pending = Cli::new().run("--demo list --status pending");
     assert_eq!(pending.stdout.lines().count(), 5);
-    let invite = Cli::new().run(&["--demo", "invite", "new@example.com", "--role", "reader"]);
-    invite.code(0);
-    assert!(
-        invite.stderr.contains("created invite-"),
-        "{}",
-        invite.stderr
-    );
+    let invite = Cli::new().run("--demo invite new@example.com --role reader");
+    invite.code(0).stderr_has("created invite-");
     Cli::new()
-        .run(&[
-            "--demo",
-            "invite",
-            "bo@example.com",
-            "--role",
-            "reader",
-            "--dry-run",
-        ])
+        .run("--demo invite bo@example.com --role reader --dry-run")
         .code(0);
-    Cli::new().run(&["--demo", "get", "invite-demo03"]).code(0);
+    Cli::new().run("--demo get invite-demo03").code(0);
+    Cli::new().run("--demo delete invite-demo01 --yes").code(0);
+    Cli::new().run("--demo delete invite-demo02 --yes").code(2); // accepted
     Cli::new()
-        .run(&["--demo", "delete", "invite-demo01", "--yes"])
-        .code(0);
-    Cli::new()
-        .run(&["--demo", "delete", "invite-demo02", "--yes"])
-        .code(2); // accepted
-    Cli::new()
-        .run(&["--demo", "--base-url", "http://127.0.0.1:9/v1", "list"])
+        .run("--demo --base-url http://127.0.0.1:9/v1 list")
         .code(2);
 }
 
 #[test]
 fn every_command_has_help_with_examples() {
-    let top = Cli::new().run(&["--help"]);
+    let top = Cli::new().run("--help");
     top.code(0);
-    for needle in [
-        "list",
-        "get",
-        "invite",
-        "delete",
-        "completions",
-        "--demo",
-        "OPENAI_ADMIN_KEY",
-        "Exit codes:",
-        "130",
-    ] {
+    let needles = ["list", "get", "invite", "delete", "completions", "--demo"];
+    for needle in needles
+        .iter()
+        .chain(&["OPENAI_ADMIN_KEY", "Exit codes:", "130"])
+    {
         assert!(
             top.stdout.contains(needle),
             "--help lacks {needle}:\n{}",
@@ -63,23 +41,18 @@ fn every_command_has_help_with_examples() {
         );
     }
     for command in ["list", "get", "invite", "delete", "completions"] {
-        let help = Cli::new().run(&[command, "--help"]);
+        let help = Cli::new().run(&format!("{command} --help"));
         help.code(0);
         assert!(
             help.stdout.contains("Examples:"),
             "{command} --help:\n{}",
             help.stdout
         );
-        assert!(
-            help.stdout.contains(&format!("openai-invites {command}")),
-            "{}",
-            help.stdout
-        );
+        let example = format!("openai-invites {command}");
+        assert!(help.stdout.contains(&example), "{}", help.stdout);
     }
-    assert_data_eq!(
-        Cli::new().run(&["invite", "--help"]).stdout,
-        file!["snapshots/invite.help.txt"]
-    );
+    let invite = Cli::new().run("invite --help");
+    assert_data_eq!(invite.stdout, file!["snapshots/invite.help.txt"]);
 }
 
 #[test]
@@ -90,14 +63,12 @@ fn completion_scripts() {
         ("fish", "complete -c openai-invites"),
         ("powershell", "Register-ArgumentCompleter"),
     ] {
-        let run = Cli::new().run(&["completions", shell]);
+        let run = Cli::new().run(&format!("completions {shell}"));
         run.code(0);
         assert!(run.stdout.contains(marker), "{shell}:\n{}", run.stdout);
-        assert!(
-            run.stdout.contains("admin-key-file") && run.stdout.contains("delete"),
-            "{shell}"
-        );
+        let complete = run.stdout.contains("admin-key-file") && run.stdout.contains("delete");
+        assert!(complete, "{shell}");
         assert_eq!(run.stderr, "");
     }
-    Cli::new().run(&["completions", "tcsh"]).code(2);
+    Cli::new().run("completions tcsh").code(2);
 }

@@ -13,55 +13,44 @@ fn the_key_from_a_file_or_stdin() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("admin-key");
     std::fs::write(&file, format!("{KEY}\n")).unwrap();
-    let path = file.to_str().unwrap();
+    let from_file = ["list", "--admin-key-file", file.to_str().unwrap()];
     fake.cli()
         .env_remove("OPENAI_ADMIN_KEY")
-        .run(&["list", "--admin-key-file", path])
+        .run_args(&from_file)
         .code(0);
     // The file wins over the variable.
+    let stale = "sk-admin-stale-0123456789";
     fake.cli()
-        .env("OPENAI_ADMIN_KEY", "sk-admin-stale-0123456789")
-        .run(&["--admin-key-file", path, "list"])
+        .env("OPENAI_ADMIN_KEY", stale)
+        .run_args(&from_file)
         .code(0);
-    fake.cli()
+    let mut piped = fake.cli();
+    piped
         .env_remove("OPENAI_ADMIN_KEY")
-        .stdin(&format!("{KEY}\n"))
-        .run(&["list", "--admin-key-stdin"])
-        .code(0);
-    let empty = fake
-        .cli()
-        .env_remove("OPENAI_ADMIN_KEY")
-        .stdin("")
-        .run(&["list", "--admin-key-stdin"]);
-    empty.code(4);
-    assert!(
-        empty.stderr.contains("standard input is empty"),
-        "{}",
-        empty.stderr
-    );
+        .stdin(&format!("{KEY}\n"));
+    piped.run("list --admin-key-stdin").code(0);
+    let mut empty = fake.cli();
+    empty.env_remove("OPENAI_ADMIN_KEY").stdin("");
+    empty
+        .run("list --admin-key-stdin")
+        .code(4)
+        .stderr_has("standard input is empty");
     let missing = fake
         .cli()
-        .run(&["list", "--admin-key-file", "/nonexistent/admin-key"]);
-    missing.code(2);
-    assert!(
-        missing.stderr.contains("/nonexistent/admin-key"),
-        "{}",
-        missing.stderr
-    );
+        .run("list --admin-key-file /nonexistent/admin-key");
+    missing.code(2).stderr_has("/nonexistent/admin-key");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_key_on_the_command_line_is_refused_and_not_repeated() {
     let fake = Fake::start();
-    for args in [
-        &["--admin-key", KEY, "list"][..],
-        &["list", &format!("--admin-key={KEY}")],
-    ] {
-        let run = fake.cli().run(args); // the support module checks the key is not echoed
-        run.code(2);
-        assert!(run.stderr.contains("OPENAI_ADMIN_KEY"), "{}", run.stderr);
-    }
+    // The support module checks that the key is not echoed.
+    fake.cli()
+        .run(&format!("--admin-key {KEY} list"))
+        .code(2)
+        .stderr_has("OPENAI_ADMIN_KEY");
+    fake.cli().run(&format!("list --admin-key={KEY}")).code(2);
     assert!(fake.requests().is_empty());
 }
 
@@ -69,9 +58,10 @@ fn a_key_on_the_command_line_is_refused_and_not_repeated() {
 fn a_service_that_echoes_the_key_does_not_make_us_print_it() {
     let fake = Fake::start();
     let echo = format!("you sent Authorization: Bearer {KEY}");
+    let envelope = json!({"error": {"message": echo, "type": KEY, "param": KEY, "code": KEY}});
+    let headers = json!({"x-request-id": KEY, "retry-after-ms": "1"});
     for fault in [
-        json!({"status": 500, "times": 3, "headers": {"x-request-id": KEY, "retry-after-ms": "1"},
-               "json": {"error": {"message": echo, "type": KEY, "param": KEY, "code": KEY}}}),
+        json!({"status": 500, "times": 3, "headers": headers, "json": envelope}),
         json!({"status": 401, "body": echo, "headers": {"x-request-id": format!("req_{KEY}")}}),
         json!({"status": 400, "json": {"error": {"message": echo, "type": "invalid_request_error"}}}),
         json!({"status": 200, "body": format!("{{\"broken\": \"{KEY}"), "operation": "retrieveInvite"}),
@@ -79,13 +69,9 @@ fn a_service_that_echoes_the_key_does_not_make_us_print_it() {
         for verbosity in ["-v", "-vv"] {
             fake.control("DELETE", "faults", None);
             fake.fault(fault.clone());
-            let run = fake.cli().run(&["get", "invite-ana", verbosity]);
+            let run = fake.cli().run(&format!("get invite-ana {verbosity}"));
             assert_ne!(run.code, 0, "{}", run.stderr);
-            assert!(
-                run.stderr.contains("error: invite-ana: retrieveInvite"),
-                "{}",
-                run.stderr
-            );
+            run.stderr_has("error: invite-ana: retrieveInvite");
         }
     }
 }
@@ -93,29 +79,16 @@ fn a_service_that_echoes_the_key_does_not_make_us_print_it() {
 #[test]
 fn traces_of_every_command_hold_no_key() {
     let fake = Fake::start();
-    for args in [
-        &["list", "-vv"][..],
-        &["get", "invite-ana", "-vv"],
-        &["invite", "new@example.com", "--role", "reader", "-vv"],
-        &[
-            "invite",
-            "cy@example.com",
-            "--role",
-            "reader",
-            "--dry-run",
-            "-vv",
-        ],
-        &["delete", "invite-dee", "--yes", "-vv"],
+    for line in [
+        "list -vv",
+        "get invite-ana -vv",
+        "invite new@example.com --role reader -vv",
+        "invite cy@example.com --role reader --dry-run -vv",
+        "delete invite-dee --yes -vv",
     ] {
-        let run = fake.cli().run(args);
-        run.code(0);
-        assert!(run.stderr.contains("TRACE"), "{}", run.stderr);
+        fake.cli().run(line).code(0).stderr_has("TRACE");
     }
-    let calls = fake.cli().run(&["list", "-v"]);
-    assert!(
-        calls.stderr.contains("invites.call") && calls.stderr.contains("close"),
-        "{}",
-        calls.stderr
-    );
+    let calls = fake.cli().run("list -v");
+    calls.stderr_has("invites.call").stderr_has("close");
     assert!(!calls.stderr.contains("TRACE"), "{}", calls.stderr);
 }

@@ -247,8 +247,14 @@ impl Cli {
         self
     }
 
+    /// Runs it with the words of `line` as arguments (as a shell splits a line without
+    /// quotes); panics if the key shows in stdout or stderr.
+    pub fn run(&mut self, line: &str) -> Run {
+        self.run_args(&line.split_whitespace().collect::<Vec<_>>())
+    }
+
     /// Runs it with `args`; panics if the key shows in stdout or stderr.
-    pub fn run(&mut self, args: &[&str]) -> Run {
+    pub fn run_args(&mut self, args: &[&str]) -> Run {
         let output = self.command.args(args).output().unwrap();
         let run = Run {
             code: output.status.code().unwrap_or(-1),
@@ -277,6 +283,16 @@ impl Run {
             self.code, code,
             "stdout:\n{}\nstderr:\n{}",
             self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Panics unless stderr contains `text`.
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "no {text:?} in stderr:\n{}",
+            self.stderr
         );
         self
     }

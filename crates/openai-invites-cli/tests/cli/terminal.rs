@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::support::{BIN, Fake, KEY, NOW, assert_no_key};
 
 /// The command line in a terminal of its own, pointed at `fake`.
-fn spawn(fake: &Fake, args: &[&str], env: &[(&str, &str)]) -> PtySession {
+fn spawn(fake: &Fake, line: &str, env: &[(&str, &str)]) -> PtySession {
     let mut command = Command::new(BIN);
     command
         .env_clear()
@@ -20,7 +20,7 @@ fn spawn(fake: &Fake, args: &[&str], env: &[(&str, &str)]) -> PtySession {
         .env("OPENAI_BASE_URL", &fake.base_url)
         .env("OPENAI_ADMIN_KEY", KEY)
         .envs(env.iter().copied())
-        .args(args);
+        .args(line.split_whitespace());
     spawn_command(command, Some(30_000)).unwrap()
 }
 
@@ -38,7 +38,7 @@ fn finish(mut session: PtySession) -> (String, i32) {
 #[test]
 fn a_table_with_colours_on_a_terminal() {
     let fake = Fake::start();
-    let (screen, code) = finish(spawn(&fake, &["list"], &[]));
+    let (screen, code) = finish(spawn(&fake, "list", &[]));
     assert_eq!(code, 0, "{screen}");
     assert!(
         screen.contains("\u{1b}[1mID\u{1b}[0m"),
@@ -59,15 +59,12 @@ fn a_table_with_colours_on_a_terminal() {
 #[test]
 fn no_color_turns_colours_off_and_clicolor_force_on() {
     let fake = Fake::start();
-    let (screen, code) = finish(spawn(&fake, &["list"], &[("NO_COLOR", "1")]));
+    let (screen, code) = finish(spawn(&fake, "list", &[("NO_COLOR", "1")]));
     assert_eq!(code, 0);
     assert!(screen.starts_with("ID "), "{screen}");
     assert!(!screen.contains('\u{1b}'), "{screen}");
     // Piped, a table has colours only when forced.
-    let forced = fake
-        .cli()
-        .env("CLICOLOR_FORCE", "1")
-        .run(&["list", "-o", "table"]);
+    let forced = fake.cli().env("CLICOLOR_FORCE", "1").run("list -o table");
     assert!(forced.stdout.contains("\u{1b}[1mID"), "{}", forced.stdout);
 }
 
@@ -78,7 +75,7 @@ fn progress_while_pages_come_in() {
         .map(|n| json!({"email": format!("u{n:03}@example.com")}))
         .collect();
     fake.seed(json!(many));
-    let (screen, code) = finish(spawn(&fake, &["list", "-o", "jsonl"], &[]));
+    let (screen, code) = finish(spawn(&fake, "list -o jsonl", &[]));
     assert_eq!(code, 0);
     assert!(
         screen.contains("100 invites read...") && screen.contains("200 invites read..."),
@@ -91,14 +88,14 @@ fn progress_while_pages_come_in() {
         .collect();
     assert_eq!(data.len(), 250);
     // Piped, no progress.
-    let piped = fake.cli().run(&["list"]);
+    let piped = fake.cli().run("list");
     assert!(!piped.stderr.contains("invites read"), "{}", piped.stderr);
 }
 
 #[test]
 fn delete_asks_first_showing_what_goes() {
     let fake = Fake::start();
-    let mut session = spawn(&fake, &["delete", "invite-ana", "invite-dee"], &[]);
+    let mut session = spawn(&fake, "delete invite-ana invite-dee", &[]);
     let shown = session.exp_string("Delete these 2 invites? [y/N]").unwrap();
     let shown = anstream::adapter::strip_str(&shown)
         .to_string()
@@ -137,7 +134,7 @@ fn delete_asks_first_showing_what_goes() {
 #[test]
 fn delete_declined_deletes_nothing() {
     let fake = Fake::start();
-    let mut session = spawn(&fake, &["delete", "--email", "ana@example.com"], &[]);
+    let mut session = spawn(&fake, "delete --email ana@example.com", &[]);
     session.exp_string("Delete this invite? [y/N]").unwrap();
     session.send_line("").unwrap();
     let (screen, code) = finish(session);
@@ -151,7 +148,7 @@ fn delete_declined_deletes_nothing() {
 fn ctrl_c_stops_with_130() {
     let fake = Fake::start();
     fake.fault(json!({"kind": "delay", "delay_ms": 20_000, "operation": "listInvites"}));
-    let mut session = spawn(&fake, &["list"], &[]);
+    let mut session = spawn(&fake, "list", &[]);
     // Wait until the request is at the fake, then press Ctrl-C.
     let start = Instant::now();
     while fake.requests().is_empty() {
@@ -170,7 +167,7 @@ fn ctrl_c_stops_with_130() {
 #[test]
 fn the_key_is_not_read_from_a_terminal() {
     let fake = Fake::start();
-    let (screen, code) = finish(spawn(&fake, &["list", "--admin-key-stdin"], &[]));
+    let (screen, code) = finish(spawn(&fake, "list --admin-key-stdin", &[]));
     assert_eq!(code, 2, "{screen}");
     assert!(screen.contains("reads a pipe, not a terminal"), "{screen}");
 }
