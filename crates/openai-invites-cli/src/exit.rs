@@ -4,7 +4,7 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | failure (the service refused, a 404, the network, a file...) |
-//! | 2 | bad usage or refused (clap's own errors; a delete without `--yes` off a terminal, declined at the prompt, or of an accepted invite) |
+//! | 2 | bad usage or refused (clap's own errors, input the library refuses before sending; a delete without `--yes` off a terminal, declined at the prompt, or of an accepted invite) |
 //! | 3 | partial: some of several invites failed, the others were done |
 //! | 4 | authentication or permission: no admin key, or the service answered 401/403 |
 //! | 5 | outcome unknown: the client could not tell whether a change happened |
@@ -18,7 +18,7 @@
 
 use std::fmt;
 
-use openai_invites::Error;
+use openai_invites::{Error, ErrorKind};
 
 use crate::library;
 use crate::output::Printer;
@@ -75,6 +75,8 @@ impl fmt::Display for Failure {
         let text = match self {
             Self::Usage(error) => error.to_string(),
             Self::Refused(text) | Self::NoKey(text) | Self::Other(text) => text.clone(),
+            // An empty or blank subject is quoted, so that it still reads as one.
+            Self::Call { what, error } if what.trim().is_empty() => format!("{what:?}: {error}"),
             Self::Call { what, error } => format!("{what}: {error}"),
         };
         f.write_str(&one_line(&text))
@@ -172,6 +174,8 @@ pub fn code(outcome: &Outcome) -> u8 {
     let class = |failure: &Failure| match failure {
         Failure::Usage(error) if !error.use_stderr() => SUCCESS, // --help, --version
         Failure::Usage(_) | Failure::Refused(_) => REFUSED,
+        // Input the library refused before sending (an empty id...): bad usage.
+        Failure::Call { error, .. } if error.kind() == ErrorKind::Encode => REFUSED,
         Failure::NoKey(_) => AUTH,
         Failure::Call { error, .. } if error.is_outcome_unknown() => UNKNOWN,
         Failure::Call { error, .. } if library::is_unauthorized(error) => AUTH,

@@ -62,6 +62,8 @@ fn main() -> ExitCode {
             _ = tokio::signal::ctrl_c() => Outcome::interrupted(),
         }
     });
+    // A prompt's reader may still wait for a line after Ctrl-C: do not wait for it.
+    runtime.shutdown_background();
     finish(outcome, Some(&mut printer))
 }
 

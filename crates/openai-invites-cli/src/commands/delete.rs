@@ -63,11 +63,9 @@ pub async fn run(context: &mut Context<'_>, args: DeleteArgs) -> Result<Outcome,
             1 => "Delete this invite?".to_owned(),
             n => format!("Delete these {n} invites?"),
         };
-        if !context.printer.confirm(&question) {
-            outcome.fail(
-                context.printer,
-                Failure::Refused("nothing deleted".to_owned()),
-            );
+        if !context.printer.confirm(&question).await {
+            let declined = Failure::Refused("not confirmed: nothing deleted".to_owned());
+            outcome.fail(context.printer, declined);
             return Ok(outcome);
         }
     }

@@ -219,15 +219,19 @@ impl Printer {
     }
 
     /// Asks a yes/no question on stderr; only "y" or "yes" is yes. Call only when
-    /// [`interactive`](Self::interactive).
-    pub fn confirm(&mut self, question: &str) -> bool {
+    /// [`interactive`](Self::interactive). The answer is read on a blocking thread, so that
+    /// Ctrl-C at the prompt still stops the program at once.
+    pub async fn confirm(&mut self, question: &str) -> bool {
         self.end_progress();
         let _ = write!(self.err, "{question} [y/N] ");
         let _ = self.err.flush();
-        let mut answer = String::new();
-        match io::stdin().lock().read_line(&mut answer) {
-            Ok(_) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
-            Err(_) => false,
+        let answer = tokio::task::spawn_blocking(|| {
+            let mut answer = String::new();
+            io::stdin().lock().read_line(&mut answer).map(|_| answer)
+        });
+        match answer.await {
+            Ok(Ok(answer)) => matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"),
+            _ => false,
         }
     }
 

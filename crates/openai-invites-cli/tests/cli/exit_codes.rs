@@ -126,6 +126,13 @@ fn bad_usage_is_2() {
         .stderr_has("invalid value 'gone'");
     Cli::new().run("frobnicate").code(2);
     Cli::new().run("invite a@example.com").code(2); // --role is required
+    // Input the library refuses before sending anything.
+    let fake = Fake::start();
+    fake.cli()
+        .run_args(&["get", ""])
+        .code(2)
+        .stderr_has("nothing was sent");
+    assert!(fake.requests().is_empty());
     let help = Cli::new().run("--help");
     help.code(0);
     assert!(help.stdout.contains("Exit codes:"), "{}", help.stdout);

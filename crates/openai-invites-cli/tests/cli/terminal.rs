@@ -139,7 +139,10 @@ fn delete_declined_deletes_nothing() {
     session.send_line("").unwrap();
     let (screen, code) = finish(session);
     assert_eq!(code, 2, "{screen}");
-    assert!(screen.contains("nothing deleted"), "{screen}");
+    assert!(
+        screen.contains("not confirmed: nothing deleted"),
+        "{screen}"
+    );
     assert_eq!(fake.invites().len(), 5);
     assert!(fake.requests().iter().all(|r| r.starts_with("GET")));
 }
@@ -162,6 +165,17 @@ fn ctrl_c_stops_with_130() {
     let (screen, code) = finish(session);
     assert_eq!(code, 130, "{screen}");
     assert!(screen.contains("interrupted"), "{screen}");
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_stops_at_once() {
+    let fake = Fake::start();
+    let mut session = spawn(&fake, "delete invite-ana", &[]);
+    session.exp_string("Delete this invite? [y/N]").unwrap();
+    session.send_control('c').unwrap();
+    let (screen, code) = finish(session);
+    assert_eq!(code, 130, "{screen}");
+    assert_eq!(fake.invites().len(), 5);
 }
 
 #[test]
