@@ -32,16 +32,24 @@ use crate::exit::{Failure, Outcome};
 use crate::output::Printer;
 
 fn main() -> ExitCode {
+    // Replaced by one for the chosen format once the flags are parsed.
+    let mut printer = Printer::new(None, 0);
+    let outcome = run(&mut printer);
+    outcome.report(&mut printer);
+    ExitCode::from(exit::code(&outcome))
+}
+
+fn run(printer: &mut Printer) -> Outcome {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help and version are "errors" to clap too; `exit::code` tells them apart.
-        Err(error) => return finish(Outcome::failed(Failure::Usage(error)), None),
+        Err(error) => return Outcome::failed(Failure::Usage(error)),
     };
     let config = match Config::from_args(&cli.global) {
         Ok(config) => config,
-        Err(failure) => return finish(Outcome::failed(failure), None),
+        Err(failure) => return Outcome::failed(failure),
     };
-    let mut printer = Printer::new(config.format, config.now);
+    *printer = Printer::new(config.format, config.now);
     logging::init(config.verbosity, printer.stderr_colors());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -50,11 +58,11 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => {
             let failure = Failure::Other(format!("could not start the async runtime: {e}"));
-            return finish(Outcome::failed(failure), Some(&mut printer));
+            return Outcome::failed(failure);
         }
     };
     let outcome = runtime.block_on(async {
-        let mut context = Context::new(config, &mut printer);
+        let mut context = Context::new(config, printer);
         tokio::select! {
             outcome = commands::run(cli.command, &mut context) => outcome,
             // Ctrl-C: the command's future is dropped where it stands (a request in flight is
@@ -64,19 +72,5 @@ fn main() -> ExitCode {
     });
     // A prompt's reader may still wait for a line after Ctrl-C: do not wait for it.
     runtime.shutdown_background();
-    finish(outcome, Some(&mut printer))
-}
-
-/// Prints what is left to say about the outcome, and turns it into the exit code.
-fn finish(outcome: Outcome, printer: Option<&mut Printer>) -> ExitCode {
-    let mut fallback;
-    let printer = match printer {
-        Some(printer) => printer,
-        None => {
-            fallback = Printer::new(None, 0);
-            &mut fallback
-        }
-    };
-    outcome.report(printer);
-    ExitCode::from(exit::code(&outcome))
+    outcome
 }
