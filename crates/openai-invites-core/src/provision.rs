@@ -96,8 +96,10 @@ mod tests {
     use crate::{InviteRole, ProjectRole};
 
     fn invite(id: &str, email: &str, status: &str, created_at: i64) -> Invite {
-        serde_json::from_value(serde_json::json!({"id": id, "email": email, "role": "reader",
-            "status": status, "created_at": created_at, "projects": []}))
+        serde_json::from_value(
+            serde_json::json!({"id": id, "email": email, "role": "reader",
+            "status": status, "created_at": created_at, "projects": []}),
+        )
         .unwrap()
     }
 

@@ -35,7 +35,14 @@ mod tests {
     #[test]
     fn plausible_addresses() {
         assert!(is_plausible("ana@example.com"));
-        for bad in ["ana", "@example.com", "ana@example", "ana@@x.com", "a b@x.com", "a@x..com"] {
+        for bad in [
+            "ana",
+            "@example.com",
+            "ana@example",
+            "ana@@x.com",
+            "a b@x.com",
+            "a@x..com",
+        ] {
             assert!(!is_plausible(bad), "{bad}");
         }
     }

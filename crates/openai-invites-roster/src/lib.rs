@@ -75,7 +75,7 @@ mod roster;
 mod snapshot;
 
 pub use apply::{
-    ApplyError, Applier, DEFAULT_CONCURRENCY, DEFAULT_SETTLE_DELAY, DEFAULT_SETTLE_READS,
+    Applier, ApplyError, DEFAULT_CONCURRENCY, DEFAULT_SETTLE_DELAY, DEFAULT_SETTLE_READS,
     ProgressFn, StopSignal,
 };
 pub use email::email_key;

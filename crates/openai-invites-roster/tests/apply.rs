@@ -1,16 +1,18 @@
 //! Applying against the in-process fake: one request per change plus the snapshot, ambiguous
 //! creates settled together, limits checked before anything changes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use openai_invites::http::Method;
 use openai_invites::InviteStatus;
+use openai_invites::http::Method;
 use openai_invites_mock::{FakeInvites, Fault, Match};
 use openai_invites_roster::{
-    ActionKind, ApplyError, Applier, MaxRevoke, Outcome, PlanOptions, Progress, Roster,
+    ActionKind, Applier, ApplyError, MaxRevoke, Outcome, PlanOptions, Progress, Roster,
     RosterFormat, RunStatus, plan, read_invites, write_report,
 };
 use support::{client, counts, created_emails, csv_roster, pending_of, seed, seed_others};
@@ -29,10 +31,18 @@ fn applier(fake: &FakeInvites) -> Applier {
 async fn ambiguous_creates_that_took_effect_are_settled_by_one_read() {
     let fake = FakeInvites::new();
     seed_others(&fake, 250);
-    fake.push_fault(Fault::drop_connection().apply_first().matching(creates()).times(3));
+    fake.push_fault(
+        Fault::drop_connection()
+            .apply_first()
+            .matching(creates())
+            .times(3),
+    );
     let roster = Roster::parse(&csv_roster(30), RosterFormat::Csv).unwrap();
 
-    let (plan, report) = applier(&fake).sync(&roster, PlanOptions::default()).await.unwrap();
+    let (plan, report) = applier(&fake)
+        .sync(&roster, PlanOptions::default())
+        .await
+        .unwrap();
 
     assert_eq!(plan.summary().changes(), 30);
     assert_eq!(report.status(), RunStatus::AsPlanned, "{report:?}");
@@ -93,7 +103,10 @@ async fn the_snapshot_failing_is_an_error_before_anything_is_sent() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(400).matching(lists()));
     let roster = Roster::parse(&csv_roster(3), RosterFormat::Csv).unwrap();
-    let err = applier(&fake).sync(&roster, PlanOptions::default()).await.unwrap_err();
+    let err = applier(&fake)
+        .sync(&roster, PlanOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, ApplyError::Snapshot(_)), "{err:?}");
     assert_eq!(counts(&fake), (0, 0, 1));
 }
@@ -118,7 +131,11 @@ async fn outcomes_that_no_read_can_settle_stay_unknown() {
     let unknown = &report.rows[0];
     assert_eq!(unknown.outcome, Outcome::Unknown);
     assert!(
-        unknown.message.as_deref().unwrap().contains("could not be read"),
+        unknown
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("could not be read"),
         "{unknown:?}"
     );
     // The snapshot, three creates, two reads that failed: nothing sent again blind.
@@ -139,7 +156,10 @@ async fn a_refused_create_fails_its_row_and_the_others_are_done() {
     let failed = &report.rows[0];
     assert_eq!(failed.outcome, Outcome::Failed);
     assert!(failed.request_id.as_deref().unwrap().starts_with("req_"));
-    assert!(failed.message.as_deref().unwrap().contains("400"), "{failed:?}");
+    assert!(
+        failed.message.as_deref().unwrap().contains("400"),
+        "{failed:?}"
+    );
     assert_eq!(report.summary().to_string(), "3 created, 1 failed");
     // Failed rows are not settled: nothing more was read.
     assert_eq!(counts(&fake), (4, 0, 1));
@@ -152,8 +172,18 @@ async fn a_refused_create_fails_its_row_and_the_others_are_done() {
         lines.next(),
         Some("email,action,outcome,invite_id,request_id,message")
     );
-    assert!(lines.next().unwrap().starts_with("user-0@example.com,invite,failed,,req_"));
-    assert!(lines.next().unwrap().starts_with("user-1@example.com,invite,created,invite-"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("user-0@example.com,invite,failed,,req_")
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("user-1@example.com,invite,created,invite-")
+    );
 }
 
 #[tokio::test]
@@ -205,7 +235,11 @@ async fn every_kind_of_action_ends_as_planned() {
     // 1 page, 3 creates, 3 deletes (expired, drifted, stranger).
     assert_eq!(counts(&fake), (3, 3, 1));
     assert_eq!(pending_of(&fake, "stranger@example.com"), 0);
-    assert!(fake.invites().iter().any(|i| i.email == "alumnus@example.com"));
+    assert!(
+        fake.invites()
+            .iter()
+            .any(|i| i.email == "alumnus@example.com")
+    );
     let again = openai_invites_roster::plan(
         &roster,
         &read_invites(&client(&fake)).await.unwrap(),
@@ -263,7 +297,10 @@ async fn a_saved_plan_is_refused_when_an_invite_it_acts_on_changed() {
         ApplyError::Stale { emails } => assert_eq!(emails, &["user-1@example.com"]),
         other => panic!("{other:?}"),
     }
-    assert!(err.to_string().starts_with("the saved plan is stale"), "{err}");
+    assert!(
+        err.to_string().starts_with("the saved plan is stale"),
+        "{err}"
+    );
     assert_eq!(counts(&fake), (0, 0, 1));
 }
 
@@ -281,6 +318,9 @@ async fn progress_counts_rows_with_changes() {
         .unwrap();
     let seen = seen.lock().unwrap();
     assert_eq!(seen.first().map(|p| (p.done, p.total)), Some((0, 4)));
-    assert_eq!(seen.last().map(|p| (p.done, p.total, p.failed)), Some((4, 4, 0)));
+    assert_eq!(
+        seen.last().map(|p| (p.done, p.total, p.failed)),
+        Some((4, 4, 0))
+    );
     assert_eq!(seen.len(), 5);
 }

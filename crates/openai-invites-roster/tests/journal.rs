@@ -1,6 +1,8 @@
 //! The journal: a run again skips what was finished, settles what was interrupted by reading
 //! (never by sending blind), and survives a torn last line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::path::Path;
@@ -28,7 +30,12 @@ fn roster(n: usize) -> Roster {
 
 /// Starts a run whose first create hangs (made at once or not, as `made`), and stops it at
 /// once while that create is in flight.
-async fn stop_in_flight(fake: &FakeInvites, journal: &Path, made: bool, saved: Option<openai_invites_roster::Plan>) {
+async fn stop_in_flight(
+    fake: &FakeInvites,
+    journal: &Path,
+    made: bool,
+    saved: Option<openai_invites_roster::Plan>,
+) {
     let mut hang = Fault::delay(Duration::from_secs(300))
         .matching(Match::route(Method::POST, "/organization/invites"));
     if made {
@@ -40,7 +47,13 @@ async fn stop_in_flight(fake: &FakeInvites, journal: &Path, made: bool, saved: O
     let run = tokio::spawn(async move {
         match saved {
             Some(plan) => applier.apply(&plan).await.unwrap(),
-            None => applier.sync(&roster(3), PlanOptions::default()).await.unwrap().1,
+            None => {
+                applier
+                    .sync(&roster(3), PlanOptions::default())
+                    .await
+                    .unwrap()
+                    .1
+            }
         }
     });
     while counts(fake).0 == 0 {
@@ -51,7 +64,10 @@ async fn stop_in_flight(fake: &FakeInvites, journal: &Path, made: bool, saved: O
     let report = run.await.unwrap();
     assert_eq!(report.status(), RunStatus::Interrupted);
     let outcomes: Vec<_> = report.rows.iter().map(|r| r.outcome).collect();
-    assert_eq!(outcomes, [Outcome::Unknown, Outcome::Skipped, Outcome::Skipped]);
+    assert_eq!(
+        outcomes,
+        [Outcome::Unknown, Outcome::Skipped, Outcome::Skipped]
+    );
 }
 
 fn records(journal: &Path) -> Vec<Record> {
@@ -88,7 +104,10 @@ async fn a_run_again_skips_the_rows_the_journal_finished() {
     for (row, before) in again.rows.iter().zip(&first.rows) {
         assert_eq!(row.outcome, Outcome::Created);
         assert_eq!(row.invite_id, before.invite_id);
-        assert_eq!(row.message.as_deref(), Some("done in an earlier run (journal)"));
+        assert_eq!(
+            row.message.as_deref(),
+            Some("done in an earlier run (journal)")
+        );
     }
     assert_eq!(counts(&fake), (0, 0, 1));
 }
@@ -101,7 +120,16 @@ async fn an_interrupted_create_that_was_made_is_settled_by_reading_not_sent_agai
     stop_in_flight(&fake, &path, true, None).await;
     // The intent is there, its outcome is not.
     let last = records(&path).pop().unwrap();
-    assert!(matches!(last, Record::Intent { step: Step::Create, .. }), "{last:?}");
+    assert!(
+        matches!(
+            last,
+            Record::Intent {
+                step: Step::Create,
+                ..
+            }
+        ),
+        "{last:?}"
+    );
 
     let (_, report) = applier(&fake, &path)
         .sync(&roster(3), PlanOptions::default())
@@ -109,9 +137,19 @@ async fn an_interrupted_create_that_was_made_is_settled_by_reading_not_sent_agai
         .unwrap();
     assert_eq!(report.status(), RunStatus::AsPlanned, "{report:?}");
     assert_eq!(report.rows[0].outcome, Outcome::Created);
-    assert_eq!(report.rows[0].message.as_deref(), Some("settled by reading the invites"));
+    assert_eq!(
+        report.rows[0].message.as_deref(),
+        Some("settled by reading the invites")
+    );
     let sent = created_emails(&fake);
-    assert_eq!(sent, ["user-0@example.com", "user-1@example.com", "user-2@example.com"]);
+    assert_eq!(
+        sent,
+        [
+            "user-0@example.com",
+            "user-1@example.com",
+            "user-2@example.com"
+        ]
+    );
     for i in 0..3 {
         assert_eq!(pending_of(&fake, &format!("user-{i}@example.com")), 1);
     }
@@ -121,7 +159,13 @@ async fn an_interrupted_create_that_was_made_is_settled_by_reading_not_sent_agai
         .filter(|r| r.email() == "user-0@example.com")
         .collect();
     assert_eq!(for_user0.len(), 2, "{for_user0:?}");
-    assert!(matches!(for_user0[1], Record::Row { outcome: Outcome::Created, .. }));
+    assert!(matches!(
+        for_user0[1],
+        Record::Row {
+            outcome: Outcome::Created,
+            ..
+        }
+    ));
 }
 
 #[tokio::test]
@@ -207,12 +251,18 @@ fn a_torn_last_line_is_dropped_and_a_torn_middle_is_an_error() {
     std::fs::write(&path, format!("{whole}\n{{\"record\":\"sent\",\"at_")).unwrap();
     let journal = Journal::open(&path).unwrap();
     assert_eq!(journal.records().unwrap().len(), 1);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{whole}\n"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("{whole}\n")
+    );
 
     // A whole last record without its newline is kept, and the line ended.
     std::fs::write(&path, whole).unwrap();
     assert_eq!(Journal::open(&path).unwrap().records().unwrap().len(), 1);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{whole}\n"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("{whole}\n")
+    );
 
     std::fs::write(&path, format!("{whole}\nnot a record\n{whole}\n")).unwrap();
     match Journal::open(&path) {

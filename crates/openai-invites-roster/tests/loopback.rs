@@ -1,6 +1,8 @@
 //! Against the fake binary on loopback: a real socket, a seeded organization, ambiguous
 //! creates scripted through the control API, requests counted from the fake's own log.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::io::{BufRead, BufReader};
@@ -9,7 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use openai_invites::Client;
-use openai_invites_roster::{Applier, Outcome, PlanOptions, Roster, RosterFormat, RunStatus, plan, read_invites};
+use openai_invites_roster::{
+    Applier, Outcome, PlanOptions, Roster, RosterFormat, RunStatus, plan, read_invites,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const KEY: &str = "sk-admin-roster-loopback";
@@ -18,15 +22,32 @@ const KEY: &str = "sk-admin-roster-loopback";
 /// when this crate's tests run alone it is built here).
 fn fake_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap().to_owned();
-    let bin = profile_dir.join(format!("openai-invites-fake{}", std::env::consts::EXE_SUFFIX));
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .to_owned();
+    let bin = profile_dir.join(format!(
+        "openai-invites-fake{}",
+        std::env::consts::EXE_SUFFIX
+    ));
     if !bin.exists() {
         let mut build = Command::new(env!("CARGO"));
-        build.args(["build", "-q", "-p", "openai-invites-mock", "--bin", "openai-invites-fake"]);
+        build.args([
+            "build",
+            "-q",
+            "-p",
+            "openai-invites-mock",
+            "--bin",
+            "openai-invites-fake",
+        ]);
         if profile_dir.ends_with("release") {
             build.arg("--release");
         }
-        assert!(build.status().unwrap().success(), "could not build the fake");
+        assert!(
+            build.status().unwrap().success(),
+            "could not build the fake"
+        );
     }
     bin
 }
@@ -73,7 +94,9 @@ impl Fake {
 
     /// A control API call; the answer's JSON body.
     async fn control(&self, method: &str, path: &str, body: &str) -> serde_json::Value {
-        let mut stream = tokio::net::TcpStream::connect(&self.authority).await.unwrap();
+        let mut stream = tokio::net::TcpStream::connect(&self.authority)
+            .await
+            .unwrap();
         let head = format!(
             "{method} /__fake/{path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
              content-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -144,6 +167,10 @@ async fn a_cohort_against_the_fake_binary_on_loopback() {
     // 2 pages of 123; 18 creates and 1 delete; 2 pages of 140 settle both ambiguous creates.
     assert_eq!(fake.received().await, (18, 1, 2 + 2));
 
-    let again = plan(&roster, &read_invites(&client).await.unwrap(), PlanOptions::default());
+    let again = plan(
+        &roster,
+        &read_invites(&client).await.unwrap(),
+        PlanOptions::default(),
+    );
     assert_eq!(again.summary().changes(), 0);
 }

@@ -1,6 +1,8 @@
 //! The plan: a pure function of the roster and one snapshot; saved, it is refused when an
 //! invite it acts on changed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use openai_invites::Invite;
 use openai_invites_roster::{
     ActionKind, Drift, Plan, PlanFileError, PlanOptions, Roster, RosterFormat, plan,
@@ -67,10 +69,20 @@ fn each_email_gets_one_action_and_only_pending_strangers_are_revoked() {
             // Accepted with another role: nothing the invites API can change.
             row("member@example.com", ActionKind::Accepted, Some("i-member")),
             // Accepted and expired strangers are never touched.
-            row("stranger@example.com", ActionKind::Revoke, Some("i-stranger")),
+            row(
+                "stranger@example.com",
+                ActionKind::Revoke,
+                Some("i-stranger")
+            ),
         ]
     );
-    assert_eq!(plan.actions[3].drift, Some(Drift { role: true, projects: false }));
+    assert_eq!(
+        plan.actions[3].drift,
+        Some(Drift {
+            role: true,
+            projects: false
+        })
+    );
     assert_eq!(plan.actions[0].line, Some(2));
     assert_eq!(plan.actions[5].line, None);
     let summary = plan.summary();
@@ -131,7 +143,10 @@ fn a_saved_plan_round_trips_and_refuses_another_format() {
     let text = saved.to_json();
     assert_eq!(Plan::from_json(&text).unwrap(), saved);
     let future = text.replacen("\"format\": 1", "\"format\": 2", 1);
-    assert!(matches!(Plan::from_json(&future), Err(PlanFileError::Format { found: 2 })));
+    assert!(matches!(
+        Plan::from_json(&future),
+        Err(PlanFileError::Format { found: 2 })
+    ));
     assert!(matches!(Plan::from_json("[]"), Err(PlanFileError::Json(_))));
 }
 
@@ -147,7 +162,13 @@ fn only_changes_to_invites_a_change_acts_on_make_a_plan_stale() {
     // A change to an invite the plan only keeps, or to a stranger it does not touch: fresh.
     let mut now = organization();
     now[1].role = openai_invites::InviteRole::Owner; // same@: keep
-    now.push(invite("i-late", "late@example.com", "reader", "accepted", 9));
+    now.push(invite(
+        "i-late",
+        "late@example.com",
+        "reader",
+        "accepted",
+        9,
+    ));
     assert!(saved.stale_actions(&now).is_empty());
 
     // Someone invited new@ meanwhile; gone@'s expired invite was deleted; the stranger
@@ -163,5 +184,12 @@ fn only_changes_to_invites_a_change_acts_on_make_a_plan_stale() {
         .iter()
         .map(|a| a.email.as_str())
         .collect();
-    assert_eq!(stale, ["new@example.com", "gone@example.com", "stranger@example.com"]);
+    assert_eq!(
+        stale,
+        [
+            "new@example.com",
+            "gone@example.com",
+            "stranger@example.com"
+        ]
+    );
 }

@@ -1,6 +1,8 @@
 //! Properties: applying a plan to the fake reaches the roster, and planning again afterwards
 //! finds nothing to change.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::time::Duration;
@@ -34,7 +36,10 @@ fn projects() -> impl Strategy<Value = Option<Vec<InviteProject>>> {
     prop_oneof![
         Just(None),
         Just(Some(vec![])),
-        Just(Some(vec![InviteProject::new("proj_a", ProjectRole::Member)])),
+        Just(Some(vec![InviteProject::new(
+            "proj_a",
+            ProjectRole::Member
+        )])),
         Just(Some(vec![
             InviteProject::new("proj_b", ProjectRole::Owner),
             InviteProject::new("proj_a", ProjectRole::Member),
@@ -47,7 +52,7 @@ fn projects() -> impl Strategy<Value = Option<Vec<InviteProject>>> {
 #[derive(Debug, Clone)]
 struct Held {
     past: Vec<(InviteStatus, InviteRole)>,
-    pending: Option<(InviteRole, Option<Vec<InviteProject>>)>,
+    pending: Option<Terms>,
 }
 
 fn held() -> impl Strategy<Value = Held> {
@@ -87,7 +92,13 @@ fn seed(fake: &FakeInvites, organization: &[Held]) {
     fake.seed_invites(&Seed::new(invites).unwrap()).unwrap();
 }
 
-fn case() -> impl Strategy<Value = (Vec<Held>, Vec<Option<(InviteRole, Option<Vec<InviteProject>>)>>, bool, bool)> {
+/// Someone's terms: a role, and projects (`None`: the default project).
+type Terms = (InviteRole, Option<Vec<InviteProject>>);
+
+/// The organization, the roster's terms per person (`None`: not on it), prune, replace.
+type Case = (Vec<Held>, Vec<Option<Terms>>, bool, bool);
+
+fn case() -> impl Strategy<Value = Case> {
     (
         prop::collection::vec(held(), PEOPLE),
         prop::collection::vec(prop::option::of((role(), projects())), PEOPLE),
@@ -153,7 +164,7 @@ proptest! {
                 }
             }
             let drifted = again.actions.iter().filter(|a| a.kind == ActionKind::Drift).count();
-            prop_assert!(replace_drifted.then_some(drifted == 0).unwrap_or(true));
+            prop_assert!(!replace_drifted || drifted == 0);
             Ok(())
         })?;
     }

@@ -1,6 +1,8 @@
 //! Roster files: every row checked before anything is sent, every problem reported at once
 //! with its line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use openai_invites_roster::{
     InviteProject, InviteRole, ProblemKind, ProjectRole, Roster, RosterError, RosterFormat,
 };
@@ -27,7 +29,10 @@ fn csv_rows_read_with_the_three_project_forms_and_any_role_case() {
     .unwrap();
     let rows = roster.rows();
     assert_eq!(rows.len(), 4);
-    assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [3, 4, 5, 6]);
+    assert_eq!(
+        rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+        [3, 4, 5, 6]
+    );
     assert_eq!(rows[0].request.role, InviteRole::Reader);
     assert_eq!(rows[0].request.projects, None);
     assert_eq!(rows[1].request.role, InviteRole::Owner);
@@ -69,7 +74,9 @@ fn every_problem_is_reported_at_once_with_its_line() {
     assert_eq!(lines, [3, 4, 5, 6, 7, 8, 8, 8, 9, 10], "{found:?}");
     assert_eq!(found[0].1, ProblemKind::BadEmail("not-an-email".into()));
     assert_eq!(found[1].1, ProblemKind::UnknownRole("admin".into()));
-    assert!(matches!(&found[2].1, ProblemKind::MalformedProject(why) if why.contains("proj_a:boss")));
+    assert!(
+        matches!(&found[2].1, ProblemKind::MalformedProject(why) if why.contains("proj_a:boss"))
+    );
     assert_eq!(
         found[3].1,
         ProblemKind::Conflict {
@@ -122,9 +129,15 @@ fn a_bad_header_is_one_problem() {
         ("email,projects", "expected the columns"),
         ("email,role,email", "appears twice"),
     ] {
-        let found = problems(&format!("{header}\nana@example.com,reader,\n"), RosterFormat::Csv);
+        let found = problems(
+            &format!("{header}\nana@example.com,reader,\n"),
+            RosterFormat::Csv,
+        );
         assert_eq!(found.len(), 1, "{header}");
-        assert!(matches!(&found[0], (1, ProblemKind::Header(w)) if w.contains(why)), "{found:?}");
+        assert!(
+            matches!(&found[0], (1, ProblemKind::Header(w)) if w.contains(why)),
+            "{found:?}"
+        );
     }
 }
 
@@ -137,11 +150,17 @@ fn json_arrays_and_lines_read_the_api_shape() {
    "projects": [{"id": "proj_a", "role": "owner"}]}
 ]"#;
     let roster = Roster::parse(json, RosterFormat::Json).unwrap();
-    assert_eq!(roster.rows().iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3, 4]);
+    assert_eq!(
+        roster.rows().iter().map(|r| r.line).collect::<Vec<_>>(),
+        [2, 3, 4]
+    );
     assert_eq!(roster.rows()[1].request.projects, Some(vec![]));
     let lines = "{\"email\":\"ana@example.com\",\"role\":\"reader\"}\n\n{\"email\":\"bo@example.com\",\"role\":\"owner\"}\n";
     let roster = Roster::parse(lines, RosterFormat::JsonLines).unwrap();
-    assert_eq!(roster.rows().iter().map(|r| r.line).collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(
+        roster.rows().iter().map(|r| r.line).collect::<Vec<_>>(),
+        [1, 3]
+    );
 }
 
 #[test]
@@ -159,7 +178,10 @@ fn json_problems_carry_the_line_each_item_starts_on() {
     // The wire's enums are exact: `Reader` is not a role.
     assert_eq!(found[0].1, ProblemKind::UnknownRole("Reader".into()));
     assert!(matches!(&found[3].1, ProblemKind::Unreadable(why) if why.contains("role")));
-    let found = problems("{\"email\":\"a@b.io\",\"role\":\"reader\"}\nnot json\n", RosterFormat::JsonLines);
+    let found = problems(
+        "{\"email\":\"a@b.io\",\"role\":\"reader\"}\nnot json\n",
+        RosterFormat::JsonLines,
+    );
     assert_eq!(found[0].0, 2);
 }
 
@@ -170,11 +192,21 @@ fn files_are_read_by_extension() {
     std::fs::write(&csv, "email,role\nana@example.com,reader\n").unwrap();
     assert_eq!(Roster::read_file(&csv).unwrap().len(), 1);
     let jsonl = dir.path().join("cohort.jsonl");
-    std::fs::write(&jsonl, "{\"email\":\"ana@example.com\",\"role\":\"reader\"}\n").unwrap();
+    std::fs::write(
+        &jsonl,
+        "{\"email\":\"ana@example.com\",\"role\":\"reader\"}\n",
+    )
+    .unwrap();
     assert_eq!(Roster::read_file(&jsonl).unwrap().len(), 1);
     let txt = dir.path().join("cohort.txt");
     std::fs::write(&txt, "").unwrap();
-    assert!(matches!(Roster::read_file(&txt), Err(RosterError::UnknownFormat { .. })));
+    assert!(matches!(
+        Roster::read_file(&txt),
+        Err(RosterError::UnknownFormat { .. })
+    ));
     let missing = dir.path().join("missing.csv");
-    assert!(matches!(Roster::read_file(&missing), Err(RosterError::Read { .. })));
+    assert!(matches!(
+        Roster::read_file(&missing),
+        Err(RosterError::Read { .. })
+    ));
 }

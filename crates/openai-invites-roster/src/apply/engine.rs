@@ -80,7 +80,13 @@ impl Engine {
         let left = std::mem::take(&mut *lock(&run.unsettled));
         if !self.stop.is_stopping_now() {
             for u in left {
-                run.end(&u.job, Outcome::Unknown, None, u.request_id, Some(u.message));
+                run.end(
+                    &u.job,
+                    Outcome::Unknown,
+                    None,
+                    u.request_id,
+                    Some(u.message),
+                );
             }
         }
         ApplyReport {
@@ -118,9 +124,11 @@ impl Run<'_> {
                     let resolution = again(&job, &index, self.options);
                     (job, resolution, Some(SETTLED))
                 }
-                Journaled::Untouched => {
-                    (Job::new(at, action, action.kind), resolve(action, action.kind), None)
-                }
+                Journaled::Untouched => (
+                    Job::new(at, action, action.kind),
+                    resolve(action, action.kind),
+                    None,
+                ),
             };
             let journaled = note.is_some();
             match resolution {
@@ -133,9 +141,15 @@ impl Run<'_> {
                     let message = message.or(note.map(str::to_owned));
                     self.end_as(&job, outcome, invite_id, None, message, false, journaled);
                 }
-                Resolution::Failed(why) => {
-                    self.end_as(&job, Outcome::Failed, None, None, Some(why), false, journaled)
-                }
+                Resolution::Failed(why) => self.end_as(
+                    &job,
+                    Outcome::Failed,
+                    None,
+                    None,
+                    Some(why),
+                    false,
+                    journaled,
+                ),
             }
         }
         queue
@@ -187,10 +201,14 @@ impl Run<'_> {
             for u in pending {
                 match again(&u.job, &index, self.options) {
                     Resolution::Done {
+                        outcome, invite_id, ..
+                    } => self.end(
+                        &u.job,
                         outcome,
                         invite_id,
-                        ..
-                    } => self.end(&u.job, outcome, invite_id, u.request_id, Some(SETTLED.into())),
+                        u.request_id,
+                        Some(SETTLED.into()),
+                    ),
                     Resolution::Failed(why) => {
                         self.end(&u.job, Outcome::Failed, None, u.request_id, Some(why))
                     }
@@ -200,7 +218,10 @@ impl Run<'_> {
                         Outcome::Failed,
                         None,
                         u.request_id,
-                        Some(format!("not done (the invites show it), not sent again: {}", u.message)),
+                        Some(format!(
+                            "not done (the invites show it), not sent again: {}",
+                            u.message
+                        )),
                     ),
                 }
             }

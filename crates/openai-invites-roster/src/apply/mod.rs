@@ -210,7 +210,10 @@ impl Applier {
         let invites = self.read().await?;
         let plan = plan(roster, &invites, options);
         self.check_revocations(&plan.actions, &invites, &state)?;
-        let report = self.engine().run(&plan.actions, options, &invites, &state).await;
+        let report = self
+            .engine()
+            .run(&plan.actions, options, &invites, &state)
+            .await;
         Ok((plan, report))
     }
 

@@ -68,14 +68,21 @@ impl<'a> Index<'a> {
     pub(crate) fn new(invites: &'a [Invite]) -> Self {
         let mut by_email: HashMap<String, Vec<&Invite>> = HashMap::new();
         for invite in invites {
-            by_email.entry(email_key(&invite.email)).or_default().push(invite);
+            by_email
+                .entry(email_key(&invite.email))
+                .or_default()
+                .push(invite);
         }
         let by_id = invites.iter().map(|i| (i.id.as_str(), i)).collect();
         Self { by_email, by_id }
     }
 
     fn of_email(&self, email: &str) -> impl Iterator<Item = &'a Invite> + '_ {
-        self.by_email.get(&email_key(email)).into_iter().flatten().copied()
+        self.by_email
+            .get(&email_key(email))
+            .into_iter()
+            .flatten()
+            .copied()
     }
 }
 

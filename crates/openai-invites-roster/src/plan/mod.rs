@@ -73,14 +73,22 @@ pub struct Plan {
 pub fn plan(roster: &Roster, invites: &[Invite], options: PlanOptions) -> Plan {
     let mut by_email: HashMap<String, Vec<&Invite>> = HashMap::new();
     for invite in invites {
-        by_email.entry(email_key(&invite.email)).or_default().push(invite);
+        by_email
+            .entry(email_key(&invite.email))
+            .or_default()
+            .push(invite);
     }
     let mut actions: Vec<Action> = roster
         .rows()
         .iter()
         .map(|row| {
             let mine = by_email.get(&email_key(&row.request.email));
-            Action::for_row(row.line, &row.request, mine.into_iter().flatten().copied(), options)
+            Action::for_row(
+                row.line,
+                &row.request,
+                mine.into_iter().flatten().copied(),
+                options,
+            )
         })
         .collect();
     if options.prune {
@@ -204,7 +212,10 @@ impl Plan {
         }
         let mut by_email: HashMap<String, Vec<&Invite>> = HashMap::new();
         for invite in invites {
-            by_email.entry(email_key(&invite.email)).or_default().push(invite);
+            by_email
+                .entry(email_key(&invite.email))
+                .or_default()
+                .push(invite);
         }
         let by_id: HashMap<&str, &Invite> = invites.iter().map(|i| (i.id.as_str(), i)).collect();
         self.actions

@@ -110,7 +110,9 @@ fn row(
     let field = |at: usize| record.get(at).unwrap_or("");
     let (email, role) = (field(columns.email), field(columns.role));
     if email.is_empty() || role.is_empty() {
-        problem(ProblemKind::Unreadable("the email or the role is empty".to_owned()));
+        problem(ProblemKind::Unreadable(
+            "the email or the role is empty".to_owned(),
+        ));
         return None;
     }
     let mut request = InviteRequest::new(email, InviteRole::from(role.to_ascii_lowercase()));

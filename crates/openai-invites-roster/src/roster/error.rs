@@ -101,7 +101,11 @@ struct Problems<'a>(&'a [Problem]);
 impl fmt::Display for Problems<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(f, "the roster has {n} problem{}", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "the roster has {n} problem{}",
+            if n == 1 { "" } else { "s" }
+        )?;
         for problem in self.0 {
             write!(f, "\n  {problem}")?;
         }

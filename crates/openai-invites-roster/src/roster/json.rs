@@ -183,7 +183,12 @@ mod tests {
     fn an_empty_array_and_broken_arrays() {
         assert!(read_array(" [ ] ").0.is_empty());
         assert!(read_array(" [ ] ").1.is_empty());
-        for (text, line) in [("{}", 1), ("[\n{\"email\":\"a@x.io\",\"role\":\"reader\"}\n{", 3), ("[\n{\"email\":\"a@x.io\",\"role\":\"reader\"},\n", 3), ("[] x", 1)] {
+        for (text, line) in [
+            ("{}", 1),
+            ("[\n{\"email\":\"a@x.io\",\"role\":\"reader\"}\n{", 3),
+            ("[\n{\"email\":\"a@x.io\",\"role\":\"reader\"},\n", 3),
+            ("[] x", 1),
+        ] {
             let (_, problems) = read_array(text);
             assert_eq!(problems.len(), 1, "{text}: {problems:?}");
             assert_eq!(problems[0].line, line, "{text}: {problems:?}");
@@ -192,7 +197,10 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        let (_, problems) = read_lines("{\"email\":\"a@x.io\",\"role\":\"reader\",\"project\":[]}\n");
-        assert!(matches!(&problems[0].kind, ProblemKind::Unreadable(why) if why.contains("`project`")));
+        let (_, problems) =
+            read_lines("{\"email\":\"a@x.io\",\"role\":\"reader\",\"project\":[]}\n");
+        assert!(
+            matches!(&problems[0].kind, ProblemKind::Unreadable(why) if why.contains("`project`"))
+        );
     }
 }
