@@ -66,6 +66,7 @@
 
 mod apply;
 mod email;
+mod index;
 pub mod journal;
 mod limit;
 mod outcome;

@@ -37,6 +37,33 @@ pub(crate) struct Ending {
     pub(crate) message: Option<String>,
 }
 
+impl Ending {
+    /// Ended with `outcome` and the invite it left.
+    pub(crate) fn new(outcome: Outcome, invite_id: Option<String>) -> Self {
+        Self {
+            outcome,
+            invite_id,
+            request_id: None,
+            message: None,
+        }
+    }
+
+    /// Failed, or unknown, for `why`.
+    pub(crate) fn not_done(outcome: Outcome, why: String) -> Self {
+        Self::new(outcome, None).message(Some(why))
+    }
+
+    pub(crate) fn request(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    pub(crate) fn message(mut self, message: Option<String>) -> Self {
+        self.message = message;
+        self
+    }
+}
+
 impl Board {
     pub(crate) fn new(actions: &[Action], progress: Option<ProgressFn>) -> Self {
         let heads = actions

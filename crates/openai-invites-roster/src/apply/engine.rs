@@ -8,9 +8,10 @@ use futures_util::StreamExt;
 use openai_invites_core::Invite;
 
 use super::board::{Board, Ending, ProgressFn};
-use super::resolve::{Change, Index, Job, Resolution, again, resolve};
+use super::resolve::{Change, Job, Resolution, again, resolve};
 use super::send::{Sender, Sent};
 use super::stop::StopSignal;
+use crate::index::InviteIndex;
 use crate::journal::{JournalError, JournalState, Journaled, Record, now_ms};
 use crate::outcome::{ApplyReport, Outcome};
 use crate::plan::{Action, PlanOptions};
@@ -80,13 +81,8 @@ impl Engine {
         let left = std::mem::take(&mut *lock(&run.unsettled));
         if !self.stop.is_stopping_now() {
             for u in left {
-                run.end(
-                    &u.job,
-                    Outcome::Unknown,
-                    None,
-                    u.request_id,
-                    Some(u.message),
-                );
+                let ending = Ending::not_done(Outcome::Unknown, u.message);
+                run.end(&u.job, ending.request(u.request_id));
             }
         }
         ApplyReport {
@@ -105,17 +101,14 @@ impl Run<'_> {
         invites: &[Invite],
         state: &JournalState,
     ) -> Vec<(Job, Vec<Change>)> {
-        let index = Index::new(invites);
+        let index = InviteIndex::new(invites);
         let mut queue = Vec::new();
         for (at, action) in actions.iter().enumerate() {
             let (job, resolution, note) = match state.of(action) {
                 Journaled::Finished(done) => {
-                    let ending = Ending {
-                        outcome: done.outcome,
-                        invite_id: done.invite_id.clone(),
-                        request_id: done.request_id.clone(),
-                        message: Some("done in an earlier run (journal)".to_owned()),
-                    };
+                    let ending = Ending::new(done.outcome, done.invite_id.clone())
+                        .request(done.request_id.clone())
+                        .message(Some("done in an earlier run (journal)".to_owned()));
                     self.board.finish(at, ending, false);
                     continue;
                 }
@@ -131,26 +124,19 @@ impl Run<'_> {
                 ),
             };
             let journaled = note.is_some();
-            match resolution {
-                Resolution::Run(changes) => queue.push((job, changes)),
+            let ending = match resolution {
+                Resolution::Run(changes) => {
+                    queue.push((job, changes));
+                    continue;
+                }
                 Resolution::Done {
                     outcome,
                     invite_id,
                     message,
-                } => {
-                    let message = message.or(note.map(str::to_owned));
-                    self.end_as(&job, outcome, invite_id, None, message, false, journaled);
-                }
-                Resolution::Failed(why) => self.end_as(
-                    &job,
-                    Outcome::Failed,
-                    None,
-                    None,
-                    Some(why),
-                    false,
-                    journaled,
-                ),
-            }
+                } => Ending::new(outcome, invite_id).message(message.or(note.map(str::to_owned))),
+                Resolution::Failed(why) => Ending::not_done(Outcome::Failed, why),
+            };
+            self.end_with(&job, ending, false, journaled);
         }
         queue
     }
@@ -195,35 +181,28 @@ impl Run<'_> {
                     continue;
                 }
             };
-            let index = Index::new(&invites);
+            let index = InviteIndex::new(&invites);
             let last = read == self.engine.settle_reads;
             let mut resend = Vec::new();
             for u in pending {
-                match again(&u.job, &index, self.options) {
+                let ending = match again(&u.job, &index, self.options) {
                     Resolution::Done {
                         outcome, invite_id, ..
-                    } => self.end(
-                        &u.job,
-                        outcome,
-                        invite_id,
-                        u.request_id,
-                        Some(SETTLED.into()),
-                    ),
-                    Resolution::Failed(why) => {
-                        self.end(&u.job, Outcome::Failed, None, u.request_id, Some(why))
+                    } => Ending::new(outcome, invite_id).message(Some(SETTLED.into())),
+                    Resolution::Failed(why) => Ending::not_done(Outcome::Failed, why),
+                    Resolution::Run(changes) if !last => {
+                        resend.push((u.job, changes));
+                        continue;
                     }
-                    Resolution::Run(changes) if !last => resend.push((u.job, changes)),
-                    Resolution::Run(_) => self.end(
-                        &u.job,
+                    Resolution::Run(_) => Ending::not_done(
                         Outcome::Failed,
-                        None,
-                        u.request_id,
-                        Some(format!(
+                        format!(
                             "not done (the invites show it), not sent again: {}",
                             u.message
-                        )),
+                        ),
                     ),
-                }
+                };
+                self.end(&u.job, ending.request(u.request_id));
             }
             self.send_all(resend).await;
         }
@@ -231,85 +210,60 @@ impl Run<'_> {
 
     /// Takes in how a row's requests went.
     fn after(&self, job: Job, sent: Result<Sent, JournalError>) {
-        match sent {
+        let ending = match sent {
             Ok(Sent::Done {
                 invite_id,
                 request_id,
-            }) => {
-                let outcome = Outcome::planned(job.label);
-                self.end(&job, outcome, invite_id, request_id, None);
-            }
+            }) => Ending::new(Outcome::planned(job.label), invite_id).request(request_id),
             Ok(Sent::Failed {
                 message,
                 request_id,
-            }) => self.end(&job, Outcome::Failed, None, request_id, Some(message)),
+            }) => Ending::not_done(Outcome::Failed, message).request(request_id),
             Ok(Sent::Unsettled {
                 message,
                 request_id,
-            }) => lock(&self.unsettled).push(Unsettled {
-                job,
-                message,
-                request_id,
-            }),
+            }) => {
+                lock(&self.unsettled).push(Unsettled {
+                    job,
+                    message,
+                    request_id,
+                });
+                return;
+            }
             // The journal no longer records: what the row did cannot be vouched for.
             Err(e) => {
-                let why = format!("the journal could not be written: {e}");
                 self.journal_failed(&e);
-                let ending = Ending {
-                    outcome: Outcome::Unknown,
-                    invite_id: None,
-                    request_id: None,
-                    message: Some(why),
-                };
-                self.board.finish(job.index, ending, true);
+                let why = format!("the journal could not be written: {e}");
+                self.board
+                    .finish(job.index, Ending::not_done(Outcome::Unknown, why), true);
+                return;
             }
-        }
+        };
+        self.end(&job, ending);
     }
 
     /// Ends a row that had requests sent: on the board and in the journal.
-    fn end(
-        &self,
-        job: &Job,
-        outcome: Outcome,
-        invite_id: Option<String>,
-        request_id: Option<String>,
-        message: Option<String>,
-    ) {
-        self.end_as(job, outcome, invite_id, request_id, message, true, true);
+    fn end(&self, job: &Job, ending: Ending) {
+        self.end_with(job, ending, true, true);
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn end_as(
-        &self,
-        job: &Job,
-        outcome: Outcome,
-        invite_id: Option<String>,
-        request_id: Option<String>,
-        message: Option<String>,
-        counted: bool,
-        journaled: bool,
-    ) {
+    /// Ends a row; `counted`: in the progress; `journaled`: with its outcome in the journal.
+    fn end_with(&self, job: &Job, ending: Ending, counted: bool, journaled: bool) {
         if journaled {
             let record = Record::Row {
                 at_ms: now_ms(),
                 email: job.email.clone(),
                 action: job.label,
                 request: job.request.clone(),
-                outcome,
-                invite_id: invite_id.clone().or_else(|| job.revoked.clone()),
-                request_id: request_id.clone(),
-                message: message.clone(),
+                outcome: ending.outcome,
+                invite_id: ending.invite_id.clone().or_else(|| job.revoked.clone()),
+                request_id: ending.request_id.clone(),
+                message: ending.message.clone(),
             };
             if let Err(e) = self.engine.sender.record(record) {
                 self.journal_failed(&e);
             }
         }
-        let ending = Ending {
-            outcome,
-            invite_id,
-            request_id,
-            message,
-        };
         self.board.finish(job.index, ending, counted);
     }
 

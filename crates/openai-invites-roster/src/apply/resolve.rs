@@ -2,11 +2,9 @@
 //! or, for a row a journal or an ambiguous answer left unsettled, the same decision made
 //! again on a fresh read.
 
-use std::collections::HashMap;
+use openai_invites_core::{InviteRequest, InviteStatus};
 
-use openai_invites_core::{Invite, InviteRequest, InviteStatus};
-
-use crate::email::email_key;
+use crate::index::InviteIndex;
 use crate::outcome::Outcome;
 use crate::plan::{Action, ActionKind, PlanOptions};
 
@@ -58,41 +56,13 @@ impl Job {
     }
 }
 
-/// The organization's invites, by email and by id.
-pub(crate) struct Index<'a> {
-    by_email: HashMap<String, Vec<&'a Invite>>,
-    by_id: HashMap<&'a str, &'a Invite>,
-}
-
-impl<'a> Index<'a> {
-    pub(crate) fn new(invites: &'a [Invite]) -> Self {
-        let mut by_email: HashMap<String, Vec<&Invite>> = HashMap::new();
-        for invite in invites {
-            by_email
-                .entry(email_key(&invite.email))
-                .or_default()
-                .push(invite);
-        }
-        let by_id = invites.iter().map(|i| (i.id.as_str(), i)).collect();
-        Self { by_email, by_id }
-    }
-
-    fn of_email(&self, email: &str) -> impl Iterator<Item = &'a Invite> + '_ {
-        self.by_email
-            .get(&email_key(email))
-            .into_iter()
-            .flatten()
-            .copied()
-    }
-}
-
 /// What a row needs given the invites now: decided again, as the plan would.
-pub(crate) fn again(job: &Job, invites: &Index<'_>, options: PlanOptions) -> Resolution {
+pub(crate) fn again(job: &Job, invites: &InviteIndex<'_>, options: PlanOptions) -> Resolution {
     if job.label == ActionKind::Revoke {
         let Some(id) = &job.revoked else {
             return Resolution::Failed("the plan names no invite to revoke".to_owned());
         };
-        return match invites.by_id.get(id.as_str()) {
+        return match invites.get(id) {
             None => done(Outcome::Revoked, Some(id.clone())),
             Some(invite) if invite.status == InviteStatus::Pending => {
                 Resolution::Run(vec![Change::Delete(id.clone())])

@@ -25,6 +25,7 @@ pub use action::{Action, ActionKind, Drift};
 pub use fingerprint::snapshot_fingerprint;
 
 use crate::email::email_key;
+use crate::index::InviteIndex;
 use crate::roster::Roster;
 
 /// The plan file format this crate writes and reads.
@@ -71,24 +72,13 @@ pub struct Plan {
 /// Makes the plan for `roster` against `invites`, every invite of the organization (one
 /// snapshot). Pure: no I/O, the same inputs give the same plan.
 pub fn plan(roster: &Roster, invites: &[Invite], options: PlanOptions) -> Plan {
-    let mut by_email: HashMap<String, Vec<&Invite>> = HashMap::new();
-    for invite in invites {
-        by_email
-            .entry(email_key(&invite.email))
-            .or_default()
-            .push(invite);
-    }
+    let index = InviteIndex::new(invites);
     let mut actions: Vec<Action> = roster
         .rows()
         .iter()
         .map(|row| {
-            let mine = by_email.get(&email_key(&row.request.email));
-            Action::for_row(
-                row.line,
-                &row.request,
-                mine.into_iter().flatten().copied(),
-                options,
-            )
+            let mine = index.of_email(&row.request.email);
+            Action::for_row(row.line, &row.request, mine, options)
         })
         .collect();
     if options.prune {
@@ -210,37 +200,23 @@ impl Plan {
         if snapshot_fingerprint(invites) == self.snapshot.fingerprint {
             return Vec::new();
         }
-        let mut by_email: HashMap<String, Vec<&Invite>> = HashMap::new();
-        for invite in invites {
-            by_email
-                .entry(email_key(&invite.email))
-                .or_default()
-                .push(invite);
-        }
-        let by_id: HashMap<&str, &Invite> = invites.iter().map(|i| (i.id.as_str(), i)).collect();
+        let index = InviteIndex::new(invites);
         self.actions
             .iter()
             .filter(|a| a.kind.changes())
-            .filter(|a| !still_as_observed(a, &by_email, &by_id))
+            .filter(|a| !still_as_observed(a, &index))
             .collect()
     }
 }
 
-fn still_as_observed(
-    action: &Action,
-    by_email: &HashMap<String, Vec<&Invite>>,
-    by_id: &HashMap<&str, &Invite>,
-) -> bool {
+fn still_as_observed(action: &Action, index: &InviteIndex<'_>) -> bool {
     if action.kind == ActionKind::Revoke {
         let [seen] = action.observed.as_slice() else {
             return false;
         };
-        return by_id.get(seen.id.as_str()) == Some(&seen);
+        return index.get(&seen.id) == Some(seen);
     }
-    let mut now: Vec<&Invite> = by_email
-        .get(&email_key(&action.email))
-        .map(|v| v.to_vec())
-        .unwrap_or_default();
+    let mut now: Vec<&Invite> = index.of_email(&action.email).collect();
     let mut then: Vec<&Invite> = action.observed.iter().collect();
     now.sort_by(|a, b| a.id.cmp(&b.id));
     then.sort_by(|a, b| a.id.cmp(&b.id));
