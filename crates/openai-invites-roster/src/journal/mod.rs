@@ -7,8 +7,9 @@
 //! service (never by sending the request again blind). A last line cut short (the process
 //! was killed mid-write) is dropped when the journal is opened.
 //!
-//! Use one journal per roster job: rows are matched by email (and by invite, for
-//! revocations), whatever plan they came from.
+//! Use one journal per roster job, and one process at a time (the file is not locked): rows
+//! are matched by email and terms (by invite, for revocations), whatever plan they came
+//! from, and a row the journal finished is skipped even if the organization changed since.
 //!
 //! ```
 //! use openai_invites_roster::Journal;
