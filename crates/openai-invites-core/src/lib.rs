@@ -53,6 +53,7 @@ pub mod headers;
 mod models;
 mod operation;
 pub mod ops;
+pub mod provision;
 pub mod reconcile;
 
 pub use base_url::{BaseUrl, BaseUrlError, DEFAULT_BASE_URL, without_userinfo};
