@@ -12,7 +12,7 @@ use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
 use crate::scrub::Secrets;
 use crate::stack::Stack;
-use crate::{Call, ClientBuilder, Error};
+use crate::{Call, Error};
 
 /// A client of the invites API. Cheap to clone (one `Arc`); clones share the connection pool,
 /// and, once configured, the retry budget and the rate limiter.
@@ -49,11 +49,6 @@ pub(crate) struct ClientParts {
 type Inner = ClientParts;
 
 impl Client {
-    /// Starts configuring a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
     pub(crate) fn from_parts(parts: ClientParts) -> Self {
         Self {
             inner: Arc::new(parts),
