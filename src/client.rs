@@ -31,7 +31,7 @@ use crate::{Call, Error};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    inner: Arc<ClientParts>,
 }
 
 /// What `build()` hands the client.
@@ -45,8 +45,6 @@ pub(crate) struct ClientParts {
     /// The client's instruments (nothing without the `metrics` feature).
     pub(crate) recorder: Recorder,
 }
-
-type Inner = ClientParts;
 
 impl Client {
     pub(crate) fn from_parts(parts: ClientParts) -> Self {
@@ -97,14 +95,12 @@ impl Client {
 
     /// Invites a person to the organization.
     ///
-    /// Never sent again blindly after an ambiguous failure (the service may have sent the
-    /// email): the client reads the invites to find out whether the create took effect, and
-    /// returns the invite it made, fails with
-    /// [`ErrorKind::AlreadyInvited`](crate::ErrorKind::AlreadyInvited) (the email already had a
-    /// pending invite), or sends it again when it provably did not happen. Only when the service
-    /// cannot be read does the error report [`Error::is_outcome_unknown`]. See
-    /// [`ClientBuilder::reconcile_invites`]; for jobs that run again and again, see
-    /// [`ensure_invited`](Self::ensure_invited).
+    /// Never re-sent blindly after an ambiguous failure (the email may have gone out): the
+    /// client reads the invites and returns the invite it made, fails with
+    /// [`ErrorKind::AlreadyInvited`](crate::ErrorKind::AlreadyInvited), or sends it again when it
+    /// provably was not made; [`Error::is_outcome_unknown`] only when the service cannot be read.
+    /// See [`reconcile_invites`](crate::ClientBuilder::reconcile_invites), and
+    /// [`ensure_invited`](Self::ensure_invited) for jobs that run again and again.
     pub fn invite_user(&self, request: InviteRequest) -> Call<InviteUser> {
         self.send(InviteUser(request))
     }
