@@ -38,19 +38,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    // The service allows 20 requests per second (a fixed window); the replicas share 18/s.
+    // The service allows 20 requests per second (a fixed window). The replicas share its own
+    // figure, in bursts of 1, each second lengthened by 10 ms so that a request that arrives
+    // a little later than its slot cannot open a window that its followers overrun.
     let fake = FakeInvites::builder()
         .quota(20, Duration::from_secs(1))
         .build();
     let service = FakeServer::serve(fake).await?;
-    let quota = Quota::per_second(count(18)?).allow_burst(count(2)?);
+    let interval = (Duration::from_secs(1) + Duration::from_millis(10)) / 20;
+    let quota = Quota::with_period(interval)
+        .ok_or("a zero interval")?
+        .allow_burst(NonZeroU32::MIN);
 
     let mut replicas = Vec::new();
     for replica in 0..REPLICAS {
         // In production each replica is its own process with this same configuration.
         let limiter = RedisLimiter::builder(url.clone(), quota)
             .name("example-org") // every replica with this name shares the quota
-            .replicas(count(REPLICAS)?) // Redis down: 9/s each, locally
+            .replicas(count(REPLICAS)?) // Redis down: about 10/s each, locally
             .timeout(Duration::from_millis(100))
             .on_store_down(StoreDownPolicy::LocalFallback)
             .build()?;

@@ -5,11 +5,17 @@
 //! 429 seen by one replica pauses only that one. A [`RedisLimiter`] keeps one limit for all
 //! of them:
 //!
-//! - **GCRA in one Lua script** (`src/script/gcra.lua`), run atomically by EVALSHA (loaded
-//!   again on NOSCRIPT), on the time of Redis `TIME`, never the replicas' clocks. The quota
-//!   means what governor's [`Quota`](openai_invites::Quota) means: `Quota::per_second(n)` is
-//!   one permit every `1/n` s with a burst of `n`; `allow_burst(b)` changes the burst. Same
-//!   quota, same request times: the same decisions as the in-process limiter.
+//! - **One round trip per permit**: GCRA in one Lua script (`src/script/gcra.lua`), run
+//!   atomically by EVALSHA (loaded again on NOSCRIPT), on the time of Redis `TIME`, never the
+//!   replicas' clocks. The script reserves the caller's slot, now or later, and the caller
+//!   waits for it in process, so Redis work grows with the rate, not with the number of
+//!   waiters. Each replica holds only a few slots at a time, its other callers waiting their
+//!   turn: the replicas share the quota equally, and a call dropped while it waits leaves at
+//!   most one slot unused. The quota means what governor's
+//!   [`Quota`](openai_invites::Quota) means: `Quota::per_second(n)` is one permit every `1/n`
+//!   s with a burst of `n`; `allow_burst(b)` changes the burst. Same quota, same request
+//!   times: the same permits as the in-process limiter, given at the first instant it would
+//!   have granted them.
 //! - **A shared 429 cooldown**: a replica that sees a 429 with a hint sets the pause to the
 //!   later of the one in place and the hint (capped by
 //!   [`max_pause`](RedisLimiterBuilder::max_pause)); every replica's permits wait for it.
@@ -58,6 +64,12 @@ mod outage;
 mod policy;
 mod script;
 mod store;
+
+/// A throwaway `redis-server` for the unit tests (one per test binary, so that a machine
+/// without one says once that these tests are skipped).
+#[cfg(test)]
+#[path = "../tests/support/redis_server.rs"]
+mod redis_server;
 
 pub use config::{
     DEFAULT_KEY_NAME, DEFAULT_MAX_PAUSE, DEFAULT_PROBE_INTERVAL, DEFAULT_TIMEOUT,

@@ -1,0 +1,74 @@
+//! A caller's deadline against a real `redis-server`: a slot further away than the caller
+//! can wait is never reserved.
+#![allow(clippy::unwrap_used)]
+
+use std::num::NonZeroU32;
+
+use super::*;
+
+use crate::redis_server::RedisServer;
+
+fn limiter(server: &RedisServer) -> RedisLimiter {
+    // One permit every 100 ms, bursts of 1.
+    let quota = Quota::per_second(NonZeroU32::new(10).unwrap()).allow_burst(NonZeroU32::MIN);
+    RedisLimiter::builder(server.url(), quota)
+        .name("deadline")
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_replica_holds_twenty_ms_of_slots_at_least_two() {
+    let turns = |per_second: u32| {
+        turns_of(Gcra::of(Quota::per_second(
+            NonZeroU32::new(per_second).unwrap(),
+        )))
+    };
+    assert_eq!(turns(1), 2);
+    assert_eq!(turns(50), 2);
+    assert_eq!(turns(200), 4);
+    assert_eq!(turns(500), 10);
+    assert_eq!(turns(u32::MAX), 20_000); // one permit a microsecond
+}
+
+fn tat(server: &RedisServer) -> u64 {
+    redis::cmd("GET")
+        .arg("{openai-invites:deadline}:tat")
+        .query(&mut server.connection())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_caller_that_cannot_wait_for_its_slot_is_refused_without_reserving() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let limiter = limiter(&server);
+    assert_eq!(
+        limiter.acquire_within(None).await.unwrap(),
+        Admission::Granted
+    );
+    let before = tat(&server);
+
+    // The next slot is about 100 ms away: a caller with 40 ms left is told the whole wait,
+    // which the rate-limit layer turns into a refusal, and nothing is reserved.
+    let left = Duration::from_millis(40);
+    let Admission::Wait(wait) = limiter.acquire_within(Some(left)).await.unwrap() else {
+        panic!("a slot was granted beyond the caller's deadline");
+    };
+    assert!(wait > left, "{wait:?}");
+    assert_eq!(tat(&server), before, "nothing reserved");
+
+    // A caller with time enough gets that same slot.
+    let asked = tokio::time::Instant::now();
+    assert_eq!(
+        limiter
+            .acquire_within(Some(Duration::from_secs(1)))
+            .await
+            .unwrap(),
+        Admission::Granted
+    );
+    assert!(asked.elapsed() >= Duration::from_millis(40));
+    assert_eq!(tat(&server) - before, 100_000);
+}
