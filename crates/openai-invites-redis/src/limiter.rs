@@ -8,6 +8,7 @@ use std::time::Duration;
 use openai_invites::layer::rate_limit::{Admission, Cooldown, LimiterFuture};
 use openai_invites::{Quota, RateLimiter};
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
 use crate::keys::Keys;
 use crate::outage::Outage;
@@ -120,9 +121,10 @@ impl RedisLimiter {
 
     /// A permit for a caller that can wait at most `left` (its call's time left; `None`: no
     /// deadline): a slot later than that is not reserved, and the answer is a
-    /// [`Admission::Wait`] longer than `left`, which the rate-limit layer turns into a
+    /// [`Admission::Wait`] longer than what is left, which the rate-limit layer turns into a
     /// refusal with nothing sent.
     pub(crate) fn acquire_within(&self, left: Option<Duration>) -> LimiterFuture<Admission> {
+        let deadline = left.and_then(|left| Instant::now().checked_add(left));
         // A pause this replica knows of answers without a round trip.
         if let Some(wait) = self.shared.paused.remaining() {
             return LimiterFuture::ready(Ok(Admission::Wait(wait)));
@@ -154,7 +156,10 @@ impl RedisLimiter {
                     }
                 }
             };
-            let max_wait = left.unwrap_or(Duration::MAX);
+            // Waiting for the turn took some of what the caller had.
+            let max_wait = deadline.map_or(Duration::MAX, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
             match shared.store.reserve(shared.gcra, max_wait).await {
                 Ok(verdict) => {
                     shared.outage.answered(ask);

@@ -1,5 +1,5 @@
-//! A caller's deadline against a real `redis-server`: a slot further away than the caller
-//! can wait is never reserved.
+//! A caller's deadline and a replica's turns against a real `redis-server`: a slot further
+//! away than the caller can wait is never reserved.
 #![allow(clippy::unwrap_used)]
 
 use std::num::NonZeroU32;
@@ -71,4 +71,43 @@ async fn a_caller_that_cannot_wait_for_its_slot_is_refused_without_reserving() {
     );
     assert!(asked.elapsed() >= Duration::from_millis(40));
     assert_eq!(tat(&server) - before, 100_000);
+}
+
+#[tokio::test]
+async fn the_time_spent_waiting_for_a_turn_counts_against_the_deadline() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let limiter = limiter(&server);
+    assert_eq!(
+        limiter.acquire_within(None).await.unwrap(),
+        Admission::Granted
+    );
+    let before = tat(&server);
+    // Two callers hold this replica's two turns, for the slots 100 and 200 ms ahead.
+    let holders: Vec<_> = (0..2)
+        .map(|_| {
+            let limiter = limiter.clone();
+            tokio::spawn(async move { limiter.acquire_within(None).await.unwrap() })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    // A caller with 250 ms left gets its turn about 100 ms later, when the next slot is
+    // 200 ms further: past its deadline, so it is refused and reserves nothing.
+    let Admission::Wait(wait) = limiter
+        .acquire_within(Some(Duration::from_millis(250)))
+        .await
+        .unwrap()
+    else {
+        panic!("a slot was granted beyond the caller's deadline");
+    };
+    assert!(wait > Duration::from_millis(100), "{wait:?}");
+    for holder in holders {
+        assert_eq!(holder.await.unwrap(), Admission::Granted);
+    }
+    assert_eq!(
+        tat(&server) - before,
+        200_000,
+        "the two holders' slots only"
+    );
 }
