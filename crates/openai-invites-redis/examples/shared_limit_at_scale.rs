@@ -35,12 +35,8 @@ const WARM_UP: Duration = Duration::from_secs(1);
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (url, _own_server) = match redis_server::from_env_or_start() {
-        Ok(redis) => redis,
-        Err(error) => {
-            println!("No Redis to use: set REDIS_URL or install redis-server ({error})");
-            return Ok(());
-        }
+    let Some((url, _own_server)) = redis_server::for_example() else {
+        return Ok(());
     };
     let instances: Vec<u32> = env("INSTANCES", "4,16,64")
         .split(',')

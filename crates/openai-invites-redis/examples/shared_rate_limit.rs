@@ -27,15 +27,8 @@ const RUN: Duration = Duration::from_secs(2);
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Keep a server we started alive until the end.
-    let (url, _own_server) = match redis_server::from_env_or_start() {
-        Ok(redis) => redis,
-        Err(error) => {
-            println!(
-                "No Redis to use: set REDIS_URL, or put redis-server on PATH \
-                 (apt-get install -y redis-server). ({error})"
-            );
-            return Ok(());
-        }
+    let Some((url, _own_server)) = redis_server::for_example() else {
+        return Ok(());
     };
 
     // The service allows 20 requests per second (a fixed window). The replicas share its own

@@ -32,11 +32,14 @@ fn a_replica_holds_twenty_ms_of_slots_at_least_two() {
     assert_eq!(turns(u32::MAX), 20_000); // one permit a microsecond
 }
 
-fn tat(server: &RedisServer) -> u64 {
-    redis::cmd("GET")
-        .arg("{openai-invites:deadline}:tat")
-        .query(&mut server.connection())
-        .unwrap()
+/// A limiter with one permit taken, and the TAT then.
+async fn after_one_permit(server: &RedisServer) -> (RedisLimiter, u64) {
+    let limiter = limiter(server);
+    assert_eq!(
+        limiter.acquire_within(None).await.unwrap(),
+        Admission::Granted
+    );
+    (limiter, server.tat("deadline"))
 }
 
 #[tokio::test]
@@ -44,12 +47,7 @@ async fn a_caller_that_cannot_wait_for_its_slot_is_refused_without_reserving() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let limiter = limiter(&server);
-    assert_eq!(
-        limiter.acquire_within(None).await.unwrap(),
-        Admission::Granted
-    );
-    let before = tat(&server);
+    let (limiter, before) = after_one_permit(&server).await;
 
     // The next slot is about 100 ms away: a caller with 40 ms left is told the whole wait,
     // which the rate-limit layer turns into a refusal, and nothing is reserved.
@@ -58,7 +56,7 @@ async fn a_caller_that_cannot_wait_for_its_slot_is_refused_without_reserving() {
         panic!("a slot was granted beyond the caller's deadline");
     };
     assert!(wait > left, "{wait:?}");
-    assert_eq!(tat(&server), before, "nothing reserved");
+    assert_eq!(server.tat("deadline"), before, "nothing reserved");
 
     // A caller with time enough gets that same slot.
     let asked = tokio::time::Instant::now();
@@ -70,7 +68,7 @@ async fn a_caller_that_cannot_wait_for_its_slot_is_refused_without_reserving() {
         Admission::Granted
     );
     assert!(asked.elapsed() >= Duration::from_millis(40));
-    assert_eq!(tat(&server) - before, 100_000);
+    assert_eq!(server.tat("deadline") - before, 100_000);
 }
 
 #[tokio::test]
@@ -78,12 +76,7 @@ async fn the_time_spent_waiting_for_a_turn_counts_against_the_deadline() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let limiter = limiter(&server);
-    assert_eq!(
-        limiter.acquire_within(None).await.unwrap(),
-        Admission::Granted
-    );
-    let before = tat(&server);
+    let (limiter, before) = after_one_permit(&server).await;
     // Two callers hold this replica's two turns, for the slots 100 and 200 ms ahead.
     let holders: Vec<_> = (0..2)
         .map(|_| {
@@ -106,7 +99,7 @@ async fn the_time_spent_waiting_for_a_turn_counts_against_the_deadline() {
         assert_eq!(holder.await.unwrap(), Admission::Granted);
     }
     assert_eq!(
-        tat(&server) - before,
+        server.tat("deadline") - before,
         200_000,
         "the two holders' slots only"
     );

@@ -43,12 +43,12 @@ async fn load_script(server: &RedisServer) {
     assert_eq!(limiter.acquire().await.unwrap(), Admission::Granted);
 }
 
-/// The TAT in Redis, in µs of Redis `TIME`.
-fn tat(server: &RedisServer) -> u64 {
-    redis::cmd("GET")
-        .arg("{openai-invites:shared}:tat")
-        .query(&mut server.connection())
-        .unwrap()
+/// Two replicas at one permit every 100 ms, in bursts of 1, after the first permit.
+async fn two_after_one_permit(server: &RedisServer) -> (RedisLimiter, RedisLimiter) {
+    let quota = per_second(10, 1);
+    let (a, b) = (replica(server, quota), replica(server, quota));
+    assert_eq!(a.acquire().await.unwrap(), Admission::Granted);
+    (a, b)
 }
 
 #[tokio::test]
@@ -144,14 +144,16 @@ async fn a_call_dropped_while_it_waits_costs_one_interval() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let quota = per_second(10, 1);
-    let (a, b) = (replica(&server, quota), replica(&server, quota));
-    assert_eq!(a.acquire().await.unwrap(), Admission::Granted);
-    let before = tat(&server);
+    let (a, b) = two_after_one_permit(&server).await;
+    let before = server.tat("shared");
     // The caller reserves the slot 100 ms ahead, then gives up before it comes.
     let dropped = tokio::time::timeout(Duration::from_millis(50), a.acquire()).await;
     assert!(dropped.is_err(), "{dropped:?}");
-    assert_eq!(tat(&server) - before, 100_000, "one interval, no more");
+    assert_eq!(
+        server.tat("shared") - before,
+        100_000,
+        "one interval, no more"
+    );
     // The next caller, of any replica, gets the slot after it.
     let asked = Instant::now();
     assert_eq!(b.acquire().await.unwrap(), Admission::Granted);
@@ -167,9 +169,7 @@ async fn a_reserved_slot_inside_a_pause_is_not_used() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let quota = per_second(10, 1);
-    let (a, b) = (replica(&server, quota), replica(&server, quota));
-    assert_eq!(a.acquire().await.unwrap(), Admission::Granted);
+    let (a, b) = two_after_one_permit(&server).await;
     let waiting = tokio::spawn({
         let a = a.clone();
         async move { a.acquire().await.unwrap() }
@@ -253,7 +253,7 @@ async fn a_call_dropped_while_it_waits_for_its_turn_costs_nothing() {
     };
     let limiter = replica(&server, per_second(10, 1));
     assert_eq!(limiter.acquire().await.unwrap(), Admission::Granted);
-    let before = tat(&server);
+    let before = server.tat("shared");
     // Two callers hold this replica's two turns (slots at 100 and 200 ms); a third waits.
     let holding: Vec<_> = (0..2)
         .map(|_| {
@@ -264,7 +264,11 @@ async fn a_call_dropped_while_it_waits_for_its_turn_costs_nothing() {
     tokio::time::sleep(Duration::from_millis(20)).await;
     let third = tokio::time::timeout(Duration::from_millis(30), limiter.acquire()).await;
     assert!(third.is_err(), "{third:?}");
-    assert_eq!(tat(&server) - before, 200_000, "two slots, not three");
+    assert_eq!(
+        server.tat("shared") - before,
+        200_000,
+        "two slots, not three"
+    );
     for caller in holding {
         assert_eq!(caller.await.unwrap(), Admission::Granted);
     }

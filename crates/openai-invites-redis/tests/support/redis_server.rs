@@ -20,11 +20,21 @@ use std::time::{Duration, Instant, SystemTime};
 const READY_WITHIN: Duration = Duration::from_secs(10);
 
 /// The Redis an example uses: `REDIS_URL` when set, else a server of its own (kept running
-/// while the returned value lives); `Err` says why there is neither.
-pub fn from_env_or_start() -> io::Result<(String, Option<RedisServer>)> {
-    match std::env::var("REDIS_URL") {
-        Ok(url) => Ok((url, None)),
-        Err(_) => RedisServer::try_start().map(|server| (server.url(), Some(server))),
+/// while the returned value lives); `None`, after saying what to install, when there is
+/// neither.
+pub fn for_example() -> Option<(String, Option<RedisServer>)> {
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        return Some((url, None));
+    }
+    match RedisServer::try_start() {
+        Ok(server) => Some((server.url(), Some(server))),
+        Err(error) => {
+            println!(
+                "No Redis to use: set REDIS_URL, or put redis-server on PATH \
+                 (apt-get install -y redis-server). ({error})"
+            );
+            None
+        }
     }
 }
 
@@ -134,6 +144,14 @@ impl RedisServer {
             .strip_prefix("calls=")
             .and_then(|rest| rest.split(',').next()?.parse().ok())
             .unwrap_or_else(|| panic!("unreadable EVALSHA stats: {stats}"))
+    }
+
+    /// The TAT of the shared limit named `name`, in µs of Redis `TIME`.
+    pub fn tat(&self, name: &str) -> u64 {
+        redis::cmd("GET")
+            .arg(format!("{{openai-invites:{name}}}:tat"))
+            .query(&mut self.connection())
+            .unwrap_or_else(|error| panic!("no TAT for {name}: {error}"))
     }
 
     /// Kills it at once (SIGKILL), as a crash would.
