@@ -33,7 +33,9 @@ use crate::store::Store;
 /// dropped while it waits costs is bounded: nothing while it waits for its turn, one
 /// emission interval of the quota once it holds a slot (the slot goes unused; callers who
 /// reserve after it are given theirs one interval later). A replica that dies wastes at most
-/// the few slots it held.
+/// the few slots it held. A call whose deadline comes while it waits for its turn or its slot
+/// ends with the client's total timeout, nothing sent; a shared 429 pause longer than a
+/// call has left fails it at once, as with the in-process limiter.
 ///
 /// Build one with [`RedisLimiter::builder`], give it to a client with
 /// `ClientBuilder::rate_limiter`.
