@@ -1,17 +1,14 @@
 //! Redis down or slow: each policy answers, no call hangs, failures are counted, one warning
 //! per outage, and the shared limit comes back with Redis.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod support;
 
 use std::time::{Duration, Instant};
 
+use crate::support::events;
+use crate::support::redis_server::RedisServer;
+use crate::support::{nothing_listens, nz, per_second};
 use openai_invites::RateLimiter;
 use openai_invites::layer::rate_limit::Admission;
 use openai_invites_redis::{RedisLimiter, StoreDownPolicy, StoreError};
-use support::events;
-use support::redis_server::RedisServer;
-use support::{nothing_listens, nz, per_second};
 use tracing::Level;
 
 const TIMEOUT: Duration = Duration::from_millis(100);
@@ -44,7 +41,9 @@ async fn tat_in_redis(server: &RedisServer) -> bool {
 #[tokio::test(flavor = "current_thread")]
 async fn redis_killed_mid_run_falls_back_then_recovers() {
     let (events, _guard) = events::capture();
-    let mut server = RedisServer::start();
+    let Some(mut server) = RedisServer::start() else {
+        return;
+    };
     // 4/s in bursts of 20 for 4 replicas: 1/s in bursts of 5 each while Redis is down (slow
     // enough that no permit is replenished while the test counts).
     let limiter = RedisLimiter::builder(server.url(), per_second(4, 20))
@@ -86,14 +85,23 @@ async fn redis_killed_mid_run_falls_back_then_recovers() {
     // the probe took one).
     assert!(tat_in_redis(&server).await);
     assert_eq!(granted(&limiter, 19).await, 19);
-    assert_eq!(granted(&limiter, 1).await, 0);
+    // The next is a slot one interval (250 ms) ahead.
+    let asked = Instant::now();
+    assert_eq!(limiter.acquire().await.unwrap(), Admission::Granted);
+    assert!(
+        asked.elapsed() >= Duration::from_millis(200),
+        "{:?}",
+        asked.elapsed()
+    );
     assert_eq!(events.count(Level::INFO, RECOVERY), 1, "{:?}", events.all());
     assert_eq!(events.count(Level::WARN, WARNING), 1, "{:?}", events.all());
 }
 
 #[tokio::test]
 async fn a_frozen_redis_times_out_and_falls_back() {
-    let server = RedisServer::start();
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let limiter = RedisLimiter::builder(server.url(), per_second(10, 10))
         .name("outage")
         .timeout(TIMEOUT)
@@ -163,7 +171,9 @@ async fn allow_lets_every_call_through() {
 
 #[tokio::test]
 async fn a_limiter_built_while_redis_is_down_connects_when_it_comes_up() {
-    let mut server = RedisServer::start();
+    let Some(mut server) = RedisServer::start() else {
+        return;
+    };
     let url = server.url();
     server.kill();
     let limiter = RedisLimiter::builder(url, per_second(10, 1))
