@@ -54,6 +54,8 @@ mod models;
 mod operation;
 pub mod ops;
 pub mod reconcile;
+pub mod redact;
+mod template;
 
 pub use base_url::{BaseUrl, BaseUrlError, DEFAULT_BASE_URL, without_userinfo};
 pub use error::{
@@ -64,5 +66,5 @@ pub use models::{
     Invite, InviteDeleteResponse, InviteListResponse, InviteProject, InviteRequest, InviteRole,
     InviteStatus, Mismatch, ProjectRole,
 };
-pub use operation::{Operation, OperationMeta};
+pub use operation::{Operation, OperationMeta, Reconciliation};
 pub use ops::{DeleteInvite, InviteUser, ListInvites, RetrieveInvite};
