@@ -36,6 +36,39 @@ fn serves_on_a_free_port_and_prints_the_base_url() {
     );
 }
 
+/// With 64 descriptors (the binary uses about 12 of its own) and 100 idle connections held
+/// open, a request is still answered: 503 `too_many_connections`, not a time-out.
+#[test]
+#[cfg(unix)]
+fn a_request_behind_more_idle_connections_than_descriptors_is_answered_503() {
+    let fake = Running::start_with_file_limit(64, &[]);
+    let authority = fake.authority.as_str();
+    let idle: Vec<TcpStream> = (0..100)
+        .map(|_| TcpStream::connect(authority).unwrap())
+        .collect();
+    let mut stream = TcpStream::connect(authority).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /v1/organization/invites HTTP/1.1\r\nhost: {authority}\r\n\
+         authorization: Bearer sk-admin-test\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("no answer within 10 s");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("too_many_connections"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("retry-after: 1"),
+        "{answer}"
+    );
+    drop(idle);
+}
+
 #[test]
 fn help_and_bad_arguments() {
     let help = Command::new(BIN).arg("--help").output().unwrap();

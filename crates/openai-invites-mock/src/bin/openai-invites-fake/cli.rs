@@ -22,14 +22,9 @@ const MIN_TOKEN_LEN: usize = 16;
 #[derive(Debug, Parser)]
 #[command(name = "openai-invites-fake", version)]
 #[command(after_help = "\
-Control API (JSON; add -H 'x-fake-control-token: TOKEN' when the fake has one):
-  curl -X POST $FAKE/__fake/invites -d '{\"invites\": [{\"id\": \"invite-1\", \"email\": \"ana@example.com\"}]}'
-  curl -X POST $FAKE/__fake/invites/invite-1/accept
+Control API: GET $FAKE/__fake/ lists the routes, e.g.
   curl -X POST $FAKE/__fake/faults -d '{\"status\": 503, \"times\": 2, \"operation\": \"listInvites\"}'
-  curl $FAKE/__fake/requests
-  curl -X PUT $FAKE/__fake/quota -d '{\"requests\": 5, \"per\": \"1s\"}'
-  curl -X POST $FAKE/__fake/reset
-GET $FAKE/__fake/ lists every route.")]
+Described in full at https://docs.rs/openai-invites-mock/latest/openai_invites_mock/control/")]
 pub(crate) struct Args {
     /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
@@ -54,13 +49,15 @@ pub(crate) struct Args {
     /// over it, 429 with retry hints. Off by default.
     #[arg(long, value_name = "N/PERIOD")]
     pub(crate) quota: Option<RequestQuota>,
-    /// Most connections served at once; one more is answered 503 and closed.
+    /// Most connections served at once (lowered to fit the open-file limit); one more is
+    /// answered 503 and closed.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
     pub(crate) max_connections: usize,
-    /// Close a connection that has nothing in flight for this long.
+    /// Close a connection that has had no request in flight for this long.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
     pub(crate) idle_timeout: Duration,
-    /// Close a connection whose request head is not complete this long after its first byte.
+    /// Close an HTTP/1 connection whose next request head is not complete this long after its
+    /// first byte or the previous answer.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration)]
     pub(crate) header_read_timeout: Duration,
     /// Answer 408 and close when a request body takes longer than this.

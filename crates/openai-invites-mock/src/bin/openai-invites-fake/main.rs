@@ -1,7 +1,8 @@
 //! `openai-invites-fake`: the fake invites API as a process, for tests in any language.
 //!
 //! Prints its base URL (`http://127.0.0.1:PORT/v1`) as the first line of stdout, then serves
-//! until Ctrl-C (or SIGTERM). `--help` lists every flag; the control API is in the crate docs.
+//! until Ctrl-C (or SIGTERM). `--help` lists every flag; the control API is described in the
+//! library's `control` module.
 
 mod cli;
 
@@ -86,8 +87,10 @@ async fn serve(args: Args, seed: Seed) -> ExitCode {
     }
     drop(stdout);
     eprintln!(
-        "openai-invites-fake: serving on {}, control API at {}/; Ctrl-C to stop",
+        "openai-invites-fake: serving on {} (at most {} connections), control API at {}/; \
+         Ctrl-C to stop",
         server.base_url(),
+        server.max_connections(),
         server.control_url()
     );
     interrupted().await;
