@@ -16,12 +16,12 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 ///
 /// ```
 /// use std::time::Duration;
-/// use openai_invites_mock::ServerConfig;
+/// use openai_invites_mock::{DEFAULT_MAX_CONNECTIONS, ServerConfig};
 ///
 /// let mut config = ServerConfig::default();
 /// config.idle_timeout = Duration::from_secs(2);
 /// assert!(config.host.is_loopback());
-/// assert_eq!(config.max_connections, 512);
+/// assert_eq!(config.max_connections, DEFAULT_MAX_CONNECTIONS);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

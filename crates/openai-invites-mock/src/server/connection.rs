@@ -248,3 +248,40 @@ impl fmt::Display for ConnectionDropped {
 }
 
 impl std::error::Error for ConnectionDropped {}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    const IDLE: Duration = Duration::from_secs(10);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_with_nothing_in_flight_is_idle_after_the_timeout() {
+        let count = Arc::new(watch::Sender::new(0usize));
+        let started = Instant::now();
+        idle_for(count.subscribe(), IDLE).await;
+        assert_eq!(started.elapsed(), IDLE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_in_flight_holds_it_open_and_idleness_counts_from_its_end() {
+        let count = Arc::new(watch::Sender::new(0usize));
+        let started = Instant::now();
+        let requests = {
+            let count = count.clone();
+            async move {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                let busy = Busy::start(count.clone());
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                drop(busy);
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = idle_for(count.subscribe(), IDLE) => {}
+            () = requests => unreachable!(),
+        }
+        assert_eq!(started.elapsed(), Duration::from_secs(75));
+    }
+}

@@ -140,8 +140,8 @@ impl FakeServer {
     }
 
     /// The most connections it serves at once: [`ServerConfig::max_connections`], lowered
-    /// to fit the process's open-file limit (less 16 descriptors for the process's own use, and
-    /// a quarter of the rest, at most 64, for connections answered 503).
+    /// to fit the process's open-file limit, less a few descriptors for the process's own use
+    /// and some for the connections over the cap, which are answered 503.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

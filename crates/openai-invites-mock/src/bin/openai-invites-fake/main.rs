@@ -64,9 +64,9 @@ async fn serve(args: Args, seed: Seed) -> ExitCode {
     let mut config = ServerConfig::default();
     config.host = args.host;
     config.port = args.port;
-    config.idle_timeout = args.idle_timeout;
-    config.header_read_timeout = args.header_read_timeout;
-    config.body_read_timeout = args.body_read_timeout;
+    config.idle_timeout = args.idle_timeout.0;
+    config.header_read_timeout = args.header_read_timeout.0;
+    config.body_read_timeout = args.body_read_timeout.0;
     config.max_connections = args.max_connections;
     let server = match FakeServer::serve_with(fake.build(), config).await {
         Ok(server) => server,
