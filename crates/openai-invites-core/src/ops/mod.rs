@@ -19,8 +19,11 @@ use crate::{Operation, OperationMeta};
 /// ```
 /// use openai_invites_core::ops::OPERATIONS;
 ///
-/// let names: Vec<_> = OPERATIONS.iter().map(|op| op.name).collect();
-/// assert_eq!(names, ["listInvites", "inviteUser", "retrieveInvite", "deleteInvite"]);
+/// let ops: Vec<_> = OPERATIONS.iter().map(|op| (op.name, op.idempotent)).collect();
+/// assert_eq!(
+///     ops,
+///     [("listInvites", true), ("inviteUser", false), ("retrieveInvite", true), ("deleteInvite", true)]
+/// );
 /// ```
 pub const OPERATIONS: &[&OperationMeta] = &[
     &ListInvites::META,

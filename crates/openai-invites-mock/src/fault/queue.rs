@@ -56,10 +56,6 @@ mod tests {
     use http::StatusCode;
     use openai_invites_core::{ListInvites, Operation};
 
-    fn route(method: &Method, path: &str) -> Route {
-        Route::classify(method, path)
-    }
-
     #[test]
     fn times_and_order() {
         let mut q = FaultQueue::default();
@@ -71,8 +67,8 @@ mod tests {
         );
         q.push(Fault::drop_connection());
         assert_eq!(q.len(), 2);
-        let list = route(&Method::GET, "/v1/organization/invites");
-        let create = route(&Method::POST, "/v1/organization/invites");
+        let list = Route::classify(&Method::GET, "/v1/organization/invites");
+        let create = Route::classify(&Method::POST, "/v1/organization/invites");
         let path = "/v1/organization/invites";
         assert_eq!(
             q.take(&Method::POST, path, &create).unwrap().action,
