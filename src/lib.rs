@@ -148,7 +148,7 @@ pub use error::{BoxError, BuildError, Error, ErrorKind};
 pub use info::CallInfo;
 pub use layer::rate_limit::{Quota, RateLimiter};
 pub use layer::retry::{Jitter, ReconcilePolicy, Reconciled, RetryBudget, RetryPolicy};
-pub use stack::{HttpService, StackService};
+pub use transport::{HttpService, StackService};
 
 pub use openai_invites_core as core;
 pub use openai_invites_core::{

@@ -55,6 +55,7 @@ pub mod headers;
 mod models;
 mod operation;
 pub mod ops;
+pub mod provision;
 pub mod reconcile;
 pub mod redact;
 mod template;
