@@ -17,7 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use openai_invites::{
-    Error, ErrorKind, InviteRequest, InviteRole, Jitter, ProjectRole, Reconciled,
+    Error, ErrorKind, InviteRequest, InviteRole, InviteUser, Jitter, Operation, ProjectRole,
+    Reconciled,
 };
 use openai_invites_mock::{FakeInvites, Fault, Match};
 
@@ -50,7 +51,7 @@ fn random_fault(rng: &mut fastrand::Rng) -> Fault {
     } else {
         fault
     };
-    fault.matching(Match::Operation("inviteUser"))
+    fault.matching(Match::Operation(InviteUser::META))
 }
 
 /// What one call returned.

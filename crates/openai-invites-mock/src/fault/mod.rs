@@ -1,18 +1,24 @@
 //! Scripted faults: what the fake does instead of (or on top of) answering normally.
 //!
-//! A [`Fault`] is a plain value built in one expression, queued on the handle, and consumed by
-//! the next matching requests. It says how the request fails *and* whether the store saw it
-//! ([`Fault::apply_first`]), because "the invite was created, then the connection dropped" is
-//! exactly the ambiguous failure retry logic must be tested against.
+//! A [`Fault`] is a plain value, queued on the handle and consumed by the next matching
+//! requests. It says how the request fails *and* whether the store saw it
+//! ([`Fault::apply_first`]): "the invite was created, then the connection dropped" is the
+//! ambiguous failure retry logic must be tested against.
 
-use std::collections::VecDeque;
+mod json;
+mod queue;
+
+pub(crate) use queue::FaultQueue;
+
 use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, StatusCode};
-use openai_invites_core::headers;
+use openai_invites_core::ops::{self, OPERATIONS};
+use openai_invites_core::{OperationMeta, headers};
 
+use crate::control_error::ControlError;
 use crate::routes::{BASE_PATH, Route};
 
 /// Which requests a fault applies to.
@@ -21,9 +27,21 @@ pub enum Match {
     /// Every request, known route or not (the default).
     #[default]
     Any,
-    /// Requests for one operation: `listInvites`, `inviteUser`, `retrieveInvite` or
-    /// `deleteInvite` (derived from method and path).
-    Operation(&'static str),
+    /// Requests for one operation of the core's table, e.g.
+    /// `Match::Operation(InviteUser::META)`: typed, so a misspelt operation does not compile.
+    /// For a name known only at run time, [`Match::operation`] refuses one that is not an
+    /// operation.
+    ///
+    /// ```compile_fail
+    /// use openai_invites_mock::Match;
+    /// let by_name = Match::Operation("inviteUser"); // a name is not an operation
+    /// ```
+    ///
+    /// ```compile_fail
+    /// use openai_invites_core::{InviteUsr, Operation};
+    /// let typo = openai_invites_mock::Match::Operation(InviteUsr::META);
+    /// ```
+    Operation(OperationMeta),
     /// Requests with this method whose path is this one, with or without the `/v1` base path
     /// (`/v1/organization/invites/invite-abc`, `/organization/invites/invite-abc`), or whose
     /// route has this template (`/organization/invites/{invite_id}` matches every id).
@@ -36,15 +54,40 @@ impl Match {
         Self::Route(method, path.into())
     }
 
+    /// The [`Match::Operation`] of the operation named `name` (e.g. `inviteUser`, from a test
+    /// table); a name that is not one is refused with the names there are.
+    ///
+    /// ```
+    /// use openai_invites_core::{InviteUser, Operation};
+    /// use openai_invites_mock::Match;
+    ///
+    /// assert_eq!(Match::operation("inviteUser")?, Match::Operation(InviteUser::META));
+    /// let typo = Match::operation("invite_user").unwrap_err();
+    /// assert!(typo.to_string().contains("`invite_user` is not one of"), "{typo}");
+    /// # Ok::<(), openai_invites_mock::ControlError>(())
+    /// ```
+    pub fn operation(name: &str) -> Result<Self, ControlError> {
+        match ops::named(name) {
+            Some(meta) => Ok(Self::Operation(meta.clone())),
+            None => {
+                let names: Vec<_> = OPERATIONS.iter().map(|op| op.name).collect();
+                Err(ControlError::invalid(
+                    "operation",
+                    format!("`{name}` is not one of {}", names.join(", ")),
+                ))
+            }
+        }
+    }
+
     pub(crate) fn matches(&self, method: &Method, path: &str, route: &Route) -> bool {
         match self {
             Self::Any => true,
-            Self::Operation(name) => route.operation() == Some(*name),
+            Self::Operation(op) => route.meta().is_some_and(|meta| meta.name == op.name),
             Self::Route(m, p) => {
                 m == method
                     && (p == path
                         || path.strip_prefix(BASE_PATH) == Some(p.as_str())
-                        || route.template() == Some(p.as_str()))
+                        || route.meta().map(|meta| meta.url_template) == Some(p.as_str()))
             }
         }
     }
@@ -94,12 +137,21 @@ pub(crate) enum Action {
 
 /// A scripted misbehaviour for the next matching request(s).
 ///
+/// [`FakeInvites::push_fault`](crate::FakeInvites::push_fault) queues it; the first queued
+/// fault that [matches](Match) a request fires, [`times`](Self::times) times, then normal
+/// behaviour resumes. Faults fire before auth and routing (a proxy, an outage). The store
+/// never sees a faulted request unless the fault is [`apply_first`](Self::apply_first). On
+/// loopback a dropped connection closes with no response; in process it is
+/// [`FakeError::ConnectionDropped`](crate::FakeError::ConnectionDropped).
+///
 /// ```
 /// use std::time::Duration;
+/// use openai_invites_core::{InviteUser, Operation};
 /// use openai_invites_mock::{Fault, Match};
 ///
 /// // The classic ambiguous failure: the invite is created, then the connection drops.
-/// let ambiguous = Fault::drop_connection().apply_first().matching(Match::Operation("inviteUser"));
+/// let ambiguous =
+///     Fault::drop_connection().apply_first().matching(Match::Operation(InviteUser::META));
 /// // Two 503s with an HTML body from a "proxy", then normal answers again.
 /// let outage = Fault::html(503, "<html>upstream down</html>").times(2);
 /// // A 500 that says "do not retry me".
@@ -253,51 +305,11 @@ impl fmt::Display for Fault {
     }
 }
 
-/// Queued faults; the first one that matches a request fires.
-#[derive(Debug, Default)]
-pub(crate) struct FaultQueue {
-    queue: VecDeque<Fault>,
-}
-
-impl FaultQueue {
-    pub(crate) fn push(&mut self, fault: Fault) {
-        if fault.times > 0 {
-            self.queue.push_back(fault);
-        }
-    }
-
-    /// The fault for this request, if any; it is removed once it has fired `times` times.
-    pub(crate) fn take(&mut self, method: &Method, path: &str, route: &Route) -> Option<Fault> {
-        let index = self
-            .queue
-            .iter()
-            .position(|f| f.matcher.matches(method, path, route))?;
-        let entry = self.queue.get_mut(index)?;
-        entry.times -= 1;
-        if entry.times == 0 {
-            self.queue.remove(index)
-        } else {
-            Some(entry.clone())
-        }
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.queue.clear();
-    }
-
-    pub(crate) fn snapshot(&self) -> Vec<Fault> {
-        self.queue.iter().cloned().collect()
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.queue.len()
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use openai_invites_core::{DeleteInvite, Operation, RetrieveInvite};
 
     fn route(method: &Method, path: &str) -> Route {
         Route::classify(method, path)
@@ -309,8 +321,8 @@ mod tests {
         let item = "/v1/organization/invites/invite-1";
         let r = route(&get, item);
         assert!(Match::Any.matches(&get, item, &r));
-        assert!(Match::Operation("retrieveInvite").matches(&get, item, &r));
-        assert!(!Match::Operation("deleteInvite").matches(&get, item, &r));
+        assert!(Match::Operation(RetrieveInvite::META).matches(&get, item, &r));
+        assert!(!Match::Operation(DeleteInvite::META).matches(&get, item, &r));
         assert!(Match::route(Method::GET, item).matches(&get, item, &r));
         assert!(
             Match::route(Method::GET, "/organization/invites/invite-1").matches(&get, item, &r)
@@ -320,33 +332,6 @@ mod tests {
         );
         assert!(!Match::route(Method::DELETE, item).matches(&get, item, &r));
         assert!(!Match::route(Method::GET, "/organization/invites").matches(&get, item, &r));
-    }
-
-    #[test]
-    fn times_and_order() {
-        let mut q = FaultQueue::default();
-        q.push(Fault::status(500).times(0));
-        q.push(
-            Fault::status(503)
-                .times(2)
-                .matching(Match::Operation("listInvites")),
-        );
-        q.push(Fault::drop_connection());
-        assert_eq!(q.len(), 2);
-        let list = route(&Method::GET, "/v1/organization/invites");
-        let create = route(&Method::POST, "/v1/organization/invites");
-        let path = "/v1/organization/invites";
-        assert_eq!(
-            q.take(&Method::POST, path, &create).unwrap().action,
-            Action::Drop
-        );
-        assert_eq!(q.take(&Method::POST, path, &create), None);
-        assert_eq!(
-            q.take(&Method::GET, path, &list).unwrap().action,
-            Action::Status(StatusCode::SERVICE_UNAVAILABLE)
-        );
-        assert!(q.take(&Method::GET, path, &list).is_some());
-        assert_eq!(q.take(&Method::GET, path, &list), None);
     }
 
     #[test]

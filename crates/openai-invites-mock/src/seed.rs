@@ -9,7 +9,7 @@ use openai_invites_core::{Invite, InviteProject, InviteRole, InviteStatus, Proje
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::ControlError;
+use crate::control_error::ControlError;
 use crate::store::INVITE_LIFETIME_SECS;
 
 /// One invite to seed; only `email` is required.

@@ -3,22 +3,11 @@
 use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method, StatusCode};
-use openai_invites_core::{DeleteInvite, InviteUser, ListInvites, Operation, RetrieveInvite};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::ControlError;
-use crate::fault::{Action, Fault, Match};
-
-/// The operations a fault can match, by the spec's names.
-fn operations() -> [&'static str; 4] {
-    [
-        ListInvites::META.name,
-        InviteUser::META.name,
-        RetrieveInvite::META.name,
-        DeleteInvite::META.name,
-    ]
-}
+use super::{Action, Fault, Match};
+use crate::control_error::ControlError;
 
 /// The JSON shape; every field is optional, unknown fields are refused.
 #[derive(Debug, Default, Deserialize)]
@@ -51,10 +40,11 @@ impl Fault {
     /// | `delay_ms` | wait this long first (any kind) |
     /// | `times` | fire for the next N matching requests (default 1, at least 1) |
     /// | `apply_first` | let the store see the request first (default `false`) |
-    /// | `operation` | match only `listInvites`, `inviteUser`, `retrieveInvite` or `deleteInvite` |
+    /// | `operation` | match only this operation, by its name in [`OPERATIONS`](openai_invites_core::ops::OPERATIONS) (`listInvites`, `inviteUser`, `retrieveInvite`, `deleteInvite`); another name is refused |
     /// | `method` + `path` | match only this method and path or template (see [`Match::Route`]) |
     ///
     /// ```
+    /// use openai_invites_core::{ListInvites, Operation};
     /// use openai_invites_mock::{Fault, Match};
     /// use serde_json::json;
     ///
@@ -62,10 +52,11 @@ impl Fault {
     ///     "status": 503, "headers": {"retry-after": "1"}, "times": 2, "operation": "listInvites"
     /// }))?;
     /// assert_eq!(fault, Fault::status(503).header("retry-after", "1").times(2)
-    ///     .matching(Match::Operation("listInvites")));
+    ///     .matching(Match::Operation(ListInvites::META)));
     /// let ambiguous = Fault::from_json(&json!({"kind": "drop_connection", "apply_first": true}))?;
     /// assert_eq!(ambiguous, Fault::drop_connection().apply_first());
     /// assert!(Fault::from_json(&json!({"status": 503, "tims": 2})).is_err()); // typo: refused
+    /// assert!(Fault::from_json(&json!({"status": 503, "operation": "list_invites"})).is_err());
     /// # Ok::<(), openai_invites_mock::ControlError>(())
     /// ```
     pub fn from_json(value: &Value) -> Result<Fault, ControlError> {
@@ -179,8 +170,8 @@ impl Fault {
         out.insert("apply_first".into(), json!(self.apply_first));
         match &self.matcher {
             Match::Any => {}
-            Match::Operation(name) => {
-                out.insert("operation".into(), json!(name));
+            Match::Operation(op) => {
+                out.insert("operation".into(), json!(op.name));
             }
             Match::Route(method, path) => {
                 out.insert("method".into(), json!(method.as_str()));
@@ -243,16 +234,7 @@ fn header_pairs(
 fn matcher(spec: &FaultJson) -> Result<Match, ControlError> {
     match (&spec.operation, &spec.method, &spec.path) {
         (None, None, None) => Ok(Match::Any),
-        (Some(name), None, None) => operations()
-            .into_iter()
-            .find(|op| *op == name.as_str())
-            .map(Match::Operation)
-            .ok_or_else(|| {
-                ControlError::invalid(
-                    "operation",
-                    format!("`{name}` is not one of {:?}", operations()),
-                )
-            }),
+        (Some(name), None, None) => Match::operation(name),
         (None, Some(method), Some(path)) => {
             let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
                 .map_err(|_| ControlError::invalid("method", "not an HTTP method"))?;
@@ -273,13 +255,14 @@ fn matcher(spec: &FaultJson) -> Result<Match, ControlError> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use openai_invites_core::{InviteUser, Operation};
 
     #[test]
     fn every_builder_round_trips() {
         let faults = [
             Fault::status(503),
             Fault::html(502, "<html>down</html>").times(3),
-            Fault::rate_limited(1500).matching(Match::Operation("inviteUser")),
+            Fault::rate_limited(1500).matching(Match::Operation(InviteUser::META)),
             Fault::status(500).json(json!({"error": {"message": "x"}})),
             Fault::delay(Duration::from_millis(40)),
             Fault::drop_connection()
