@@ -9,7 +9,7 @@
 //! pass it with `meter_provider(..)`, or set it as the global provider, which the client reads
 //! by default.
 
-use openai_invites::{Client, InviteRequest, InviteRole, ListInvites};
+use openai_invites::{Client, InviteRequest, InviteRole, InviteUser, ListInvites, Operation};
 use openai_invites_mock::{FakeInvites, Fault, Match};
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 
@@ -36,7 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     fake.push_fault(
         Fault::drop_connection()
             .apply_first()
-            .matching(Match::Operation("inviteUser")),
+            .matching(Match::Operation(InviteUser::META)),
     );
     client
         .invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader))

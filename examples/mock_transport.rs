@@ -6,7 +6,7 @@
 //! ```
 
 use bytes::Bytes;
-use openai_invites::{Client, InviteRequest, InviteRole, ListInvites};
+use openai_invites::{Client, InviteRequest, InviteRole, ListInvites, Operation, RetrieveInvite};
 use openai_invites_mock::{FakeInvites, Fault};
 
 #[tokio::main]
@@ -39,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     fake.push_fault(
         Fault::html(502, "<html>Bad gateway</html>")
-            .matching(openai_invites_mock::Match::Operation("retrieveInvite")),
+            .matching(openai_invites_mock::Match::Operation(RetrieveInvite::META)),
     );
     match client.retrieve_invite(&invite.id).await {
         Ok(again) => println!("retrieved {} (the fault was retried away)", again.id),

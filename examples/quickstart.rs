@@ -7,7 +7,10 @@
 //! ```
 
 use futures_util::TryStreamExt;
-use openai_invites::{Client, Ensured, InviteRequest, InviteRole, ListInvites, ProjectRole};
+use openai_invites::{
+    Client, Ensured, InviteRequest, InviteRole, InviteUser, ListInvites, Operation, ProjectRole,
+    RetrieveInvite,
+};
 use openai_invites_mock::{FakeServer, Fault, Match};
 use tracing_subscriber::EnvFilter;
 
@@ -104,7 +107,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // client retries (retrieving is idempotent) and the call succeeds.
     server
         .fake()
-        .push_fault(Fault::status(503).matching(Match::Operation("retrieveInvite")));
+        .push_fault(Fault::status(503).matching(Match::Operation(RetrieveInvite::META)));
     let before = server.fake().request_count();
     let again = client.retrieve_invite(&cy.id).await?;
     let attempts: Vec<String> = server.fake().requests()[before..]
@@ -129,7 +132,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     server.fake().push_fault(
         Fault::drop_connection()
             .apply_first()
-            .matching(Match::Operation("inviteUser")),
+            .matching(Match::Operation(InviteUser::META)),
     );
     let dee = client
         .invite_user(InviteRequest::new("dee@example.com", InviteRole::Reader))

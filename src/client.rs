@@ -12,7 +12,7 @@ use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
 use crate::scrub::Secrets;
 use crate::stack::Stack;
-use crate::{Call, ClientBuilder, Error};
+use crate::{Call, Error};
 
 /// A client of the invites API. Cheap to clone (one `Arc`); clones share the connection pool,
 /// and, once configured, the retry budget and the rate limiter.
@@ -31,7 +31,7 @@ use crate::{Call, ClientBuilder, Error};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    inner: Arc<ClientParts>,
 }
 
 /// What `build()` hands the client.
@@ -46,14 +46,7 @@ pub(crate) struct ClientParts {
     pub(crate) recorder: Recorder,
 }
 
-type Inner = ClientParts;
-
 impl Client {
-    /// Starts configuring a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
     pub(crate) fn from_parts(parts: ClientParts) -> Self {
         Self {
             inner: Arc::new(parts),
@@ -102,14 +95,12 @@ impl Client {
 
     /// Invites a person to the organization.
     ///
-    /// Never sent again blindly after an ambiguous failure (the service may have sent the
-    /// email): the client reads the invites to find out whether the create took effect, and
-    /// returns the invite it made, fails with
-    /// [`ErrorKind::AlreadyInvited`](crate::ErrorKind::AlreadyInvited) (the email already had a
-    /// pending invite), or sends it again when it provably did not happen. Only when the service
-    /// cannot be read does the error report [`Error::is_outcome_unknown`]. See
-    /// [`ClientBuilder::reconcile_invites`]; for jobs that run again and again, see
-    /// [`ensure_invited`](Self::ensure_invited).
+    /// Never re-sent blindly after an ambiguous failure (the email may have gone out): the
+    /// client reads the invites and returns the invite it made, fails with
+    /// [`ErrorKind::AlreadyInvited`](crate::ErrorKind::AlreadyInvited), or sends it again when it
+    /// provably was not made; [`Error::is_outcome_unknown`] only when the service cannot be read.
+    /// See [`reconcile_invites`](crate::ClientBuilder::reconcile_invites), and
+    /// [`ensure_invited`](Self::ensure_invited) for jobs that run again and again.
     pub fn invite_user(&self, request: InviteRequest) -> Call<InviteUser> {
         self.send(InviteUser(request))
     }

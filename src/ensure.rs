@@ -2,7 +2,8 @@
 //! again.
 
 use futures_util::TryStreamExt;
-use openai_invites_core::{Invite, InviteRequest, InviteStatus, ListInvites, Mismatch};
+use openai_invites_core::provision::Provision;
+use openai_invites_core::{Invite, InviteRequest, ListInvites, Mismatch};
 
 use crate::{Client, Error, ErrorKind};
 
@@ -77,34 +78,30 @@ impl Client {
             .try_filter(|invite| std::future::ready(request.is_for(&invite.email)))
             .try_collect()
             .await?;
-        let newest = |status: InviteStatus| {
-            mine.iter()
-                .filter(|i| i.status == status)
-                .max_by_key(|i| i.created_at)
-                .cloned()
-        };
-        if let Some(invite) = newest(InviteStatus::Pending) {
-            let mismatch = Mismatch::between(&request, &invite);
-            return Ok(EnsuredInvite {
-                invite,
-                outcome: Ensured::AlreadyPending { mismatch },
-            });
-        }
-        if let Some(invite) = newest(InviteStatus::Accepted) {
-            return Ok(EnsuredInvite {
-                invite,
-                outcome: Ensured::AlreadyAccepted,
-            });
-        }
-        let expired = newest(InviteStatus::Expired);
-        if let Some(old) = &expired {
-            match self.delete_invite(&old.id).await {
-                Ok(_) => {}
-                // Gone already: what a replacement needs.
-                Err(e) if e.status() == Some(http::StatusCode::NOT_FOUND) => {}
-                Err(e) => return Err(e),
+        let expired = match Provision::decide(&request, &mine) {
+            Provision::AlreadyPending { invite, mismatch } => {
+                return Ok(EnsuredInvite {
+                    invite,
+                    outcome: Ensured::AlreadyPending { mismatch },
+                });
             }
-        }
+            Provision::AlreadyAccepted { invite } => {
+                return Ok(EnsuredInvite {
+                    invite,
+                    outcome: Ensured::AlreadyAccepted,
+                });
+            }
+            Provision::Reissue { expired } => {
+                match self.delete_invite(&expired.id).await {
+                    Ok(_) => {}
+                    // Gone already: what a replacement needs.
+                    Err(e) if e.status() == Some(http::StatusCode::NOT_FOUND) => {}
+                    Err(e) => return Err(e),
+                }
+                Some(expired)
+            }
+            Provision::Create => None,
+        };
         match self.invite_user(request.clone()).await {
             Ok(invite) => Ok(EnsuredInvite {
                 invite,

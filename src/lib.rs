@@ -157,7 +157,7 @@ pub use info::CallInfo;
 pub use layer::rate_limit::{Quota, RateLimiter};
 pub use layer::reconcile::{AlreadyInvited, ReconcilePolicy, Reconciled};
 pub use layer::retry::{Jitter, RetryBudget, RetryPolicy};
-pub use stack::{HttpService, StackService};
+pub use transport::{HttpService, StackService};
 
 pub use openai_invites_core as core;
 pub use openai_invites_core::{

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tower::ServiceBuilder;
-use tower::util::BoxCloneSyncService;
 
 use crate::BoxError;
 use crate::layer::metrics::{AttemptMetricsLayer, Recorder};
@@ -17,39 +16,7 @@ use crate::layer::{
     AttemptSpanLayer, AttemptTimeoutLayer, AuthLayer, OperationSpanLayer, TotalTimeoutLayer,
 };
 use crate::slot::Slot;
-
-/// The type-erased HTTP service the client holds: HTTP in, HTTP out, bodies in memory. A
-/// swapped transport is erased to it too.
-pub type HttpService = BoxCloneSyncService<http::Request<Bytes>, http::Response<Bytes>, BoxError>;
-
-/// A service that can be the client's transport (or sit in its stack): HTTP in, HTTP out, an
-/// error that converts to [`BoxError`], cloneable (the stack is cloned per call) and usable
-/// across threads. Every such service implements it; it only names the bounds.
-pub trait StackService:
-    tower_service::Service<
-        http::Request<Bytes>,
-        Response = http::Response<Bytes>,
-        Error: Into<BoxError>,
-        Future: Send + 'static,
-    > + Clone
-    + Send
-    + Sync
-    + 'static
-{
-}
-
-impl<S> StackService for S where
-    S: tower_service::Service<
-            http::Request<Bytes>,
-            Response = http::Response<Bytes>,
-            Error: Into<BoxError>,
-            Future: Send + 'static,
-        > + Clone
-        + Send
-        + Sync
-        + 'static
-{
-}
+use crate::transport::StackService;
 
 /// Every part of the stack but the transport, as the builder settled them.
 pub(crate) struct StackParts {

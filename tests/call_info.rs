@@ -7,7 +7,10 @@ mod support;
 use std::time::Duration;
 
 use bytes::Bytes;
-use openai_invites::{Client, Invite, InviteRequest, InviteRole, Jitter, ListInvites, Reconciled};
+use openai_invites::{
+    Client, Invite, InviteRequest, InviteRole, InviteUser, Jitter, ListInvites, Operation,
+    Reconciled,
+};
 use openai_invites_mock::{FakeInvites, Fault, Match};
 
 #[tokio::test]
@@ -108,7 +111,7 @@ async fn a_create_settled_by_reading_says_it_was_reconciled() {
     fake.push_fault(
         Fault::drop_connection()
             .apply_first()
-            .matching(Match::Operation("inviteUser")),
+            .matching(Match::Operation(InviteUser::META)),
     );
     let (invite, info) = client
         .invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader))

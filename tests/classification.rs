@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use openai_invites::core::{BaseUrl, InviteUser, Operation};
+use openai_invites::core::{BaseUrl, DeleteInvite, InviteUser, Operation, RetrieveInvite};
 use openai_invites::layer::retry::{RetryLayer, RetryPolicy};
 use openai_invites::layer::{AdminKey, AttemptTimeoutLayer, AuthLayer, TotalTimeoutLayer};
 use openai_invites::transport::TransportError;
@@ -129,7 +129,7 @@ async fn a_wrapped_timeout_is_a_timeout() {
 async fn a_read_never_leaves_the_outcome_unknown() {
     let fake = FakeInvites::new();
     // A 503, then the retry's 404: whatever the service did, a read changed nothing.
-    let retrieve = Match::Operation("retrieveInvite");
+    let retrieve = Match::Operation(RetrieveInvite::META);
     fake.push_fault(Fault::status(503).apply_first().matching(retrieve));
     let client = support::in_process_builder(&fake)
         .max_retries(2)
@@ -146,7 +146,7 @@ async fn a_read_never_leaves_the_outcome_unknown() {
     let id = fake
         .seed(InviteRequest::new("bo@example.com", InviteRole::Reader))
         .id;
-    let delete = Match::Operation("deleteInvite");
+    let delete = Match::Operation(DeleteInvite::META);
     fake.push_fault(Fault::status(503).apply_first().matching(delete));
     client.delete_invite(&id).await.unwrap();
 }

@@ -15,20 +15,16 @@ mod support;
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use openai_invites::core::ops::OPERATIONS;
+use openai_invites::core::reconcile::Reconciliation;
 use openai_invites::{
     Client, ClientBuilder, Error, ErrorKind, InviteRequest, InviteRole, Jitter, ListInvites,
-    Reconciled, defaults,
+    OperationMeta, Reconciled, defaults,
 };
 use openai_invites_mock::{FakeInvites, FakeServer, Fault, Match};
 use serde_json::json;
 use tokio::time::Instant;
 
-const OPERATIONS: [&str; 4] = [
-    "listInvites",
-    "inviteUser",
-    "retrieveInvite",
-    "deleteInvite",
-];
 const NEW_EMAIL: &str = "new@example.com";
 /// More times than any case sends.
 const FOREVER: usize = 100;
@@ -444,16 +440,18 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-fn expected(row: &Row, operation: &str) -> Case {
-    match operation {
-        "inviteUser" => row.cases[1],
-        "deleteInvite" => row.delete.unwrap_or(row.cases[0]),
-        _ => row.cases[0],
+fn expected(row: &Row, operation: &OperationMeta) -> Case {
+    if !operation.idempotent {
+        row.cases[1]
+    } else if operation.reconcile == Reconciliation::NotFoundMeansDeleted {
+        row.delete.unwrap_or(row.cases[0])
+    } else {
+        row.cases[0]
     }
 }
 
-async fn call(client: &Client, operation: &str, existing: &str) -> Result<(), Error> {
-    match operation {
+async fn call(client: &Client, operation: &OperationMeta, existing: &str) -> Result<(), Error> {
+    match operation.name {
         "listInvites" => client.list_invites(ListInvites::new()).await.map(drop),
         "inviteUser" => client
             .invite_user(InviteRequest::new(NEW_EMAIL, InviteRole::Reader))
@@ -479,9 +477,9 @@ fn configure(builder: ClientBuilder, face: Face) -> ClientBuilder {
     }
 }
 
-/// The operation a fault is scoped to, by the name the fake matches on.
-const fn scope(operation: &'static str) -> Match {
-    Match::Operation(operation)
+/// The operation a fault is scoped to.
+fn scope(operation: &OperationMeta) -> Match {
+    Match::Operation(operation.clone())
 }
 
 /// What a case keeps alive while it runs.
@@ -494,7 +492,7 @@ enum Held {
 /// Runs one case; returns (requests received, result, waited).
 async fn run(
     row: &Row,
-    operation: &'static str,
+    operation: &OperationMeta,
 ) -> (usize, Result<(), Error>, Duration, FakeInvites) {
     let fake = FakeInvites::new();
     let existing = fake
@@ -607,7 +605,7 @@ async fn check_row(row: &Row, table: &mut String) {
     for operation in OPERATIONS {
         let case = expected(row, operation);
         let (requests, result, waited, fake) = run(row, operation).await;
-        let context = format!("{} / {operation}: {result:?}", row.name);
+        let context = format!("{} / {}: {result:?}", row.name, operation.name);
         assert_eq!(requests, case.requests, "requests: {context}");
         assert_eq!(outcome(&result), case.result, "result: {context}");
         if let Err(e) = &result {
@@ -619,7 +617,7 @@ async fn check_row(row: &Row, table: &mut String) {
             "waited {ms} ms, expected {:?}: {context}",
             case.wait_ms
         );
-        if operation == "inviteUser" {
+        if !operation.idempotent {
             check_the_store(&fake, &result, &case, &context);
         }
         let face = match row.face {
@@ -629,8 +627,9 @@ async fn check_row(row: &Row, table: &mut String) {
         };
         writeln!(
             table,
-            "| {} | {face} | `{operation}` | {} | {} | {} | {} |",
+            "| {} | {face} | `{}` | {} | {} | {} | {} |",
             row.name,
+            operation.name,
             case.requests,
             describe(case.result),
             case.reconciled.map_or("", Reconciled::as_str),

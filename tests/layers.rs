@@ -1,26 +1,22 @@
-//! The two user slots: per-attempt layers see the auth header; per-call layers run once. The
-//! layers here are written on `http::Request<Bytes>`, through `BytesLayer`.
+//! The two user slots: per-attempt layers see the auth header; per-call layers run once; layers
+//! compose in the order added.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use openai_invites::slot::BytesLayer;
+use openai_invites::slot::{Body, Inner, SlotService};
 use openai_invites::{InviteRequest, InviteRole, ListInvites};
 
 type Seen = Arc<Mutex<Vec<Option<String>>>>;
 
 fn recording_layer(
     seen: Seen,
-) -> impl tower::Layer<openai_invites::HttpService, Service = impl openai_invites::StackService>
-+ Send
-+ Sync
-+ 'static {
+) -> impl tower::Layer<Inner, Service = impl SlotService> + Send + Sync + 'static {
     tower::layer::layer_fn(move |inner| {
         let seen = seen.clone();
-        tower::util::MapRequest::new(inner, move |mut request: http::Request<Bytes>| {
+        tower::util::MapRequest::new(inner, move |mut request: http::Request<Body>| {
             let auth = request
                 .headers()
                 .get("authorization")
@@ -39,7 +35,7 @@ async fn per_attempt_layer_sees_auth_and_can_add_headers() {
     let (fake, _) = support::in_process();
     let seen: Seen = Arc::default();
     let client = support::in_process_builder(&fake)
-        .layer_per_attempt(BytesLayer::new(recording_layer(seen.clone())))
+        .layer_per_attempt(recording_layer(seen.clone()))
         .build()
         .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();
@@ -58,7 +54,7 @@ async fn per_call_layer_runs_before_auth_once_per_call() {
     let (fake, _) = support::in_process();
     let seen: Seen = Arc::default();
     let client = support::in_process_builder(&fake)
-        .layer_per_call(BytesLayer::new(recording_layer(seen.clone())))
+        .layer_per_call(recording_layer(seen.clone()))
         .build()
         .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();
@@ -76,15 +72,13 @@ async fn layers_compose_in_the_order_added() {
     let order = Arc::new(Mutex::new(Vec::new()));
     let tag = |name: &'static str| {
         let order = order.clone();
-        BytesLayer::new(tower::layer::layer_fn(
-            move |inner: openai_invites::HttpService| {
-                let order = order.clone();
-                tower::util::MapRequest::new(inner, move |request: http::Request<Bytes>| {
-                    order.lock().unwrap().push(name);
-                    request
-                })
-            },
-        ))
+        tower::layer::layer_fn(move |inner: Inner| {
+            let order = order.clone();
+            tower::util::MapRequest::new(inner, move |request: http::Request<Body>| {
+                order.lock().unwrap().push(name);
+                request
+            })
+        })
     };
     let client = support::in_process_builder(&fake)
         .layer_per_call(tag("call-1"))
@@ -107,8 +101,8 @@ async fn with_retries_per_call_runs_once_and_per_attempt_every_time() {
     let per_call: Seen = Arc::default();
     let per_attempt: Seen = Arc::default();
     let client = support::in_process_builder(&fake)
-        .layer_per_call(BytesLayer::new(recording_layer(per_call.clone())))
-        .layer_per_attempt(BytesLayer::new(recording_layer(per_attempt.clone())))
+        .layer_per_call(recording_layer(per_call.clone()))
+        .layer_per_attempt(recording_layer(per_attempt.clone()))
         .max_retries(2)
         .build()
         .unwrap();

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use openai_invites::{ErrorKind, InviteRequest, InviteRole, ListInvites, Quota};
+use openai_invites::{
+    ErrorKind, InviteRequest, InviteRole, InviteUser, ListInvites, Operation, Quota,
+};
 use openai_invites_mock::{FakeInvites, Fault, Match};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
@@ -200,7 +202,7 @@ async fn reconciliations_and_failed_calls() {
     fake.push_fault(
         Fault::drop_connection()
             .apply_first()
-            .matching(Match::Operation("inviteUser")),
+            .matching(Match::Operation(InviteUser::META)),
     );
     client
         .invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader))

@@ -7,7 +7,7 @@ mod support;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use openai_invites::{Client, ListInvites, Quota};
+use openai_invites::{Client, InviteUser, ListInvites, Operation, Quota};
 use openai_invites_mock::{FakeInvites, Fault};
 use tokio::time::Instant;
 
@@ -102,7 +102,7 @@ async fn retries_cost_quota_too() {
 async fn a_429_hint_pauses_every_caller() {
     let fake = FakeInvites::new();
     fake.push_fault(
-        Fault::rate_limited(500).matching(openai_invites_mock::Match::Operation("inviteUser")),
+        Fault::rate_limited(500).matching(openai_invites_mock::Match::Operation(InviteUser::META)),
     );
     let client = client(&fake, per_second(1000));
     let started = Instant::now();

@@ -7,8 +7,8 @@ mod support;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use openai_invites::{
-    Client, Ensured, Error, ErrorKind, Invite, InviteRequest, InviteRole, InviteStatus,
-    ProjectRole, Reconciled,
+    Client, Ensured, Error, ErrorKind, Invite, InviteRequest, InviteRole, InviteStatus, InviteUser,
+    Operation, ProjectRole, Reconciled,
 };
 use openai_invites_mock::{FakeInvites, Fault, Match, Seed, SeedInvite};
 
@@ -22,7 +22,7 @@ async fn invite_ana(client: &Client) -> Result<Invite, Error> {
 }
 
 fn create_fault(fault: Fault) -> Fault {
-    fault.matching(Match::Operation("inviteUser"))
+    fault.matching(Match::Operation(InviteUser::META))
 }
 
 fn reads(fake: &FakeInvites) -> usize {

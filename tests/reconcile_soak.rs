@@ -19,7 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use openai_invites::{
-    Error, ErrorKind, InviteRequest, InviteRole, Jitter, ProjectRole, Reconciled,
+    Error, ErrorKind, InviteRequest, InviteRole, InviteUser, Jitter, ListInvites, Operation,
+    ProjectRole, Reconciled,
 };
 use openai_invites_mock::{FakeInvites, Fault, Match};
 
@@ -46,7 +47,7 @@ fn random_read_fault(rng: &mut fastrand::Rng) -> Fault {
         // Past the attempt timeout.
         _ => Fault::delay(Duration::from_secs(30)),
     };
-    fault.matching(Match::Operation("listInvites"))
+    fault.matching(Match::Operation(ListInvites::META))
 }
 
 fn random_fault(rng: &mut fastrand::Rng) -> Fault {
@@ -68,7 +69,7 @@ fn random_fault(rng: &mut fastrand::Rng) -> Fault {
     } else {
         fault
     };
-    fault.matching(Match::Operation("inviteUser"))
+    fault.matching(Match::Operation(InviteUser::META))
 }
 
 /// What one call returned.

@@ -14,8 +14,10 @@ use crate::layer::rate_limit::RateLimitLayer;
 use crate::layer::{AdminKey, AuthLayer};
 use crate::scrub::Secrets;
 use crate::slot::Slot;
-use crate::stack::{self, HttpService, StackParts, StackService};
-use crate::transport::{HyperTransport, ResponseTooLarge, TransportError};
+use crate::stack::{self, StackParts};
+use crate::transport::{
+    HttpService, HyperTransport, ResponseTooLarge, StackService, TransportError,
+};
 use crate::{BoxError, BuildError, Client};
 
 impl ClientBuilder {
@@ -84,7 +86,13 @@ impl ClientBuilder {
                     .network_env
                     .take()
                     .unwrap_or_else(NetworkEnv::from_process);
-                let proxy = self.proxy.choose(&env, &base_url)?;
+                let proxy = self.proxy.choose(&env, &base_url).map_err(|e| {
+                    let origin = e.origin.to_owned();
+                    BuildError::Proxy {
+                        origin,
+                        reason: e.reason,
+                    }
+                })?;
                 self.transport_config.env = env;
                 self.transport_config.proxy = proxy.clone();
                 proxy

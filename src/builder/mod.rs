@@ -13,12 +13,13 @@ use std::time::Duration;
 use secrecy::SecretString;
 use tower_layer::Layer;
 
+use crate::Client;
 use crate::defaults;
 use crate::environment::NetworkEnv;
 use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimiter, Unlimited};
 use crate::layer::retry::{Jitter, RetryBudget, RetryPolicy};
 use crate::slot::{self, ErasedLayer, SlotService};
-use crate::stack::HttpService;
+use crate::transport::HttpService;
 use crate::transport::TransportConfig;
 use crate::transport::proxy::ProxySetting;
 
@@ -131,6 +132,14 @@ impl Default for ClientBuilder {
             #[cfg(feature = "metrics")]
             meter_provider: None,
         }
+    }
+}
+
+// Defined with the builder, so that the builder knows the client and not the other way round.
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
     }
 }
 

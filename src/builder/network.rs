@@ -57,11 +57,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Whether to trust the default roots: the built-in ones (webpki's, or the system's with
-    /// the `native-roots` feature), or, when `SSL_CERT_FILE` or `SSL_CERT_DIR` is set, those
-    /// instead, as curl and OpenSSL do. Turn off to trust only the certificates added with
-    /// [`add_root_certificate_der`](Self::add_root_certificate_der) and
-    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem).
+    /// Whether to trust the default roots (built-in, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when
+    /// set); off, only the certificates added with the `add_root_certificate*` calls.
     pub fn tls_built_in_roots(mut self, enabled: bool) -> Self {
         self.transport_config.roots.set_defaults(enabled);
         self
@@ -74,17 +71,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Goes through this HTTP proxy, whatever the environment says and whatever the base URL
-    /// (loopback included). `https` calls go through a CONNECT tunnel, with TLS to the API
-    /// inside it; plain `http` calls are sent to the proxy in absolute form. Credentials in
-    /// the URL (`http://user:password@proxy:3128`, percent-encoded) are sent to the proxy only,
-    /// as `Proxy-Authorization: Basic`, and never printed. Only `http://` proxies are
-    /// supported; a URL without a scheme means `http://`, and one without a port means 1080,
-    /// as in curl.
-    ///
-    /// Without this call, the proxy comes from `https_proxy` / `http_proxy` / `all_proxy`
-    /// and `no_proxy` (upper or lower case, read once at `build()`; see
-    /// [`environment`](crate::environment)), and a loopback base URL is never proxied.
+    /// Goes through this `http://` proxy whatever the environment says, loopback included
+    /// (`https` through a CONNECT tunnel). Credentials in the URL (percent-encoded) go to the
+    /// proxy only and are never printed; without a port, 1080, as in curl. Without this call,
+    /// the proxy comes from the [`environment`](crate::environment), never for loopback.
     ///
     /// ```
     /// use openai_invites::Client;
@@ -109,9 +99,8 @@ impl ClientBuilder {
     }
 
     /// Reads the network variables (proxies, `SSL_CERT_FILE`, `SSL_CERT_DIR`) from `var`,
-    /// now, instead of from the process environment at `build()`; the admin variables are not
-    /// read. For tests, which run in parallel threads and must not change the process
-    /// environment; pass `|_| None` for a client that ignores the machine's proxies.
+    /// now, instead of the process environment: for tests (`|_| None` ignores the machine's
+    /// proxies), which must not change the process environment.
     ///
     /// ```
     /// use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! `Body`: a request or response body as the slots carry it, all in memory.
+//! `Body`: a body as the slots carry it, all in memory.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -7,64 +7,44 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 
-/// The body your layers see in the client's slots: bytes in memory, as one frame.
-///
-/// It implements [`http_body::Body`], so tower-http layers (tracing, decompression, ...) take
-/// it as it is, and it gives its bytes back without polling, for layers of your own:
+/// The body your layers see in the client's slots: bytes in memory, as one frame. It is an
+/// [`http_body::Body`] for tower-http layers, and gives its bytes back without polling:
 ///
 /// ```
 /// use openai_invites::slot::Body;
 ///
-/// let body = Body::from(r#"{"email":"ana@example.com"}"#);
+/// let body = Body::new(r#"{"email":"ana@example.com"}"#);
 /// assert_eq!(body.as_bytes(), br#"{"email":"ana@example.com"}"#);
 /// assert_eq!(body.into_bytes().len(), 27);
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Body {
-    // `None` once the frame was polled out.
-    bytes: Option<Bytes>,
+    /// Empty once the frame was polled out.
+    bytes: Bytes,
 }
 
 impl Body {
     /// A body holding `bytes`.
     pub fn new(bytes: impl Into<Bytes>) -> Self {
         Self {
-            bytes: Some(bytes.into()),
+            bytes: bytes.into(),
         }
     }
 
     /// The bytes not yet read as a frame (all of them, unless a layer polled the body).
     pub fn as_bytes(&self) -> &[u8] {
-        self.bytes.as_deref().unwrap_or_default()
+        &self.bytes
     }
 
     /// The bytes not yet read as a frame.
     pub fn into_bytes(self) -> Bytes {
-        self.bytes.unwrap_or_default()
+        self.bytes
     }
 }
 
 impl From<Bytes> for Body {
     fn from(bytes: Bytes) -> Self {
-        Self::new(bytes)
-    }
-}
-
-impl From<&'static str> for Body {
-    fn from(text: &'static str) -> Self {
-        Self::new(text)
-    }
-}
-
-impl From<String> for Body {
-    fn from(text: String) -> Self {
-        Self::new(text)
-    }
-}
-
-impl From<Vec<u8>> for Body {
-    fn from(bytes: Vec<u8>) -> Self {
-        Self::new(bytes)
+        Self { bytes }
     }
 }
 
@@ -76,16 +56,16 @@ impl http_body::Body for Body {
         self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        let bytes = self.get_mut().bytes.take().filter(|b| !b.is_empty());
-        Poll::Ready(bytes.map(|b| Ok(Frame::data(b))))
+        let bytes = std::mem::take(&mut self.get_mut().bytes);
+        Poll::Ready((!bytes.is_empty()).then(|| Ok(Frame::data(bytes))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.bytes.as_ref().is_none_or(Bytes::is_empty)
+        self.bytes.is_empty()
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.as_bytes().len() as u64)
+        SizeHint::with_exact(self.bytes.len() as u64)
     }
 }
 
@@ -97,7 +77,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_frame_then_the_end() {
-        let mut body = Body::from("abc");
+        let mut body = Body::new("abc");
         assert_eq!(http_body::Body::size_hint(&body).exact(), Some(3));
         let frame = body.frame().await.unwrap().unwrap();
         assert_eq!(frame.into_data().unwrap(), "abc");

@@ -53,15 +53,11 @@ impl Default for TransportConfig {
     }
 }
 
-/// The default transport: HTTP/1.1 and HTTP/2 (by ALPN) over rustls with the `ring` provider,
-/// connection pooling, `TCP_NODELAY`, and a response-size cap; through a proxy when the
-/// builder chose one (a CONNECT tunnel for `https`, absolute-form requests for `http`).
+/// The default transport: HTTP/1.1 and HTTP/2 (by ALPN) over rustls (`ring`), pooled, with
+/// `TCP_NODELAY` and a response-size cap; through the proxy the builder chose, if any.
 ///
-/// Built for one scheme: an `https` client never sends in clear text, and a plain `http`
-/// client (loopback, or explicitly allowed) skips the TLS connector's per-request wrapper,
-/// which measurably costs throughput on fast links (see BENCHMARKS.md).
-///
-/// Cheap to clone (one reference count): clones share the connection pool.
+/// Built for one scheme: an `https` transport never sends in clear text, and a plain `http`
+/// one skips the TLS connector's per-request wrapper. Clones share the connection pool.
 #[derive(Clone)]
 pub struct HyperTransport {
     // Behind an `Arc`: the stack is cloned per call, and hyper-util's client clone copies its

@@ -1,37 +1,36 @@
 //! Which proxy, if any, the client goes through: chosen once, at `build()`, for the one base
-//! URL the client talks to.
+//! URL the client talks to. hyper-util's proxy [`Matcher`] reads the proxy URL, credentials
+//! included, and applies `no_proxy`, with curl's rules; its tunnel then uses what it read.
 //!
-//! - [`ProxySetting::FromEnv`], the default, reads `https_proxy` / `http_proxy` / `all_proxy`, minus
-//!   `no_proxy`, with curl's rules (hyper-util's [`Matcher`] applies them). A loopback base URL
-//!   (`127.0.0.0/8`, `::1`, `localhost`) is never proxied this way.
-//! - [`ProxySetting::Explicit`] names this proxy, for any base URL, loopback included.
-//! - [`ProxySetting::Off`] connects directly.
-//!
-//! Only `http://` proxies are supported (the scheme may be left out, as curl allows): HTTPS
-//! goes through a CONNECT tunnel with TLS to the API inside it, plain HTTP goes in absolute
-//! form. Credentials in the URL (`http://user:pass@proxy:3128`) become a `Proxy-Authorization`
-//! header sent to the proxy only; they never appear in `Debug`, `Display` or errors.
+//! Only `http://` proxies are supported (the scheme may be left out): HTTPS goes through a
+//! CONNECT tunnel, plain HTTP in absolute form. Credentials become a `Proxy-Authorization`
+//! header sent to the proxy only, and never appear in `Debug`, `Display` or errors.
 
 use std::fmt;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use http::{HeaderValue, Uri};
-use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use openai_invites_core::BaseUrl;
-use percent_encoding::percent_decode_str;
 
-use crate::BuildError;
 use crate::environment::{NetworkEnv, Var};
 
 /// curl's default proxy port.
 const DEFAULT_PROXY_PORT: u16 = 1080;
 
+/// What the matcher could not read. The URL is never quoted: it may carry a password.
+const UNREADABLE: &str =
+    "it is not a valid proxy URL (percent-encode special characters in credentials)";
+
 /// How the builder was told to choose a proxy.
 #[derive(Clone, Default)]
 pub(crate) enum ProxySetting {
-    /// From the environment (the default).
+    /// From `https_proxy` / `http_proxy` / `all_proxy`, minus `no_proxy`; never for a loopback
+    /// base URL.
     #[default]
     FromEnv,
-    /// This URL, for every destination.
+    /// This URL, for every base URL, loopback included.
     Explicit(String),
     /// No proxy.
     Off,
@@ -41,13 +40,21 @@ impl fmt::Debug for ProxySetting {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::FromEnv => f.write_str("FromEnv"),
-            Self::Explicit(url) => match parse(url) {
-                Ok(proxy) => write!(f, "Explicit({})", proxy.label),
-                Err(_) => f.write_str("Explicit(<unusable URL>)"),
+            Self::Explicit(url) => match read(url, "", &Uri::from_static("https://any/")) {
+                Ok(Some(proxy)) => write!(f, "Explicit({})", proxy.label),
+                _ => f.write_str("Explicit(<unusable URL>)"),
             },
             Self::Off => f.write_str("Off"),
         }
     }
+}
+
+/// A proxy URL that cannot be used: where it came from, and why.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Unusable {
+    /// `proxy(..)`, or the variable (`HTTPS_PROXY`...).
+    pub(crate) origin: &'static str,
+    pub(crate) reason: &'static str,
 }
 
 /// A proxy in use.
@@ -59,7 +66,7 @@ pub(crate) struct Proxy {
     pub(crate) authorization: Option<HeaderValue>,
     /// `http://host:port`, or `http://[redacted]@host:port`: safe to print.
     pub(crate) label: String,
-    /// What must never be printed: the password, `user:password`, the header's base64.
+    /// What must never be printed: `user:password`, the header's base64, the password.
     pub(crate) secrets: Vec<String>,
 }
 
@@ -75,127 +82,90 @@ impl ProxySetting {
         &self,
         env: &NetworkEnv,
         base: &BaseUrl,
-    ) -> Result<Option<Proxy>, BuildError> {
-        match self {
-            Self::Off => Ok(None),
-            Self::Explicit(url) => parse(url)
-                .map(Some)
-                .map_err(|reason| proxy_error("proxy(..)", reason)),
-            Self::FromEnv if base.is_loopback() => Ok(None),
-            Self::FromEnv => from_env(env, base),
+    ) -> Result<Option<Proxy>, Unusable> {
+        let (origin, url, no_proxy) = match self {
+            Self::Off => return Ok(None),
+            Self::Explicit(url) => ("proxy(..)", url.as_str(), ""),
+            Self::FromEnv if base.is_loopback() => return Ok(None),
+            Self::FromEnv => {
+                let specific = match base.is_https() {
+                    true => &env.https_proxy,
+                    false => &env.http_proxy,
+                };
+                let Some(var) = specific.as_ref().or(env.all_proxy.as_ref()) else {
+                    return Ok(None);
+                };
+                let no_proxy = env.no_proxy.as_ref().map_or("", |v: &Var| &v.value);
+                (var.name, var.value.as_str(), no_proxy)
+            }
+        };
+        let unusable = |reason| Unusable { origin, reason };
+        let destination = base.as_str().parse().map_err(|_| unusable(UNREADABLE))?;
+        read(url, no_proxy, &destination).map_err(unusable)
+    }
+}
+
+/// The proxy that hyper-util's matcher reads from `url` for `destination`, unless `no_proxy`
+/// exempts it.
+fn read(url: &str, no_proxy: &str, destination: &Uri) -> Result<Option<Proxy>, &'static str> {
+    let matcher = |no_proxy| Matcher::builder().all(url.trim()).no(no_proxy).build();
+    // Read without exemptions first: an unusable URL is an error, not silently skipped.
+    let intercept = matcher("").intercept(destination).ok_or(UNREADABLE)?;
+    let proxy = Proxy::of(&intercept)?;
+    // `*` exempts IP addresses too, as in curl (the matcher applies it to names only).
+    let everything = no_proxy.split(',').any(|entry| entry.trim() == "*");
+    let exempt = everything || matcher(no_proxy).intercept(destination).is_none();
+    Ok((!exempt).then_some(proxy))
+}
+
+impl Proxy {
+    /// What the transport needs of the proxy the matcher read.
+    fn of(intercept: &Intercept) -> Result<Self, &'static str> {
+        let read = intercept.uri();
+        match read.scheme_str() {
+            Some("http") => {}
+            Some("https") => {
+                return Err("TLS to the proxy (`https://`) is not supported: use `http://`");
+            }
+            _ => return Err("SOCKS proxies are not supported: use `http://`"),
         }
-    }
-}
-
-fn from_env(env: &NetworkEnv, base: &BaseUrl) -> Result<Option<Proxy>, BuildError> {
-    let specific = if base.is_https() {
-        &env.https_proxy
-    } else {
-        &env.http_proxy
-    };
-    let Some(var) = specific.as_ref().or(env.all_proxy.as_ref()) else {
-        return Ok(None);
-    };
-    // Checked first, so that an unusable value is an error naming its variable rather than
-    // being skipped (the matcher drops what it cannot parse).
-    let proxy = parse(&var.value).map_err(|reason| proxy_error(var.name, reason))?;
-    let value = |v: &Option<Var>| v.as_ref().map(|v| v.value.clone()).unwrap_or_default();
-    // `*` exempts every host, IP addresses too, as in curl (hyper-util's matcher applies it
-    // to names only).
-    if value(&env.no_proxy)
-        .split(',')
-        .any(|entry| entry.trim() == "*")
-    {
-        return Ok(None);
-    }
-    let matcher = Matcher::builder()
-        .all(value(&env.all_proxy))
-        .http(value(&env.http_proxy))
-        .https(value(&env.https_proxy))
-        .no(value(&env.no_proxy))
-        .build();
-    let destination: Uri = base
-        .as_str()
-        .parse()
-        .map_err(|_| proxy_error(var.name, "the base URL cannot be matched against NO_PROXY"))?;
-    Ok(matcher.intercept(&destination).map(|_| proxy))
-}
-
-fn proxy_error(origin: &str, reason: &'static str) -> BuildError {
-    BuildError::Proxy {
-        origin: origin.to_owned(),
-        reason,
-    }
-}
-
-/// Parses a proxy URL. The reasons never quote the URL: it may carry a password.
-pub(crate) fn parse(url: &str) -> Result<Proxy, &'static str> {
-    let text = url.trim();
-    let (scheme, rest) = match text.split_once("://") {
-        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-        None => ("http".to_owned(), text),
-    };
-    match scheme.as_str() {
-        "http" => {}
-        "https" => return Err("TLS to the proxy (`https://`) is not supported: use `http://`"),
-        s if s.starts_with("socks") => return Err("SOCKS proxies are not supported"),
-        _ => return Err("the scheme must be `http://`"),
-    }
-    // The authority ends at the first `/`, `?` or `#`; a path is ignored, as curl does.
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let (userinfo, host_port) = match authority.rsplit_once('@') {
-        Some((userinfo, host_port)) => (Some(userinfo), host_port),
-        None => (None, authority),
-    };
-    let probe: Uri = format!("http://{host_port}/")
-        .parse()
-        .map_err(|_| "it is not a valid URL (percent-encode special characters in credentials)")?;
-    let host = probe
-        .host()
-        .filter(|h| !h.is_empty())
-        .ok_or("it has no host")?;
-    let port = probe.port_u16().unwrap_or(DEFAULT_PROXY_PORT);
-    let address = format!("{host}:{port}");
-    let uri: Uri = format!("http://{address}/")
-        .parse()
-        .map_err(|_| "it is not a valid URL")?;
-    let Some(userinfo) = userinfo else {
-        return Ok(Proxy {
+        let host = read
+            .host()
+            .filter(|h| !h.is_empty())
+            .ok_or("it has no host")?;
+        let address = format!("{host}:{}", read.port_u16().unwrap_or(DEFAULT_PROXY_PORT));
+        let uri = format!("http://{address}/")
+            .parse()
+            .map_err(|_| UNREADABLE)?;
+        let Some(authorization) = intercept.basic_auth() else {
+            return Ok(Self {
+                uri,
+                authorization: None,
+                label: format!("http://{address}"),
+                secrets: Vec::new(),
+            });
+        };
+        // The header is what the matcher decoded from the URL: `Basic base64(user:password)`.
+        let encoded = authorization
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Basic "));
+        let encoded = encoded.ok_or("its credentials cannot be sent in a header")?;
+        let decoded = BASE64.decode(encoded).map_err(|_| UNREADABLE)?;
+        let user_password = String::from_utf8_lossy(&decoded).into_owned();
+        let password = user_password
+            .split_once(':')
+            .map_or("", |(_, p)| p)
+            .to_owned();
+        let mut secrets = vec![user_password, encoded.to_owned(), password];
+        secrets.retain(|s| !s.is_empty());
+        Ok(Self {
             uri,
-            authorization: None,
-            label: format!("http://{address}"),
-            secrets: Vec::new(),
-        });
-    };
-    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-    let user = percent_decode_str(user).decode_utf8_lossy().into_owned();
-    let decoded = percent_decode_str(password)
-        .decode_utf8_lossy()
-        .into_owned();
-    // hyper-util's matcher encodes the header exactly as its tunnel expects it.
-    let authorization = Matcher::builder()
-        .all(format!("http://{userinfo}@{address}"))
-        .build()
-        .intercept(&Uri::from_static("https://destination.invalid/"))
-        .and_then(|intercept| intercept.basic_auth().cloned())
-        .ok_or("its credentials cannot be sent in a header")?;
-    let mut secrets = vec![format!("{user}:{decoded}")];
-    if let Some(encoded) = authorization
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Basic "))
-    {
-        secrets.push(encoded.to_owned());
+            authorization: Some(authorization.clone()),
+            label: format!("http://[redacted]@{address}"),
+            secrets,
+        })
     }
-    secrets.extend([decoded, password.to_owned()]);
-    secrets.retain(|s| !s.is_empty());
-    secrets.dedup();
-    Ok(Proxy {
-        uri,
-        authorization: Some(authorization),
-        label: format!("http://[redacted]@{address}"),
-        secrets,
-    })
 }
 
 #[cfg(test)]
@@ -217,6 +187,11 @@ mod tests {
             .map(|p| p.label)
     }
 
+    fn parse(url: &str) -> Result<Proxy, &'static str> {
+        let destination = Uri::from_static("https://api.openai.com/v1");
+        read(url, "", &destination).map(|proxy| proxy.unwrap())
+    }
+
     #[test]
     fn parses_credentials_and_defaults() {
         let p = parse("http://ana:p%40ss@proxy.corp:3128/ignored").unwrap();
@@ -225,9 +200,12 @@ mod tests {
         // base64("ana:p@ss")
         assert_eq!(p.authorization.as_ref().unwrap(), "Basic YW5hOnBAc3M=");
         assert!(p.authorization.unwrap().is_sensitive());
-        for secret in ["ana:p@ss", "YW5hOnBAc3M=", "p@ss", "p%40ss"] {
+        for secret in ["ana:p@ss", "YW5hOnBAc3M=", "p@ss"] {
             assert!(p.secrets.iter().any(|s| s == secret), "{secret}");
         }
+        // The password as the URL spelled it is scrubbed too (the scrubber percent-decodes).
+        let secrets = crate::scrub::Secrets::new("sk-admin-x", &p.secrets);
+        assert_eq!(secrets.scrub("pw=p%40ss"), "pw=[redacted]");
         let bare = parse("proxy.corp").unwrap();
         assert_eq!(bare.uri, "http://proxy.corp:1080/");
         assert!(bare.authorization.is_none() && bare.secrets.is_empty());
@@ -327,11 +305,8 @@ mod tests {
         let err = ProxySetting::FromEnv
             .choose(&env(&[("HTTPS_PROXY", "socks5://u:secret@p:1")]), &https)
             .unwrap_err();
-        let text = err.to_string();
-        assert!(
-            text.contains("HTTPS_PROXY") && !text.contains("secret"),
-            "{text}"
-        );
+        assert_eq!(err.origin, "HTTPS_PROXY");
+        assert!(err.reason.contains("SOCKS"), "{err:?}");
         let off = ProxySetting::Off.choose(&env(&[("HTTPS_PROXY", "http://p:1")]), &https);
         assert!(off.unwrap().is_none());
     }

@@ -40,12 +40,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! [`ops::OPERATIONS`] lists every operation's [`OperationMeta`] (name, method, URL template,
+//! idempotency): the one table that paths are built from and that the fake routes by.
+//! [`reconcile`] settles an ambiguous create or delete by reading; [`redact`] keeps secrets
+//! out of any text.
+//!
 //! Decoding tolerates the drift listed in the project's API facts: the legacy `invited_at`
 //! name, null or absent timestamps, absent `projects`, unknown enum values (kept as
-//! `Unknown(String)`), unknown fields, and a missing `has_more`.
-//!
-//! Dependencies are `serde`, `serde_json`, `http`, `bytes`, `percent-encoding`, `thiserror` and
-//! `httpdate` (to read `retry-after` dates); nothing here performs I/O.
+//! `Unknown(String)`), unknown fields, and a missing `has_more`. Nothing here performs I/O.
 
 mod base_url;
 mod error;
@@ -53,7 +55,10 @@ pub mod headers;
 mod models;
 mod operation;
 pub mod ops;
+pub mod provision;
 pub mod reconcile;
+pub mod redact;
+mod template;
 
 pub use base_url::{BaseUrl, BaseUrlError, DEFAULT_BASE_URL, without_userinfo};
 pub use error::{
@@ -64,5 +69,5 @@ pub use models::{
     Invite, InviteDeleteResponse, InviteListResponse, InviteProject, InviteRequest, InviteRole,
     InviteStatus, Mismatch, ProjectRole,
 };
-pub use operation::{Operation, OperationMeta};
+pub use operation::{Operation, OperationMeta, Reconciliation};
 pub use ops::{DeleteInvite, InviteUser, ListInvites, RetrieveInvite};

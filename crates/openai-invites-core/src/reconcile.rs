@@ -32,25 +32,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
-use crate::ops::INVITES_PATH;
+pub use crate::operation::Reconciliation;
 use crate::{
     BaseUrl, EncodeError, Invite, InviteDeleteResponse, InviteListResponse, InviteRequest,
-    InviteStatus, ListInvites, Mismatch, Operation,
+    InviteStatus, InviteUser, ListInvites, Mismatch, Operation,
 };
-
-/// How an operation's ambiguous outcome can be settled, in its [`OperationMeta`].
-///
-/// [`OperationMeta`]: crate::OperationMeta
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reconciliation {
-    /// It cannot be, or need not be (an idempotent read).
-    None,
-    /// A create: read the invites to find one for the request's email ([`CreateSearch`]).
-    FindCreatedInvite,
-    /// A delete: after an attempt that may have taken effect, a 404 means it did
-    /// ([`deleted_answer`]).
-    NotFoundMeansDeleted,
-}
 
 /// The page size of the reads.
 const PAGE: u8 = crate::ops::MAX_LIMIT;
@@ -236,18 +222,18 @@ pub fn deleted_answer(uri: &http::Uri) -> Option<http::Response<Bytes>> {
         .ok()
 }
 
-/// The base URL a request was encoded against: its URI up to the invites path.
+/// The base URL a create was encoded against: its URI up to the operation's path.
 fn base_of(uri: &http::Uri) -> Option<BaseUrl> {
     let scheme = uri.scheme_str()?;
     let authority = uri.authority()?;
-    let prefix = uri.path().strip_suffix(INVITES_PATH)?;
+    let prefix = uri.path().strip_suffix(InviteUser::META.url_template)?;
     BaseUrl::parse(&format!("{scheme}://{authority}{prefix}")).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{InviteRole, InviteUser};
+    use crate::InviteRole;
 
     const BEGAN: u64 = 1_700_000_000;
 

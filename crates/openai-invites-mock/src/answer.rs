@@ -1,51 +1,55 @@
-//! The answer a well-behaved service gives: auth, quota, routing, then the four operations.
+//! The answer a well-behaved service gives: auth, quota, routing, then each operation's own.
 //!
 //! Checks run in this order, each answering on its own: 401 (auth), 429 (quota), 404 / 405
 //! (route), 413 (body cap), then the operation's own 400 / 404 / 409.
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use openai_invites_core::{InviteDeleteResponse, InviteListResponse};
+use openai_invites_core::ops::{DEFAULT_LIMIT, MAX_LIMIT};
+use openai_invites_core::{
+    DeleteInvite, InviteDeleteResponse, InviteListResponse, InviteUser, ListInvites, Operation,
+    OperationMeta, RetrieveInvite,
+};
 
 use crate::auth;
 use crate::envelope::{Failure, INVALID_REQUEST, json_response};
 use crate::fake::{Inner, lock};
-use crate::reception::Received;
+use crate::received::Received;
 use crate::routes::{Route, query_param};
 use crate::store::{CreateRefusal, DeleteRefusal};
 use crate::validate;
 
-/// Default page size, as the spec says.
-const DEFAULT_LIMIT: usize = 20;
-/// Largest page size, as the spec says.
-const MAX_LIMIT: usize = 100;
-
 type Answer = Result<http::Response<Bytes>, Failure>;
 
-impl Inner {
-    /// The answer a well-behaved service gives; changes the store as the request asks.
-    pub(crate) fn answer(&self, request: &Received, route: &Route) -> http::Response<Bytes> {
-        if let Err(failure) = auth::check(&request.headers, &self.admin_key) {
-            return failure.into_response();
-        }
-        let quota_headers = match lock(&self.quota).as_mut() {
-            None => HeaderMap::new(),
-            Some(quota) => match quota.take(tokio::time::Instant::now()) {
-                Ok(headers) => headers,
-                Err(failure) => return failure.into_response(),
-            },
-        };
-        let mut response = self
-            .route(request, route)
-            .unwrap_or_else(Failure::into_response);
-        for (name, value) in &quota_headers {
-            response.headers_mut().insert(name, value.clone());
-        }
-        response
+/// The answer a well-behaved service gives; changes the store as the request asks.
+pub(crate) fn answer(inner: &Inner, request: &Received, route: &Route) -> http::Response<Bytes> {
+    if let Err(failure) = auth::check(&request.headers, &inner.admin_key) {
+        return failure.into_response();
     }
+    let quota_headers = match lock(&inner.quota).as_mut() {
+        None => HeaderMap::new(),
+        Some(quota) => match quota.take(tokio::time::Instant::now()) {
+            Ok(headers) => headers,
+            Err(failure) => return failure.into_response(),
+        },
+    };
+    let mut response = inner
+        .route(request, route)
+        .unwrap_or_else(Failure::into_response);
+    for (name, value) in &quota_headers {
+        response.headers_mut().insert(name, value.clone());
+    }
+    response
+}
 
+/// Whether `meta` is operation `O`.
+fn is<O: Operation>(meta: &OperationMeta) -> bool {
+    meta.name == O::META.name
+}
+
+impl Inner {
     fn route(&self, request: &Received, route: &Route) -> Answer {
-        let id = match route {
+        let (meta, values) = match route {
             Route::Unknown => {
                 return Err(Failure::new(
                     StatusCode::NOT_FOUND,
@@ -54,7 +58,7 @@ impl Inner {
                 ));
             }
             Route::WrongMethod(allowed) => {
-                return Err(Failure::new(
+                let failure = Failure::new(
                     StatusCode::METHOD_NOT_ALLOWED,
                     INVALID_REQUEST,
                     format!(
@@ -62,11 +66,14 @@ impl Inner {
                         request.method,
                         request.uri.path()
                     ),
-                )
-                .header(header::ALLOW, HeaderValue::from_static(allowed)));
+                );
+                // Method names are always valid header text.
+                return Err(match HeaderValue::from_str(allowed) {
+                    Ok(value) => failure.header(header::ALLOW, value),
+                    Err(_) => failure,
+                });
             }
-            Route::Retrieve(id) | Route::Delete(id) => Some(id.as_ref().map_err(not_found)?),
-            Route::List | Route::Create => None,
+            Route::Operation { meta, values } => (meta, values),
         };
         let Some(body) = &request.body else {
             return Err(Failure::new(
@@ -79,22 +86,32 @@ impl Inner {
             )
             .code("request_too_large"));
         };
-        match (route, id) {
-            (Route::List, _) => self.list(request.uri.query()),
-            (Route::Create, _) => self.create(&request.headers, body),
-            (Route::Retrieve(_), Some(id)) => self.retrieve(id),
-            (Route::Delete(_), Some(id)) => self.delete(id),
-            _ => Err(not_found("")),
+        let id = values.first().map_or("", String::as_str);
+        if is::<ListInvites>(meta) {
+            self.list(request.uri.query())
+        } else if is::<InviteUser>(meta) {
+            self.create(&request.headers, body)
+        } else if is::<RetrieveInvite>(meta) {
+            self.retrieve(id)
+        } else if is::<DeleteInvite>(meta) {
+            self.delete(id)
+        } else {
+            Err(Failure::new(
+                StatusCode::NOT_IMPLEMENTED,
+                INVALID_REQUEST,
+                format!("The fake does not implement {} yet.", meta.name),
+            ))
         }
     }
 
     fn list(&self, query: Option<&str>) -> Answer {
         let limit = match query_param(query, "limit") {
-            None => DEFAULT_LIMIT,
+            None => usize::from(DEFAULT_LIMIT),
             Some(text) => text
-                .parse::<usize>()
+                .parse::<u8>()
                 .ok()
                 .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .map(usize::from)
                 .ok_or_else(|| {
                     Failure::invalid(
                         "limit",

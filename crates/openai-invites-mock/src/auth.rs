@@ -1,9 +1,9 @@
 //! The bearer-key check, and keeping keys out of answers and logs.
 
 use http::{HeaderMap, HeaderValue, StatusCode, header};
+use openai_invites_core::redact::{REDACTED, Redactor};
 
 use crate::envelope::{Failure, INVALID_REQUEST};
-use crate::secrets::{REDACTED, Secrets};
 
 /// The real service's message for a request without a key.
 const MISSING_KEY: &str = "You didn't provide an API key. You need to provide your API key in an \
@@ -63,7 +63,7 @@ pub(crate) const CONTROL_TOKEN_HEADER: &str = "x-fake-control-token";
 ///
 /// Every value is copied: a value hyper parsed shares the connection's read buffer, and a
 /// log entry must not keep that buffer alive.
-pub(crate) fn redact(headers: &HeaderMap, secrets: &Secrets) -> HeaderMap {
+pub(crate) fn redact(headers: &HeaderMap, secrets: &Redactor) -> HeaderMap {
     let mut out = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
         let credential = name == header::AUTHORIZATION
@@ -71,7 +71,7 @@ pub(crate) fn redact(headers: &HeaderMap, secrets: &Secrets) -> HeaderMap {
             || name.as_str() == CONTROL_TOKEN_HEADER;
         let kept = if credential {
             redacted_value(value.to_str().ok())
-        } else if secrets.occur_in(value.as_bytes()) {
+        } else if secrets.occurs_in(value.as_bytes()) {
             HeaderValue::from_static(REDACTED)
         } else {
             // Copying a value that was already valid cannot fail.
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn redaction() {
-        let none = Secrets::default();
+        let none = Redactor::default();
         let r = redact(&with_auth("Bearer sk-admin-test"), &none);
         assert_eq!(r[header::AUTHORIZATION], "Bearer sk-a...[redacted]");
         let r = redact(&with_auth("Basic dXNlcjpwYXNz"), &none);
@@ -151,7 +151,9 @@ mod tests {
 
     #[test]
     fn a_secret_in_an_unexpected_header_is_redacted() {
-        let secrets = Secrets::new(["sk-admin-test", "control-token-1"]);
+        let secrets = Redactor::new()
+            .secret("sk-admin-test")
+            .secret("control-token-1");
         let mut h = with_auth("Bearer sk-admin-test");
         h.insert("x-api-key", "sk-admin-test".parse().unwrap());
         h.append("x-note", "key=control-token-1;".parse().unwrap());

@@ -1,23 +1,21 @@
-//! `FakeInvites`: the handle over the fake's state, faults and request log.
-//!
-//! Both faces (the in-process service and the loopback server) and the test hooks share one
-//! `Arc`, so a test can script a fault, drive a client over either face, and then inspect the
-//! store and the log through the same handle.
+//! `FakeInvites`: the handle over the fake's state, faults and request log, shared by both
+//! faces and the test hooks.
 
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use openai_invites_core::redact::Redactor;
 use openai_invites_core::{Invite, InviteRequest};
 use tokio::time::Instant;
 
 use crate::clock::{Clock, unix_seconds};
+use crate::control_error::ControlError;
 use crate::fault::{Fault, FaultQueue};
 use crate::log::{RecordedRequest, RequestLog};
 use crate::quota::{Quota, RequestQuota};
-use crate::secrets::Secrets;
+use crate::seed::Seed;
 use crate::store::Store;
-use crate::{ControlError, FakeInvitesBuilder, FakeServer, FakeService, Seed};
 
 /// The admin key a default fake accepts.
 pub const DEFAULT_ADMIN_KEY: &str = "sk-admin-test";
@@ -34,7 +32,7 @@ pub(crate) struct Inner {
     /// What the control API requires in `x-fake-control-token`, if anything.
     pub(crate) control_token: Option<String>,
     /// The admin key and the control token, scrubbed from everything shown or kept.
-    pub(crate) secrets: Secrets,
+    pub(crate) secrets: Redactor,
     pub(crate) max_body_bytes: usize,
     pub(crate) clock: Box<dyn Clock>,
     pub(crate) store: Mutex<Store>,
@@ -101,6 +99,38 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// A stateful fake of the invites API; cheap to clone, every clone sees the same state.
 ///
+/// It serves the core's operation table under the base path `/v1` (`a%2Fb` in a path is the
+/// id `a/b`). Checks run in this order, the first failing one answers: 401 auth, 429 quota,
+/// 404 / 405 route, 413 body cap, then the operation's own. Every error is the OpenAI envelope
+/// with all four fields; every answer carries `x-request-id: req_<32 hex>` and
+/// `openai-processing-ms`.
+///
+/// | case | status | `param` | `code` |
+/// |---|---|---|---|
+/// | no `Authorization: Bearer` key | 401 | null | null |
+/// | wrong key (shown masked, `sk-****…cret`) | 401 | null | `invalid_api_key` |
+/// | quota exceeded (`type` `requests`) | 429 | null | `rate_limit_exceeded` |
+/// | unknown path / other method (with `allow`) | 404 / 405 | null | null |
+/// | body over [`DEFAULT_MAX_BODY_BYTES`] | 413 | null | `request_too_large` |
+/// | body not a JSON object, `content-type` not JSON | 400 | null | null |
+/// | invalid field | 400 | `email`, `role`, `projects[1].role`, … | null |
+/// | `limit` not in 1..=[`MAX_LIMIT`](openai_invites_core::ops::MAX_LIMIT), `after` unknown | 400 | `limit`, `after` | null |
+/// | unknown invite id | 404 | `invite_id` | null |
+/// | a pending invite for that email exists | 409 | `email` | `invite_already_exists` |
+/// | store full ([`DEFAULT_MAX_INVITES`]) | 400 | null | `invite_limit_reached` |
+/// | deleting an accepted invite | 400 | `invite_id` | `invite_already_accepted` |
+///
+/// Where the real service is not documented: ids are `invite-` and 24 letters and digits;
+/// `expires_at` is [`INVITE_LIFETIME_SECS`](crate::INVITE_LIFETIME_SECS) after `created_at`,
+/// and a pending invite past it reads as `expired` (on the injectable
+/// [`Clock`](crate::Clock)); omitted `projects` join [`DEFAULT_PROJECT`] as `member`, `[]`
+/// joins none; a second *pending* invite for an email (any case) is a 409; lists are newest
+/// first, [`DEFAULT_LIMIT`](openai_invites_core::ops::DEFAULT_LIMIT) to a page, and an
+/// `after` naming a deleted invite still works; the quota
+/// ([`FakeInvitesBuilder::quota`](crate::FakeInvitesBuilder::quota)) is a fixed window with
+/// `x-ratelimit-*` headers, and its 429 adds `retry-after-ms` and `retry-after`. The admin key
+/// and control token are never echoed: the log shows `Bearer sk-a...[redacted]`.
+///
 /// ```
 /// use openai_invites_core::{InviteRequest, InviteRole, InviteStatus};
 /// use openai_invites_mock::FakeInvites;
@@ -116,27 +146,8 @@ pub struct FakeInvites {
     pub(crate) inner: Arc<Inner>,
 }
 
+// `new`, `builder`, `service` and `start_server` are with the builder and the faces.
 impl FakeInvites {
-    /// A fake with the defaults: key [`DEFAULT_ADMIN_KEY`], the system clock, no quota.
-    pub fn new() -> Self {
-        Self::builder().build()
-    }
-
-    /// Configures key, clock, quota, caps, seed, control token and default project.
-    pub fn builder() -> FakeInvitesBuilder {
-        FakeInvitesBuilder::default()
-    }
-
-    /// The in-process face: a `tower::Service` to use as a client's transport.
-    pub fn service(&self) -> FakeService {
-        FakeService::new(self.inner.clone())
-    }
-
-    /// Starts the loopback face on `127.0.0.1` with a free port.
-    pub async fn start_server(&self) -> std::io::Result<FakeServer> {
-        FakeServer::serve(self.clone()).await
-    }
-
     /// The admin key requests must carry as `Authorization: Bearer <key>`.
     pub fn admin_key(&self) -> &str {
         &self.inner.admin_key
@@ -226,7 +237,7 @@ impl FakeInvites {
     }
 
     /// What the kept log entries count for against its total cap (see
-    /// [`FakeInvitesBuilder::max_log_bytes`]).
+    /// [`FakeInvitesBuilder::max_log_bytes`](crate::FakeInvitesBuilder::max_log_bytes)).
     pub fn log_bytes(&self) -> usize {
         lock(&self.inner.log).bytes()
     }
@@ -258,12 +269,6 @@ impl FakeInvites {
     /// The queued faults, first to fire first, each with the number of times it has left.
     pub fn queued_faults(&self) -> Vec<Fault> {
         lock(&self.inner.faults).snapshot()
-    }
-}
-
-impl Default for FakeInvites {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

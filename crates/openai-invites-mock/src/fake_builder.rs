@@ -4,18 +4,41 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use openai_invites_core::redact::Redactor;
 use tokio::time::Instant;
 
 use crate::clock::{Clock, SystemClock};
 use crate::fake::{
-    DEFAULT_ADMIN_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INVITES, DEFAULT_PROJECT, Inner,
+    DEFAULT_ADMIN_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_INVITES, DEFAULT_PROJECT, FakeInvites,
+    Inner,
 };
 use crate::fault::FaultQueue;
 use crate::log::{LogLimits, RequestLog};
 use crate::quota::{Quota, RequestQuota};
-use crate::secrets::Secrets;
+use crate::seed::Seed;
 use crate::store::Store;
-use crate::{FakeInvites, Seed};
+
+/// Secrets at least this long are scrubbed wherever they appear; a shorter key or token is
+/// only redacted in its own header (scrubbing a short word everywhere would mangle the log).
+const MIN_SCRUBBED_LEN: usize = 8;
+
+impl FakeInvites {
+    /// A fake with the defaults: key [`DEFAULT_ADMIN_KEY`], the system clock, no quota.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// Configures key, clock, quota, caps, seed, control token and default project.
+    pub fn builder() -> FakeInvitesBuilder {
+        FakeInvitesBuilder::default()
+    }
+}
+
+impl Default for FakeInvites {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// Settings for a [`FakeInvites`].
 pub struct FakeInvitesBuilder {
@@ -136,9 +159,12 @@ impl FakeInvitesBuilder {
 
     /// Builds the fake, seeded.
     pub fn build(self) -> FakeInvites {
-        let secrets = Secrets::new(
-            std::iter::once(self.admin_key.as_str()).chain(self.control_token.as_deref()),
-        );
+        let mut secrets = Redactor::new();
+        for secret in std::iter::once(&self.admin_key).chain(&self.control_token) {
+            if secret.len() >= MIN_SCRUBBED_LEN {
+                secrets.add(secret);
+            }
+        }
         let inner = Inner {
             admin_key: self.admin_key,
             control_token: self.control_token,

@@ -12,7 +12,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use openai_invites_core::headers;
 use tokio::time::Instant;
 
-use crate::ControlError;
+use crate::control_error::ControlError;
 use crate::envelope::Failure;
 
 /// A server-side request quota: `requests` authenticated requests per fixed window of `per`.

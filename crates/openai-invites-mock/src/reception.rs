@@ -7,27 +7,15 @@ use http::{HeaderMap, HeaderValue, header};
 use openai_invites_core::headers;
 use tokio::time::Instant;
 
+use crate::answer::answer;
 use crate::auth;
 use crate::control;
-use crate::fake::{Inner, lock};
+use crate::fake::{FakeInvites, Inner, lock};
 use crate::fault::{Action, Fault};
 use crate::log::RecordedRequest;
+use crate::received::Received;
 use crate::routes::Route;
 use crate::scripted::{scripted, with_fault_headers};
-
-/// A request as both faces hand it over.
-#[derive(Debug)]
-pub(crate) struct Received {
-    pub(crate) method: http::Method,
-    pub(crate) uri: http::Uri,
-    pub(crate) headers: HeaderMap,
-    /// `None` when the body was over the size cap; empty when it was not read (an
-    /// unauthenticated request on loopback).
-    pub(crate) body: Option<Bytes>,
-    /// How many body bytes the request had (over the cap: its `content-length`, else one more
-    /// than the cap).
-    pub(crate) body_len: usize,
-}
 
 /// What a face should do with a request once the fake has taken it in.
 #[derive(Debug)]
@@ -54,7 +42,7 @@ pub(crate) fn keeps_body(inner: &Inner, path: &str, headers: &HeaderMap) -> bool
 pub(crate) async fn receive(inner: Arc<Inner>, request: Received) -> Disposition {
     let started = Instant::now();
     if control::owns(request.uri.path()) {
-        let fake = crate::FakeInvites { inner };
+        let fake = FakeInvites { inner };
         return Disposition::Respond(stamp(control::answer(&fake, &request), started));
     }
     let route = Route::classify(&request.method, request.uri.path());
@@ -80,8 +68,8 @@ pub(crate) async fn receive(inner: Arc<Inner>, request: Received) -> Disposition
 /// The well-behaved answer, with any secret the request echoed into it scrubbed. (A scripted
 /// fault's body is sent as scripted: a test may want a server that echoes a key.)
 fn normal_answer(inner: &Inner, request: &Received, route: &Route) -> http::Response<Bytes> {
-    let response = inner.answer(request, route);
-    if !inner.secrets.occur_in(response.body()) {
+    let response = answer(inner, request, route);
+    if !inner.secrets.occurs_in(response.body()) {
         return response;
     }
     response.map(|body| Bytes::from(inner.secrets.scrub_bytes(&body).into_owned()))
@@ -110,7 +98,7 @@ fn record(inner: &Inner, request: &Received, route: &Route, fault: Option<&Fault
         body_truncated: kept.len() < request.body_len,
         at,
         fault: fault.map(ToString::to_string),
-        operation: route.operation(),
+        operation: route.meta().map(|meta| meta.name),
     });
 }
 
@@ -148,7 +136,6 @@ mod tests {
 
     #[test]
     fn only_a_request_with_its_credentials_keeps_its_body() {
-        use crate::FakeInvites;
         let headers = |pairs: &[(&str, &str)]| {
             let mut map = HeaderMap::new();
             for (name, value) in pairs {

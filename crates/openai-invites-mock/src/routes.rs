@@ -1,29 +1,25 @@
-//! Which operation a method and path name, and the query of a listing.
-//!
-//! Paths are matched below the `/v1` base path, exactly as the spec lists them; anything else
-//! is an unknown route (404), a known path with another method is a 405.
+//! Which operation a method and path name, by the core's operation table, and the query of a
+//! listing.
 
 use http::Method;
-use openai_invites_core::{DeleteInvite, InviteUser, ListInvites, Operation, RetrieveInvite};
+use openai_invites_core::OperationMeta;
+use openai_invites_core::ops::OPERATIONS;
 use percent_encoding::percent_decode_str;
 
 /// The base path every route lives under (`base_url()` ends with it).
 pub const BASE_PATH: &str = "/v1";
-/// The collection path below the base path.
-pub(crate) const INVITES: &str = "/organization/invites";
-/// The item path template below the base path.
-pub(crate) const INVITE: &str = "/organization/invites/{invite_id}";
 
 /// What a request's method and path ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
-    List,
-    Create,
-    /// The percent-decoded invite id (`Err` holds the raw segment when it is not UTF-8).
-    Retrieve(Result<String, String>),
-    Delete(Result<String, String>),
-    /// A known path with a method it does not serve; the methods it does.
-    WrongMethod(&'static str),
+    /// An operation, with the percent-decoded values of its template's placeholders (a
+    /// segment that is not UTF-8 is kept as sent).
+    Operation {
+        meta: &'static OperationMeta,
+        values: Vec<String>,
+    },
+    /// A known path with a method it does not serve; the methods it does, e.g. `GET, POST`.
+    WrongMethod(String),
     Unknown,
 }
 
@@ -32,49 +28,27 @@ impl Route {
         let Some(below) = path.strip_prefix(BASE_PATH) else {
             return Self::Unknown;
         };
-        if below == INVITES {
-            return match *method {
-                Method::GET => Self::List,
-                Method::POST => Self::Create,
-                _ => Self::WrongMethod("GET, POST"),
+        let mut allowed = Vec::new();
+        for meta in OPERATIONS {
+            let Some(values) = meta.path_values(below) else {
+                continue;
             };
+            if meta.method == method {
+                return Self::Operation { meta, values };
+            }
+            allowed.push(meta.method.as_str());
         }
-        let Some(segment) = below
-            .strip_prefix(INVITES)
-            .and_then(|s| s.strip_prefix('/'))
-        else {
-            return Self::Unknown;
-        };
-        if segment.is_empty() || segment.contains('/') {
-            return Self::Unknown;
-        }
-        let id = percent_decode_str(segment)
-            .decode_utf8()
-            .map(|id| id.into_owned())
-            .map_err(|_| segment.to_owned());
-        match *method {
-            Method::GET => Self::Retrieve(id),
-            Method::DELETE => Self::Delete(id),
-            _ => Self::WrongMethod("GET, DELETE"),
+        if allowed.is_empty() {
+            Self::Unknown
+        } else {
+            Self::WrongMethod(allowed.join(", "))
         }
     }
 
-    /// The spec's operation name (the seed's names), if the route is one.
-    pub(crate) fn operation(&self) -> Option<&'static str> {
+    /// The operation, if the route is one.
+    pub(crate) fn meta(&self) -> Option<&'static OperationMeta> {
         match self {
-            Self::List => Some(ListInvites::META.name),
-            Self::Create => Some(InviteUser::META.name),
-            Self::Retrieve(_) => Some(RetrieveInvite::META.name),
-            Self::Delete(_) => Some(DeleteInvite::META.name),
-            Self::WrongMethod(_) | Self::Unknown => None,
-        }
-    }
-
-    /// The path template below the base path, if the route is one.
-    pub(crate) fn template(&self) -> Option<&'static str> {
-        match self {
-            Self::List | Self::Create => Some(INVITES),
-            Self::Retrieve(_) | Self::Delete(_) => Some(INVITE),
+            Self::Operation { meta, .. } => Some(meta),
             Self::WrongMethod(_) | Self::Unknown => None,
         }
     }
@@ -98,27 +72,35 @@ fn decode(text: &str) -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use openai_invites_core::ops;
+
+    fn op(name: &str, values: &[&str]) -> Route {
+        let meta = ops::named(name).unwrap();
+        let values = values.iter().map(|v| (*v).to_owned()).collect();
+        Route::Operation { meta, values }
+    }
 
     #[test]
     fn routes() {
         let c = |m: Method, p: &str| Route::classify(&m, p);
-        assert_eq!(c(Method::GET, "/v1/organization/invites"), Route::List);
-        assert_eq!(c(Method::POST, "/v1/organization/invites"), Route::Create);
+        let invites = "/v1/organization/invites";
+        assert_eq!(c(Method::GET, invites), op("listInvites", &[]));
+        assert_eq!(c(Method::POST, invites), op("inviteUser", &[]));
         assert_eq!(
-            c(Method::PUT, "/v1/organization/invites"),
-            Route::WrongMethod("GET, POST")
+            c(Method::PUT, invites),
+            Route::WrongMethod("GET, POST".into())
         );
         assert_eq!(
             c(Method::GET, "/v1/organization/invites/a%2Fb"),
-            Route::Retrieve(Ok("a/b".into()))
+            op("retrieveInvite", &["a/b"])
         );
         assert_eq!(
             c(Method::DELETE, "/v1/organization/invites/%FF"),
-            Route::Delete(Err("%FF".into()))
+            op("deleteInvite", &["%FF"])
         );
         assert_eq!(
             c(Method::PATCH, "/v1/organization/invites/x"),
-            Route::WrongMethod("GET, DELETE")
+            Route::WrongMethod("GET, DELETE".into())
         );
         for unknown in [
             "/organization/invites",
@@ -130,8 +112,10 @@ mod tests {
         ] {
             assert_eq!(c(Method::GET, unknown), Route::Unknown, "{unknown}");
         }
-        assert_eq!(Route::Create.operation(), Some("inviteUser"));
-        assert_eq!(Route::Retrieve(Ok("x".into())).template(), Some(INVITE));
+        assert_eq!(
+            c(Method::POST, invites).meta().map(|m| m.name),
+            Some("inviteUser")
+        );
     }
 
     #[test]

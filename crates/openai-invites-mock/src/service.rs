@@ -12,8 +12,16 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 
 use crate::control;
-use crate::fake::Inner;
-use crate::reception::{Disposition, Received, receive};
+use crate::fake::{FakeInvites, Inner};
+use crate::received::Received;
+use crate::reception::{Disposition, receive};
+
+impl FakeInvites {
+    /// The in-process face: a `tower::Service` to use as a client's transport.
+    pub fn service(&self) -> FakeService {
+        FakeService::new(self.inner.clone())
+    }
+}
 
 /// Why the in-process face gave no response.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -72,7 +72,7 @@ async fn times_and_matching() {
     fake.push_fault(
         Fault::status(503)
             .times(2)
-            .matching(Match::Operation("inviteUser")),
+            .matching(Match::Operation(InviteUser::META)),
     );
     fake.push_fault(Fault::status(502).matching(Match::route(
         Method::GET,
@@ -138,7 +138,7 @@ async fn apply_first_creates_then_fails() {
     fake.push_fault(
         Fault::drop_connection()
             .apply_first()
-            .matching(Match::Operation("inviteUser")),
+            .matching(Match::Operation(InviteUser::META)),
     );
     let err = fake
         .service()

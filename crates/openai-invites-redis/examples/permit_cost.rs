@@ -25,12 +25,8 @@ const CONCURRENCY: u32 = 16;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (url, _own_server) = match redis_server::from_env_or_start() {
-        Ok(redis) => redis,
-        Err(error) => {
-            println!("No Redis to use: set REDIS_URL or install redis-server ({error})");
-            return Ok(());
-        }
+    let Some((url, _own_server)) = redis_server::for_example() else {
+        return Ok(());
     };
     let permits: u32 = std::env::var("PERMITS")
         .ok()

@@ -9,7 +9,7 @@ use openai_invites::Quota;
 
 use crate::error::BuildError;
 use crate::keys::Keys;
-use crate::limiter::RedisLimiter;
+use crate::limiter::{RedisLimiter, Settings};
 use crate::policy::{self, StoreDownPolicy};
 
 /// The key name when none is set: `{openai-invites:default}:tat` and `...:pause`.
@@ -19,7 +19,21 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(100);
 /// How often a limiter asks Redis again during an outage, when not set.
 pub const DEFAULT_PROBE_INTERVAL: Duration = Duration::from_secs(1);
 /// The longest shared 429 pause when not set: the client's default `max_retry_after`.
+// TODO(lead): use openai_invites::defaults::MAX_RETRY_AFTER
 pub const DEFAULT_MAX_PAUSE: Duration = Duration::from_secs(60);
+
+impl RedisLimiter {
+    /// A builder for a limiter allowing `quota` across every replica, on the Redis at `url`
+    /// (`redis://[user:password@]host[:port][/db]`, or `redis+unix:///path`).
+    pub fn builder(url: impl Into<String>, quota: Quota) -> RedisLimiterBuilder {
+        RedisLimiterBuilder::with_target(Target::Url(url.into()), quota)
+    }
+
+    /// A builder for a limiter on an already configured redis-rs client.
+    pub fn builder_with_client(client: redis::Client, quota: Quota) -> RedisLimiterBuilder {
+        RedisLimiterBuilder::with_target(Target::Client(client), quota)
+    }
+}
 
 /// Builds a [`RedisLimiter`]. Nothing connects until the first permit is asked for, so a
 /// limiter can be built while Redis is down (it then answers by its policy).
@@ -52,14 +66,6 @@ enum Target {
 }
 
 impl RedisLimiterBuilder {
-    pub(crate) fn new(url: String, quota: Quota) -> Self {
-        Self::with_target(Target::Url(url), quota)
-    }
-
-    pub(crate) fn with_client(client: redis::Client, quota: Quota) -> Self {
-        Self::with_target(Target::Client(client), quota)
-    }
-
     fn with_target(target: Target, quota: Quota) -> Self {
         Self {
             target,
@@ -150,18 +156,6 @@ impl RedisLimiterBuilder {
             max_pause: self.max_pause,
         }))
     }
-}
-
-/// Everything a limiter is made from, checked.
-pub(crate) struct Settings {
-    pub(crate) client: redis::Client,
-    pub(crate) keys: Keys,
-    pub(crate) quota: Quota,
-    pub(crate) share: Quota,
-    pub(crate) timeout: Duration,
-    pub(crate) policy: StoreDownPolicy,
-    pub(crate) probe_interval: Duration,
-    pub(crate) max_pause: Duration,
 }
 
 // The URL may hold a password: it is never shown.

@@ -5,11 +5,19 @@
 //! 429 seen by one replica pauses only that one. A [`RedisLimiter`] keeps one limit for all
 //! of them:
 //!
-//! - **GCRA in one Lua script** (`src/script/gcra.lua`), run atomically by EVALSHA (loaded
-//!   again on NOSCRIPT), on the time of Redis `TIME`, never the replicas' clocks. The quota
-//!   means what governor's [`Quota`](openai_invites::Quota) means: `Quota::per_second(n)` is
-//!   one permit every `1/n` s with a burst of `n`; `allow_burst(b)` changes the burst. Same
-//!   quota, same request times: the same decisions as the in-process limiter.
+//! - **One round trip per permit**: GCRA in one Lua script (`src/script/gcra.lua`), run
+//!   atomically by EVALSHA (loaded again on NOSCRIPT), on the time of Redis `TIME`, never the
+//!   replicas' clocks. The script reserves the caller's slot, now or later, and the caller
+//!   waits for it in process, so Redis work grows with the rate, not with the number of
+//!   waiters. Each replica holds only a few slots at a time, its other callers waiting their
+//!   turn: the replicas share the quota equally, and a call dropped while it waits leaves at
+//!   most one slot unused. The quota means what governor's
+//!   [`Quota`](openai_invites::Quota) means: `Quota::per_second(n)` is one permit every `1/n`
+//!   s with a burst of `n`; `allow_burst(b)` changes the burst. Each slot is the first
+//!   instant at which the in-process limiter, asked with the same quota, would grant it.
+//! - **The quota to configure** against a service that counts fixed windows: its own
+//!   figure, in bursts of 1, each window lengthened by the spread of delays between a permit
+//!   and its request's arrival (20 ms was enough on a busy machine); see the crate's README.
 //! - **A shared 429 cooldown**: a replica that sees a 429 with a hint sets the pause to the
 //!   later of the one in place and the hint (capped by
 //!   [`max_pause`](RedisLimiterBuilder::max_pause)); every replica's permits wait for it.
@@ -29,11 +37,13 @@
 //! use openai_invites::{Client, Quota};
 //! use openai_invites_redis::{RedisLimiter, StoreDownPolicy};
 //!
-//! // 50 requests/s for the whole organization, shared by 4 replicas.
-//! let quota = Quota::per_second(NonZeroU32::new(50).unwrap());
+//! // The organization allows 50 requests per second: 4 replicas share that, in bursts of 1,
+//! // each second lengthened by 20 ms.
+//! let interval = (Duration::from_secs(1) + Duration::from_millis(20)) / 50;
+//! let quota = Quota::with_period(interval).unwrap().allow_burst(NonZeroU32::MIN);
 //! let limiter = RedisLimiter::builder("redis://127.0.0.1:6379", quota)
 //!     .name("org-abc") // keys {openai-invites:org-abc}:tat and :pause
-//!     .replicas(NonZeroU32::new(4).unwrap()) // Redis down: 12.5/s each, in process
+//!     .replicas(NonZeroU32::new(4).unwrap()) // Redis down: a quarter each, in process
 //!     .timeout(Duration::from_millis(100))
 //!     .on_store_down(StoreDownPolicy::LocalFallback)
 //!     .build()?; // connects on first use: building needs no reachable Redis
@@ -58,6 +68,12 @@ mod outage;
 mod policy;
 mod script;
 mod store;
+
+/// A throwaway `redis-server` for the unit tests (one per test binary, so that a machine
+/// without one says once that these tests are skipped).
+#[cfg(test)]
+#[path = "../tests/support/redis_server.rs"]
+mod redis_server;
 
 pub use config::{
     DEFAULT_KEY_NAME, DEFAULT_MAX_PAUSE, DEFAULT_PROBE_INTERVAL, DEFAULT_TIMEOUT,

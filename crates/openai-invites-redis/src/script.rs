@@ -67,24 +67,26 @@ impl Gcra {
 /// What the GCRA script answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Verdict {
-    /// One permit was taken.
-    Granted,
-    /// The rate allows none for this long.
+    /// One permit was reserved for the caller, this long from now (zero: at once).
+    Reserved(Duration),
+    /// The earliest permit is this far away, further than the caller may wait: nothing was
+    /// reserved.
     RateLimited(Duration),
-    /// A shared 429 pause holds every caller for this long.
+    /// A shared 429 pause holds every caller for this long: nothing was reserved.
     Paused(Duration),
 }
 
 impl Verdict {
     /// Reads the script's `{code, wait_us}` reply.
     pub(crate) fn from_reply((code, wait_us): (i64, i64)) -> Result<Self, StoreError> {
-        // A denial always has a wait of at least 1 µs; a clamp keeps a caller from spinning
+        let micros = Duration::from_micros(u64::try_from(wait_us).unwrap_or(0));
+        // A refusal always has a wait of at least 1 µs; a clamp keeps a caller from spinning
         // even if a reply said 0.
-        let wait = || Duration::from_micros(u64::try_from(wait_us).unwrap_or(0).max(1));
+        let refused = micros.max(Duration::from_micros(1));
         match code {
-            0 => Ok(Self::Granted),
-            1 => Ok(Self::RateLimited(wait())),
-            2 => Ok(Self::Paused(wait())),
+            0 => Ok(Self::Reserved(micros)),
+            1 => Ok(Self::RateLimited(refused)),
+            2 => Ok(Self::Paused(refused)),
             _ => Err(StoreError::Reply(format!(
                 "unexpected GCRA reply {{{code}, {wait_us}}}"
             ))),
@@ -92,17 +94,17 @@ impl Verdict {
     }
 }
 
-/// The longest pause the scripts are given, 2^52 µs (about 142 years): Redis's clock plus it
-/// stays exact in Lua's numbers (doubles, exact to 2^53) and within Redis's integer replies,
-/// so an absurd cap cannot wrap into a wait of 1 µs that has every replica spin.
-const MAX_PAUSE_US: u64 = 1 << 52;
+/// The longest duration the scripts are given, 2^52 µs (about 142 years): Redis's clock plus
+/// it stays exact in Lua's numbers (doubles, exact to 2^53) and within Redis's integer
+/// replies, so an absurd setting cannot wrap into a wait of 1 µs that has every replica spin.
+const MAX_US: u64 = 1 << 52;
 
-/// A pause in whole microseconds, rounded up, as the pause script takes it (at most
-/// [`MAX_PAUSE_US`]).
-pub(crate) fn pause_us(pause: Duration) -> u64 {
-    u64::try_from(pause.as_nanos().div_ceil(1000))
+/// A duration in whole microseconds, rounded up, as the scripts take them (a pause, the
+/// longest wait for a slot), at most [`MAX_US`].
+pub(crate) fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos().div_ceil(1000))
         .unwrap_or(u64::MAX)
-        .min(MAX_PAUSE_US)
+        .min(MAX_US)
 }
 
 #[cfg(test)]

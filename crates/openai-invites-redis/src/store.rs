@@ -11,7 +11,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::error::StoreError;
 use crate::keys::Keys;
-use crate::script::{Gcra, Scripts, Verdict, pause_us};
+use crate::script::{Gcra, Scripts, Verdict, micros};
 
 /// One limiter's way to Redis. No `Debug`: the client holds the URL, password included.
 pub(crate) struct Store {
@@ -37,8 +37,12 @@ impl Store {
         &self.keys
     }
 
-    /// Asks the GCRA script for one permit.
-    pub(crate) async fn admit(&self, gcra: Gcra) -> Result<Verdict, StoreError> {
+    /// Asks the GCRA script to reserve one permit at most `max_wait` from now.
+    pub(crate) async fn reserve(
+        &self,
+        gcra: Gcra,
+        max_wait: Duration,
+    ) -> Result<Verdict, StoreError> {
         let reply = self
             .bounded(async {
                 let mut connection = self.connection()?;
@@ -48,6 +52,7 @@ impl Store {
                     .key(self.keys.pause())
                     .arg(gcra.t_us)
                     .arg(gcra.tau_us)
+                    .arg(micros(max_wait))
                     .invoke_async(&mut connection)
                     .await
                     .map_err(StoreError::from)
@@ -64,7 +69,7 @@ impl Store {
                 self.scripts
                     .pause
                     .key(self.keys.pause())
-                    .arg(pause_us(pause))
+                    .arg(micros(pause))
                     .invoke_async(&mut connection)
                     .await
                     .map_err(StoreError::from)

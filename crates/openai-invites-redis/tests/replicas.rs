@@ -1,17 +1,27 @@
 //! The proof across processes: 4 replicas (this binary, run again as each one), each a client
 //! with 16 concurrent tasks, against one fake service with a server-side quota.
 //!
-//! - With the Redis limiter, together they use at least 85% of the service's quota and never
-//!   see a 429.
+//! - With the Redis limiter, together they use at least 97% of the service's quota, never
+//!   see a 429, ask Redis at most 1.1 times per permit, and each replica gets its share of
+//!   the permits within 10%.
 //! - The same run with in-process limiters only (the same quota in each replica) gets 429s:
 //!   those are what the shared limit avoids.
 //!
 //! Both runs disable the client's retries, so every attempt is one call and one request: the
 //! 429s are counted at the fake (requests that created no invite), and checked against what
-//! the callers saw. The client's quota is 90% of the service's, burst 5: a fixed window of the
-//! service then has room for the burst and for a few ms of network jitter.
+//! the callers saw.
 //!
-//! Scale (defaults keep CI to a few seconds): `REPLICAS_RUN_MS` (2000) per run,
+//! The client's quota is the service's own figure, N requests per second, in bursts of 1, with
+//! each second lengthened by `REPLICAS_MARGIN_MS` (20 ms, 2%). The service counts a fixed
+//! window from the first request that arrives after the last window ended: burst 1 keeps N + 1
+//! slots out of one window, and the margin covers how much later one request may arrive after
+//! its slot than another (the Redis reply, the timer, the call's own path, a busy machine).
+//!
+//! Round trips per permit are counted over the run less its first and last half second: the
+//! calls holding a slot when the run is cut (a few per replica) each cost an EVALSHA and sent
+//! nothing, and the first calls load the script. The whole run's figure is printed too.
+//!
+//! Scale (defaults keep CI to a few seconds): `REPLICAS_RUN_MS` (3000) per run,
 //! `REPLICAS_QUOTA` (100) requests per second at the service.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -23,6 +33,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use tokio::time::Instant;
+
 use openai_invites::{Client, InviteRequest, InviteRole, Quota, RateLimiter};
 use openai_invites_mock::{FakeInvites, FakeServer};
 use openai_invites_redis::RedisLimiter;
@@ -33,6 +45,8 @@ const NAME: &str = "cross_process_proof";
 const ROLE: &str = "REPLICA_LIMITER";
 const REPLICAS: u32 = 4;
 const TASKS: u32 = 16;
+/// Not counted at either end of a run, for the round trips per permit.
+const EDGE: Duration = Duration::from_millis(500);
 
 fn main() {
     if let Ok(role) = std::env::var(ROLE) {
@@ -51,11 +65,17 @@ fn main() {
         return;
     }
     println!("\nrunning 1 test");
+    let Some(redis) = RedisServer::start() else {
+        println!(
+            "test {NAME} ... ok (skipped)\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n"
+        );
+        return;
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(proof());
+    runtime.block_on(proof(redis));
     println!("test {NAME} ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n");
 }
 
@@ -71,6 +91,13 @@ fn env_u64(name: &str, default: u64) -> u64 {
 struct Totals {
     /// Invites the fake created (each one a request the quota let through).
     created: u64,
+    /// The calls that succeeded, per replica.
+    per_replica: Vec<u64>,
+    /// EVALSHA calls over the run, and over its middle (less [`EDGE`] at each end).
+    evalsha: u64,
+    evalsha_middle: u64,
+    /// Requests that reached the fake over the middle of the run.
+    requests_middle: u64,
     /// Requests the fake refused with 429 (every request that created nothing).
     refused_at_fake: u64,
     /// What the callers saw.
@@ -89,37 +116,61 @@ impl Totals {
     fn share(&self) -> f64 {
         self.created as f64 / self.capacity as f64
     }
+
+    /// EVALSHA per request in the middle of the run.
+    fn round_trips(&self) -> f64 {
+        self.evalsha_middle as f64 / self.requests_middle.max(1) as f64
+    }
+
+    /// How far the replica furthest from an equal share is from it, as a fraction of it.
+    fn unfairness(&self) -> f64 {
+        let share = self.ok as f64 / self.per_replica.len().max(1) as f64;
+        self.per_replica
+            .iter()
+            .map(|&n| (n as f64 - share).abs() / share.max(1.0))
+            .fold(0.0, f64::max)
+    }
 }
 
-async fn proof() {
-    let run = Duration::from_millis(env_u64("REPLICAS_RUN_MS", 2000));
+async fn proof(redis: RedisServer) {
+    let run = Duration::from_millis(env_u64("REPLICAS_RUN_MS", 3000));
     let per_second = u32::try_from(env_u64("REPLICAS_QUOTA", 100)).unwrap();
-    let redis = RedisServer::start();
+    let margin = Duration::from_millis(env_u64("REPLICAS_MARGIN_MS", 20));
+    assert!(run > EDGE * 3, "REPLICAS_RUN_MS must exceed {:?}", EDGE * 3);
 
-    let shared = run_replicas("redis", &redis.url(), per_second, run).await;
-    let evalsha = redis.evalsha_calls();
-    let local = run_replicas("local", &redis.url(), per_second, run).await;
+    let shared = run_replicas("redis", &redis, per_second, margin, run).await;
+    let local = run_replicas("local", &redis, per_second, margin, run).await;
 
     println!(
-        "\n{REPLICAS} replicas x {TASKS} tasks, {per_second} requests/s at the service, {run:?} per run"
+        "\n{REPLICAS} replicas x {TASKS} tasks, {per_second} requests/s at the service, \
+         the client's quota {per_second} per {:?} in bursts of 1, {run:?} per run",
+        Duration::from_secs(1) + margin
     );
     for (name, t) in [("redis", &shared), ("in-process", &local)] {
         println!(
             "  {name:>10}: {} created of {} ({:.1}% of the quota), 429s at the fake {}, \
-             at the callers {}, other errors {}, store failures {}",
+             at the callers {}, other errors {}, store failures {}, per replica {:?}",
             t.created,
             t.capacity,
             t.share() * 100.0,
             t.refused_at_fake,
             t.rate_limited,
             t.other,
-            t.store_failures
+            t.store_failures,
+            t.per_replica,
         );
     }
     println!(
-        "  Redis: {evalsha} EVALSHA for {} permits ({:.1} per permit)",
+        "  Redis: {} EVALSHA for {} permits over the run ({:.2} per permit; the calls cut at \
+         the end reserved slots too); {} for {} requests in its middle ({:.2} per permit); \
+         the furthest replica {:.1}% from an equal share",
+        shared.evalsha,
         shared.created,
-        evalsha as f64 / shared.created.max(1) as f64
+        shared.evalsha as f64 / shared.created.max(1) as f64,
+        shared.evalsha_middle,
+        shared.requests_middle,
+        shared.round_trips(),
+        shared.unfairness() * 100.0,
     );
 
     for t in [&shared, &local] {
@@ -134,12 +185,21 @@ async fn proof() {
         "Redis must answer throughout: {shared:?}"
     );
     assert_eq!(shared.refused_at_fake, 0, "{shared:?}");
-    assert!(shared.share() >= 0.85, "{shared:?}");
+    assert!(shared.share() >= 0.97, "{shared:?}");
+    assert!(shared.round_trips() <= 1.1, "{shared:?}");
+    assert!(shared.unfairness() <= 0.1, "{shared:?}");
     assert!(local.refused_at_fake > 0, "{local:?}");
 }
 
 /// Starts the fake and the replicas together, waits for them, adds up.
-async fn run_replicas(role: &str, redis_url: &str, per_second: u32, run: Duration) -> Totals {
+async fn run_replicas(
+    role: &str,
+    redis: &RedisServer,
+    per_second: u32,
+    margin: Duration,
+    run: Duration,
+) -> Totals {
+    let evalsha_before = redis.evalsha_calls();
     let fake = FakeInvites::builder()
         .quota(per_second, Duration::from_secs(1))
         .max_invites(usize::MAX)
@@ -157,9 +217,10 @@ async fn run_replicas(role: &str, redis_url: &str, per_second: u32, run: Duratio
                 .env("REPLICA_INDEX", replica.to_string())
                 .env("REPLICA_BASE_URL", server.base_url())
                 .env("REPLICA_ADMIN_KEY", server.admin_key())
-                .env("REPLICA_REDIS_URL", redis_url)
+                .env("REPLICA_REDIS_URL", redis.url())
                 .env("REPLICA_KEY_NAME", &key_name)
                 .env("REPLICA_PER_SECOND", per_second.to_string())
+                .env("REPLICA_MARGIN_MS", margin.as_millis().to_string())
                 .env("REPLICA_START_MS", start_ms.to_string())
                 .env("REPLICA_RUN_MS", run.as_millis().to_string())
                 .stdout(Stdio::piped())
@@ -169,6 +230,18 @@ async fn run_replicas(role: &str, redis_url: &str, per_second: u32, run: Duratio
         })
         .collect();
     let mut totals = Totals::default();
+
+    // The middle of the run, on this process's clock (the fake's log is on it too).
+    let start = Instant::now()
+        + start_at
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+    let middle = (start + EDGE, start + run - EDGE);
+    tokio::time::sleep_until(middle.0).await;
+    let evalsha_from = redis.evalsha_calls();
+    tokio::time::sleep_until(middle.1).await;
+    totals.evalsha_middle = redis.evalsha_calls() - evalsha_from;
+
     for child in children {
         let output = tokio::task::spawn_blocking(move || child.wait_with_output())
             .await
@@ -189,6 +262,7 @@ async fn run_replicas(role: &str, redis_url: &str, per_second: u32, run: Duratio
                 .unwrap_or_else(|| panic!("no {name} in {stdout:?}"))
         };
         totals.ok += figure("ok");
+        totals.per_replica.push(figure("ok"));
         totals.rate_limited += figure("rate_limited");
         totals.other += figure("other");
         totals.cut += figure("cut");
@@ -197,6 +271,12 @@ async fn run_replicas(role: &str, redis_url: &str, per_second: u32, run: Duratio
     let fake = server.fake();
     totals.created = fake.invites().len() as u64;
     totals.refused_at_fake = fake.request_count() as u64 - totals.created;
+    totals.requests_middle = fake
+        .requests()
+        .iter()
+        .filter(|r| (middle.0..middle.1).contains(&r.at))
+        .count() as u64;
+    totals.evalsha = redis.evalsha_calls() - evalsha_before;
     totals.capacity = u64::from(per_second) * run.as_millis() as u64 / 1000;
     server.shutdown().await;
     totals
@@ -207,9 +287,13 @@ async fn run_replicas(role: &str, redis_url: &str, per_second: u32, run: Duratio
 fn replica(role: &str) {
     let var = |name: &str| std::env::var(name).unwrap();
     let per_second: u32 = var("REPLICA_PER_SECOND").parse().unwrap();
-    // 90% of the service's quota, in bursts of 5, for the whole fleet.
-    let rate = NonZeroU32::new(per_second * 9 / 10).unwrap();
-    let quota = Quota::per_second(rate).allow_burst(NonZeroU32::new(5).unwrap());
+    let margin = Duration::from_millis(var("REPLICA_MARGIN_MS").parse().unwrap());
+    // The service's figure for the whole fleet, each second lengthened by the margin, in
+    // bursts of 1.
+    let interval = (Duration::from_secs(1) + margin) / per_second;
+    let quota = Quota::with_period(interval)
+        .unwrap()
+        .allow_burst(NonZeroU32::MIN);
     let start = UNIX_EPOCH + Duration::from_millis(var("REPLICA_START_MS").parse().unwrap());
     let run = Duration::from_millis(var("REPLICA_RUN_MS").parse().unwrap());
 

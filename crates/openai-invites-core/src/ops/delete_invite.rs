@@ -3,8 +3,10 @@
 use bytes::Bytes;
 use http::Method;
 
-use super::{build_request, invite_uri};
-use crate::{BaseUrl, EncodeError, InviteDeleteResponse, Operation, OperationMeta, ResponseError};
+use crate::{
+    BaseUrl, EncodeError, InviteDeleteResponse, Operation, OperationMeta, Reconciliation,
+    ResponseError,
+};
 
 /// Deletes (revokes) an invite that was not yet accepted.
 ///
@@ -42,11 +44,11 @@ impl Operation for DeleteInvite {
         method: Method::DELETE,
         url_template: "/organization/invites/{invite_id}",
         idempotent: true,
-        reconcile: crate::reconcile::Reconciliation::NotFoundMeansDeleted,
+        reconcile: Reconciliation::NotFoundMeansDeleted,
     };
 
     fn encode(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, EncodeError> {
-        build_request(&Self::META, invite_uri(base, &self.invite_id)?, None)
+        Self::META.request(Self::META.url(base, &[&self.invite_id])?, None)
     }
 
     fn decode(response: http::Response<Bytes>) -> Result<Self::Output, ResponseError> {

@@ -3,8 +3,10 @@
 use bytes::Bytes;
 use http::Method;
 
-use super::{INVITES_PATH, build_request};
-use crate::{BaseUrl, EncodeError, Invite, InviteRequest, Operation, OperationMeta, ResponseError};
+use crate::{
+    BaseUrl, EncodeError, Invite, InviteRequest, Operation, OperationMeta, Reconciliation,
+    ResponseError,
+};
 
 /// Invites a person to the organization (the service emails them).
 ///
@@ -43,9 +45,9 @@ impl Operation for InviteUser {
         name: "inviteUser",
         span_name: "invites.create",
         method: Method::POST,
-        url_template: INVITES_PATH,
+        url_template: "/organization/invites",
         idempotent: false,
-        reconcile: crate::reconcile::Reconciliation::FindCreatedInvite,
+        reconcile: Reconciliation::FindCreatedInvite,
     };
 
     fn encode(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, EncodeError> {
@@ -62,7 +64,7 @@ impl Operation for InviteUser {
             }
         }
         let body = serde_json::to_vec(request)?;
-        build_request(&Self::META, base.join(INVITES_PATH), Some(body))
+        Self::META.request(Self::META.url(base, &[])?, Some(body))
     }
 
     fn decode(response: http::Response<Bytes>) -> Result<Self::Output, ResponseError> {

@@ -3,9 +3,14 @@
 use bytes::Bytes;
 use http::Method;
 
-use super::{INVITES_PATH, build_request, encode_component};
-use crate::{BaseUrl, EncodeError, InviteListResponse, Operation, OperationMeta, ResponseError};
+use super::encode_component;
+use crate::{
+    BaseUrl, EncodeError, InviteListResponse, Operation, OperationMeta, Reconciliation,
+    ResponseError,
+};
 
+/// The page size the service uses when a request sets none.
+pub const DEFAULT_LIMIT: u8 = 20;
 /// The largest page the service returns.
 pub const MAX_LIMIT: u8 = 100;
 
@@ -24,7 +29,7 @@ pub const MAX_LIMIT: u8 = 100;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListInvites {
-    /// Page size, 1..=100; the service's default (20) when `None`.
+    /// Page size, 1..=[`MAX_LIMIT`]; the service's default ([`DEFAULT_LIMIT`]) when `None`.
     pub limit: Option<u8>,
     /// The cursor: the `last_id` of the previous page.
     pub after: Option<String>,
@@ -36,7 +41,7 @@ impl ListInvites {
         Self::default()
     }
 
-    /// Sets the page size (1..=100, checked when encoding).
+    /// Sets the page size (1..=[`MAX_LIMIT`], checked when encoding).
     pub fn limit(mut self, limit: u8) -> Self {
         self.limit = Some(limit);
         self
@@ -56,13 +61,13 @@ impl Operation for ListInvites {
         name: "listInvites",
         span_name: "invites.list",
         method: Method::GET,
-        url_template: INVITES_PATH,
+        url_template: "/organization/invites",
         idempotent: true,
-        reconcile: crate::reconcile::Reconciliation::None,
+        reconcile: Reconciliation::None,
     };
 
     fn encode(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, EncodeError> {
-        let mut uri = base.join(INVITES_PATH);
+        let mut uri = Self::META.url(base, &[])?;
         let mut sep = '?';
         if let Some(limit) = self.limit {
             if !(1..=MAX_LIMIT).contains(&limit) {
@@ -84,7 +89,7 @@ impl Operation for ListInvites {
             uri.push_str("after=");
             uri.extend(encode_component(after));
         }
-        build_request(&Self::META, uri, None)
+        Self::META.request(uri, None)
     }
 
     fn decode(response: http::Response<Bytes>) -> Result<Self::Output, ResponseError> {

@@ -1,63 +1,47 @@
-//! The four invite operations, one file each, and what they share.
+//! The invite operations, one file each, and [`OPERATIONS`], the list of them all.
 
 mod delete_invite;
 mod invite_user;
 mod list_invites;
 mod retrieve_invite;
 
+pub use crate::template::encode_component;
 pub use delete_invite::DeleteInvite;
 pub use invite_user::InviteUser;
-pub use list_invites::{ListInvites, MAX_LIMIT};
+pub use list_invites::{DEFAULT_LIMIT, ListInvites, MAX_LIMIT};
 pub use retrieve_invite::RetrieveInvite;
 
-use bytes::Bytes;
-use http::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use crate::{Operation, OperationMeta};
 
-use crate::{BaseUrl, EncodeError, OperationMeta};
+/// Every operation of the API: the one list that routes (the fake's), fault matchers and
+/// test matrices read. A new operation is one more line here.
+///
+/// ```
+/// use openai_invites_core::ops::OPERATIONS;
+///
+/// let ops: Vec<_> = OPERATIONS.iter().map(|op| (op.name, op.idempotent)).collect();
+/// assert_eq!(
+///     ops,
+///     [("listInvites", true), ("inviteUser", false), ("retrieveInvite", true), ("deleteInvite", true)]
+/// );
+/// ```
+pub const OPERATIONS: &[&OperationMeta] = &[
+    &ListInvites::META,
+    &InviteUser::META,
+    &RetrieveInvite::META,
+    &DeleteInvite::META,
+];
 
-/// Path of the invites collection, below the base URL.
-pub(crate) const INVITES_PATH: &str = "/organization/invites";
-
-/// Everything but RFC 3986 unreserved characters is escaped, and `.` too, so that an id such as
-/// `..` can never become a dot-segment that walks up the path.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
-
-const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
-
-/// Percent-encodes `value` as one path segment or one query value.
-pub fn encode_component(value: &str) -> percent_encoding::PercentEncode<'_> {
-    utf8_percent_encode(value, COMPONENT)
-}
-
-/// `{base}/organization/invites/{invite_id}` with the id as exactly one segment.
-pub(crate) fn invite_uri(base: &BaseUrl, invite_id: &str) -> Result<String, EncodeError> {
-    if invite_id.is_empty() {
-        return Err(EncodeError::invalid("invite_id", "must not be empty"));
-    }
-    let mut uri = base.join(INVITES_PATH);
-    uri.push('/');
-    uri.extend(encode_component(invite_id));
-    Ok(uri)
-}
-
-/// Builds the request every operation sends: method, URI, `Accept`, the JSON body with its
-/// `Content-Type`, and the operation's meta in the extensions.
-pub(crate) fn build_request(
-    meta: &OperationMeta,
-    uri: String,
-    body: Option<Vec<u8>>,
-) -> Result<http::Request<Bytes>, EncodeError> {
-    let mut builder = http::Request::builder()
-        .method(meta.method.clone())
-        .uri(uri)
-        .header(ACCEPT, APPLICATION_JSON);
-    if body.is_some() {
-        builder = builder.header(CONTENT_TYPE, APPLICATION_JSON);
-    }
-    let mut request = builder.body(body.map(Bytes::from).unwrap_or_default())?;
-    request.extensions_mut().insert(meta.clone());
-    Ok(request)
+/// The operation named `name` (the spec's operation id, e.g. `inviteUser`).
+///
+/// ```
+/// use openai_invites_core::ops;
+///
+/// assert_eq!(ops::named("inviteUser").map(|op| op.span_name), Some("invites.create"));
+/// assert!(ops::named("invite_user").is_none());
+/// ```
+pub fn named(name: &str) -> Option<&'static OperationMeta> {
+    OPERATIONS.iter().copied().find(|op| op.name == name)
 }
 
 #[cfg(test)]
@@ -65,22 +49,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dangerous_ids_stay_one_segment() {
-        let base = BaseUrl::default();
-        for (id, tail) in [
-            ("a/b", "a%2Fb"),
-            ("..", "%2E%2E"),
-            ("?x", "%3Fx"),
-            ("#", "%23"),
-            ("a b", "a%20b"),
-            ("é", "%C3%A9"),
-            ("invite-abc_~", "invite-abc_~"),
-        ] {
-            let uri = invite_uri(&base, id).unwrap();
-            assert_eq!(
-                uri,
-                format!("https://api.openai.com/v1/organization/invites/{tail}")
-            );
+    fn names_are_unique_and_routes_do_not_overlap() {
+        for (i, a) in OPERATIONS.iter().enumerate() {
+            for b in &OPERATIONS[i + 1..] {
+                assert_ne!(a.name, b.name);
+                assert!(
+                    a.method != b.method || a.url_template != b.url_template,
+                    "{} and {} share a route",
+                    a.name,
+                    b.name
+                );
+            }
         }
     }
 }

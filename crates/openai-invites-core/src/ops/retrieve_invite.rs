@@ -3,8 +3,9 @@
 use bytes::Bytes;
 use http::Method;
 
-use super::{build_request, invite_uri};
-use crate::{BaseUrl, EncodeError, Invite, Operation, OperationMeta, ResponseError};
+use crate::{
+    BaseUrl, EncodeError, Invite, Operation, OperationMeta, Reconciliation, ResponseError,
+};
 
 /// Reads one invite by id.
 ///
@@ -39,11 +40,11 @@ impl Operation for RetrieveInvite {
         method: Method::GET,
         url_template: "/organization/invites/{invite_id}",
         idempotent: true,
-        reconcile: crate::reconcile::Reconciliation::None,
+        reconcile: Reconciliation::None,
     };
 
     fn encode(&self, base: &BaseUrl) -> Result<http::Request<Bytes>, EncodeError> {
-        build_request(&Self::META, invite_uri(base, &self.invite_id)?, None)
+        Self::META.request(Self::META.url(base, &[&self.invite_id])?, None)
     }
 
     fn decode(response: http::Response<Bytes>) -> Result<Self::Output, ResponseError> {

@@ -1,21 +1,16 @@
 //! Record and replay: keep what a real service once answered, and answer from it later
 //! without a key and without the network.
 //!
-//! Both halves are plain tower pieces over `http::Request<Bytes>` -> `http::Response<Bytes>`,
-//! the client's transport boundary. To record, wrap a real transport in a [`RecordLayer`] and
-//! hand that to the client (`ClientBuilder::transport(..)`); then [`Cassette::save`]. To
-//! replay, [`Cassette::load`] and use [`Cassette::replayer`] as the transport.
+//! To record, wrap a real transport in a [`RecordLayer`], hand that to the client
+//! (`ClientBuilder::transport(..)`), then [`Cassette::save`]. To replay, [`Cassette::load`] and
+//! use [`Cassette::replayer`] as the transport. Credentials are never kept (the core's
+//! redaction engine scrubs them, partial echoes included).
 //!
-//! A request matches a recorded one on method, path, query (in any order) and body (JSON
-//! compared as values); each recorded exchange answers once, in recorded order. A request the
-//! cassette does not hold is a [`ReplayError`], never a made-up answer. A JSON body comes back
-//! as the same JSON value (keys may come in another order); any other body as its text.
-//!
-//! To the client, a replay error is the transport failing after the request was handed to it,
-//! as a lost connection would: it retries a read (which misses again) and reconciles a create
-//! (whose reads miss too), then returns the error, whose `get_ref()` leads to the
-//! [`ReplayError`]. A test that wants the first miss at once builds its replaying client with
-//! `disable_retries()` and `reconcile_invites(false)`.
+//! A request matches a recorded one on method, path, query (in any order) and body (JSON as
+//! values); each exchange answers once, in recorded order. A request the cassette does not
+//! hold is a [`ReplayError`], which the client treats as a connection lost after sending (it
+//! retries reads and reconciles creates before returning it): a test that wants the first miss
+//! at once disables retries and reconciliation.
 //!
 //! ```
 //! use bytes::Bytes;

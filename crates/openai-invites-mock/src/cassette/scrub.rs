@@ -1,9 +1,10 @@
-//! What a cassette may keep: allowlisted headers only, no credential anywhere, emails masked
-//! on request.
+//! What a cassette may keep: allowlisted headers only, no credential anywhere (the core's
+//! redaction engine, partial echoes included), emails masked on request.
 
 use std::borrow::Cow;
 
 use http::HeaderMap;
+use openai_invites_core::redact::Redactor;
 
 /// Headers kept by default, on requests and responses alike.
 pub(crate) const DEFAULT_ALLOWED_HEADERS: [&str; 12] = [
@@ -33,52 +34,36 @@ pub(crate) const CREDENTIAL_HEADERS: [&str; 7] = [
     "x-fake-control-token",
 ];
 
-/// Secrets shorter than this are not scrubbed from text (they would mangle it); their headers
-/// are still never kept.
-const MIN_SECRET_LEN: usize = 4;
-
-/// What replaces a secret.
-const REDACTED: &str = "[redacted]";
-
 /// The credentials one request carries (and any the recorder was told about).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Credentials {
-    secrets: Vec<String>,
+    redactor: Redactor,
 }
 
 impl Credentials {
     /// The values of the credential headers: the whole value, a bearer token, each cookie.
     pub(crate) fn of(headers: &HeaderMap, extra: &[String]) -> Self {
-        let mut secrets: Vec<String> = extra.to_vec();
+        let mut redactor = Redactor::new().partial_echoes();
+        extra.iter().for_each(|secret| redactor.add(secret));
         for name in CREDENTIAL_HEADERS {
             for value in headers.get_all(name) {
                 let Ok(text) = value.to_str() else { continue };
-                secrets.push(text.trim().to_owned());
+                redactor.add(text.trim());
                 if let Some((_, token)) = text.trim().split_once(' ') {
-                    secrets.push(token.trim().to_owned());
+                    redactor.add(token.trim());
                 }
                 for pair in text.split(';') {
                     if let Some((_, v)) = pair.split_once('=') {
-                        secrets.push(v.trim().to_owned());
+                        redactor.add(v.trim());
                     }
                 }
             }
         }
-        secrets.retain(|s| s.len() >= MIN_SECRET_LEN);
-        // Longest first, so a token inside a longer header value never leaves a tail behind.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
-        Self { secrets }
+        Self { redactor }
     }
 
     pub(crate) fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut out = Cow::Borrowed(text);
-        for secret in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = Cow::Owned(out.replace(secret.as_str(), REDACTED));
-            }
-        }
-        out
+        self.redactor.scrub(text)
     }
 }
 
@@ -178,6 +163,15 @@ mod tests {
             c.scrub(text),
             "k=[redacted] o=[redacted] [redacted] [redacted] ok"
         );
+        // The key percent-encoded (the space goes too: ` sk-admin-1234` is a run of the
+        // header's value, `Bearer sk-admin-1234`), and a partial echo of a long key.
+        assert_eq!(c.scrub("key: sk%2Dadmin-1234"), "key:[redacted]");
+        h.insert(
+            "authorization",
+            "Bearer sk-admin-0123456789ab".parse().unwrap(),
+        );
+        let c = Credentials::of(&h, &[]);
+        assert_eq!(c.scrub("echo: admin-0123456789"), "echo: [redacted]");
         assert!(matches!(c.scrub("clean"), Cow::Borrowed(_)));
     }
 }

@@ -1,16 +1,55 @@
-//! The control API under `/__fake/`: drive the fake from any language, over HTTP.
+//! The control API: drive the fake over HTTP from any language (seed invites, script faults,
+//! read the request log, set a quota, reset). This page is its one full description; the
+//! binary's `--help` and `GET /__fake/` point here.
 //!
-//! Control requests are not API requests: no fault fires on them, the log does not record
-//! them, and the admin key is not asked for. When the fake has a control token, each one
-//! must carry it in `x-fake-control-token`. The routes and JSON formats are in the crate docs.
+//! Every loopback server (and the in-process service) answers under [`CONTROL_PREFIX`]
+//! (`/__fake/`), which the real API (under `/v1`) can never reach. Control requests need no
+//! admin key, meet no fault and are not logged. By default anyone who can reach the fake may
+//! use it, which is right for loopback; a fake shared by several people gets a token
+//! ([`FakeInvitesBuilder::control_token`](crate::FakeInvitesBuilder::control_token),
+//! `--control-token`) that every control request must carry in `x-fake-control-token`, and
+//! serving anywhere but loopback requires one. Each route does what the [`FakeInvites`] method
+//! of the same name does.
+//!
+//! Bodies and answers are JSON. A refusal is an error envelope with `type`
+//! `fake_control_error` and a `code`: `invalid_json`, `invalid_value` (the field in `param`),
+//! `duplicate_id`, `unknown_invite`, `control_token_required`, `invalid_control_token`.
+//!
+//! | route | body | answer |
+//! |---|---|---|
+//! | `GET /__fake/` | | `{"routes": [...]}` |
+//! | `GET /__fake/invites` | | `{"object": "list", "data": [Invite]}`, newest first |
+//! | `POST /__fake/invites` | a [seed](crate::SeedInvite): `{"invites": [...]}`, an array, or one invite | the seeded invites; all or nothing (409 on a taken id) |
+//! | `DELETE /__fake/invites` | | `{"deleted": n}` |
+//! | `POST /__fake/invites/{id}/accept`, `.../expire` | | the invite (404 if unknown) |
+//! | `GET /__fake/faults` | | the queued faults as JSON |
+//! | `POST /__fake/faults` | a [fault](crate::Fault::from_json), or an array of them | `{"queued": n, "pending": m}`; all or nothing |
+//! | `DELETE /__fake/faults` | | `{"cleared": n}` |
+//! | `GET /__fake/requests` | | the log: `{"total", "kept", "bytes", "data": [{"method", "path", "query", "operation", "headers", "body", "json", "body_len", "body_truncated", "fault", "at_ms"}]}` |
+//! | `DELETE /__fake/requests` | | `{"cleared": n}` |
+//! | `GET`/`PUT`/`DELETE /__fake/quota` | `PUT`: `{"requests": 5, "per": "1s"}` | `{"quota": {"requests", "per", "text"}}` or `{"quota": null}` |
+//! | `POST /__fake/reset` | | back to the seed and quota it started with: no faults, an empty log |
+//!
+//! ```sh
+//! FAKE=http://127.0.0.1:8080
+//! curl -X POST $FAKE/__fake/invites -d '{"invites": [
+//!   {"id": "invite-ana", "email": "ana@example.com", "role": "owner",
+//!    "projects": [{"id": "proj_a", "role": "member"}], "created_at": 1700000000},
+//!   {"id": "invite-bo", "email": "bo@example.com", "status": "accepted"}]}'
+//! curl -X POST $FAKE/__fake/invites/invite-ana/expire
+//! curl -X POST $FAKE/__fake/faults -d '{"status": 503, "times": 2, "operation": "listInvites",
+//!   "headers": {"retry-after": "1"}}'
+//! curl -X POST $FAKE/__fake/faults -d '{"kind": "drop_connection", "apply_first": true,
+//!   "operation": "inviteUser", "delay_ms": 100}'
+//! curl $FAKE/__fake/requests          # authorization shows as "Bearer sk-a...[redacted]"
+//! curl -X PUT $FAKE/__fake/quota -d '{"requests": 5, "per": "1s"}'
+//! curl -X POST $FAKE/__fake/reset
+//! ```
+//!
+//! `tests/python/drive_the_fake.py` in this crate does all of that from Python (standard
+//! library only); CI runs it.
 
-mod error;
-mod fault_json;
 mod log_json;
-mod seed;
-
-pub use error::ControlError;
-pub use seed::{Seed, SeedInvite};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -18,12 +57,15 @@ use percent_encoding::percent_decode_str;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::control_error::ControlError;
+use crate::seed::Seed;
+
 use crate::auth::CONTROL_TOKEN_HEADER;
 use crate::envelope::{Failure, json_response};
-use crate::fake::Inner;
-use crate::quota::RequestQuota;
-use crate::reception::Received;
-use crate::{FakeInvites, Fault};
+use crate::fake::{FakeInvites, Inner};
+use crate::fault::Fault;
+use crate::quota::{self, RequestQuota};
+use crate::received::Received;
 
 /// Every control route starts with this; the real API lives under `/v1`, so they never meet.
 pub const CONTROL_PREFIX: &str = "/__fake";
@@ -189,7 +231,7 @@ struct QuotaJson {
 fn quota_json(fake: &FakeInvites) -> Value {
     json!({ "quota": fake.quota().map(|q| json!({
         "requests": q.requests,
-        "per": crate::quota::go_duration(q.per),
+        "per": quota::go_duration(q.per),
         "text": q.to_string(),
     })) })
 }

@@ -16,12 +16,12 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 ///
 /// ```
 /// use std::time::Duration;
-/// use openai_invites_mock::ServerConfig;
+/// use openai_invites_mock::{DEFAULT_MAX_CONNECTIONS, ServerConfig};
 ///
 /// let mut config = ServerConfig::default();
 /// config.idle_timeout = Duration::from_secs(2);
 /// assert!(config.host.is_loopback());
-/// assert_eq!(config.max_connections, 512);
+/// assert_eq!(config.max_connections, DEFAULT_MAX_CONNECTIONS);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -32,19 +32,22 @@ pub struct ServerConfig {
     pub host: IpAddr,
     /// The port (default 0: a free one).
     pub port: u16,
-    /// How long the head of a request may take once its first byte has arrived (default
-    /// [`DEFAULT_HEADER_READ_TIMEOUT`]); a slower one has its connection closed, however
-    /// slowly bytes trickle in.
+    /// How long an HTTP/1 request head may take (default [`DEFAULT_HEADER_READ_TIMEOUT`]),
+    /// from its first byte on a new connection, from the previous answer on a kept-alive one
+    /// (hyper's `header_read_timeout`): a slower one has its connection closed, however slowly
+    /// bytes trickle in, and so has a kept-alive connection idle that long.
     pub header_read_timeout: Duration,
     /// How long a request body may take (default [`DEFAULT_BODY_READ_TIMEOUT`]); a slower one
     /// is answered 408 and its connection closed.
     pub body_read_timeout: Duration,
-    /// How long a connection may sit with nothing in flight and nothing sent (default
-    /// [`DEFAULT_IDLE_TIMEOUT`]), from when it opens or its last answer went out.
+    /// How long a connection may go with no request in flight (default
+    /// [`DEFAULT_IDLE_TIMEOUT`]), from when it opens or its last answer: one that never sends a
+    /// byte, or an idle h2 connection.
     pub idle_timeout: Duration,
-    /// The most connections served at once (default [`DEFAULT_MAX_CONNECTIONS`]; keep it under
-    /// the process's file limit). One more is answered `503 too_many_connections` with
-    /// `retry-after: 1` and closed, never left hanging.
+    /// The most connections served at once (default [`DEFAULT_MAX_CONNECTIONS`]), lowered to
+    /// fit the process's open-file limit ([`FakeServer::max_connections`](crate::FakeServer::max_connections)).
+    /// One more is answered `503 too_many_connections` with `retry-after: 1` and closed,
+    /// never left hanging.
     pub max_connections: usize,
 }
 

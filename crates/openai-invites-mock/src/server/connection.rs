@@ -1,7 +1,14 @@
 //! One connection: HTTP/1.1 or h2c through hyper, its timeouts, and reading each body.
+//!
+//! hyper's own `header_read_timeout` cuts an HTTP/1 request head that is not complete in
+//! time (also the wait for the next head on a kept-alive connection); what hyper has no timer
+//! for (a connection that never sends a byte, an idle h2 connection) meets the idle timeout,
+//! counted while no request is in flight.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
@@ -14,11 +21,14 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 use super::ServerConfig;
-use super::activity::{Activity, Timeouts, Watched};
 use crate::envelope::{Failure, INVALID_REQUEST};
 use crate::fake::Inner;
-use crate::reception::{Disposition, Received, keeps_body, receive, stamp};
+use crate::received::Received;
+use crate::reception::{Disposition, keeps_body, receive, stamp};
 use crate::service::body_cap;
+
+/// The longest a refused connection is kept waiting for its request.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Whether the connection is served, or only told that the server is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,63 +38,91 @@ pub(super) enum Mode {
     Refuse,
 }
 
+/// Serves one connection until it ends, stalls, is told to give way (`evicted`), or the
+/// server stops (in-flight requests may then finish).
 pub(super) async fn serve_connection(
     stream: TcpStream,
     inner: Arc<Inner>,
     config: Arc<ServerConfig>,
     mode: Mode,
+    evicted: impl Future<Output = ()>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
-    let activity = Activity::new();
-    let timeouts = match mode {
-        Mode::Serve => Timeouts {
-            header_read: config.header_read_timeout,
-            idle: config.idle_timeout,
-        },
-        Mode::Refuse => Timeouts {
-            header_read: config.header_read_timeout.min(super::REFUSAL_TIMEOUT),
-            idle: config.idle_timeout.min(super::REFUSAL_TIMEOUT),
-        },
+    let (idle, header_read) = match mode {
+        Mode::Serve => (config.idle_timeout, config.header_read_timeout),
+        Mode::Refuse => (
+            config.idle_timeout.min(REFUSAL_TIMEOUT),
+            config.header_read_timeout.min(REFUSAL_TIMEOUT),
+        ),
     };
     // A drop-connection fault pulls this to close the socket with no answer, on HTTP/1 and h2.
     let kill = Arc::new(Notify::new());
+    let in_flight = Arc::new(watch::Sender::new(0usize));
     let service = {
-        let (kill, activity) = (kill.clone(), activity.clone());
+        let (kill, in_flight) = (kill.clone(), in_flight.clone());
         hyper::service::service_fn(move |request| {
-            let guard = activity.request_started();
             let (inner, config, kill) = (inner.clone(), config.clone(), kill.clone());
+            let busy = Busy::start(in_flight.clone());
             async move {
                 let answered = match mode {
                     Mode::Serve => answer(inner, config, kill, request).await,
                     Mode::Refuse => Ok(refusal(config.max_connections)),
                 };
-                drop(guard);
+                drop(busy);
                 answered
             }
         })
     };
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    // The watchdog below owns the header-read timeout, for HTTP/1 and h2 alike.
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(None);
-    let io = TokioIo::new(Watched::new(stream, activity.clone()));
-    let connection = builder.serve_connection(io, service);
+        .header_read_timeout(header_read);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
-    let stalled = activity.stalled(timeouts);
-    tokio::pin!(stalled);
+    let stalled = idle_for(in_flight.subscribe(), idle);
+    tokio::pin!(stalled, evicted);
     let mut draining = false;
     loop {
         tokio::select! {
             _ = connection.as_mut() => break,
             () = kill.notified() => break,
             () = stalled.as_mut() => break,
+            () = evicted.as_mut() => break,
             _ = stopped.changed(), if !draining => {
                 draining = true;
                 connection.as_mut().graceful_shutdown();
             }
+        }
+    }
+}
+
+/// A request in flight on its connection, counted until dropped.
+struct Busy(Arc<watch::Sender<usize>>);
+
+impl Busy {
+    fn start(count: Arc<watch::Sender<usize>>) -> Self {
+        count.send_modify(|n| *n += 1);
+        Self(count)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
+    }
+}
+
+/// Resolves once no request has been in flight for `timeout`.
+async fn idle_for(mut in_flight: watch::Receiver<usize>, timeout: Duration) {
+    loop {
+        if in_flight.wait_for(|n| *n == 0).await.is_err() {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(timeout) => return,
+            busy = in_flight.wait_for(|n| *n > 0) => if busy.is_err() { return },
         }
     }
 }
@@ -210,3 +248,40 @@ impl fmt::Display for ConnectionDropped {
 }
 
 impl std::error::Error for ConnectionDropped {}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    const IDLE: Duration = Duration::from_secs(10);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_with_nothing_in_flight_is_idle_after_the_timeout() {
+        let count = Arc::new(watch::Sender::new(0usize));
+        let started = Instant::now();
+        idle_for(count.subscribe(), IDLE).await;
+        assert_eq!(started.elapsed(), IDLE);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_in_flight_holds_it_open_and_idleness_counts_from_its_end() {
+        let count = Arc::new(watch::Sender::new(0usize));
+        let started = Instant::now();
+        let requests = {
+            let count = count.clone();
+            async move {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                let busy = Busy::start(count.clone());
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                drop(busy);
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = idle_for(count.subscribe(), IDLE) => {}
+            () = requests => unreachable!(),
+        }
+        assert_eq!(started.elapsed(), Duration::from_secs(75));
+    }
+}

@@ -1,13 +1,10 @@
-//! The loopback face: the fake behind a real HTTP server on `127.0.0.1` (HTTP/1.1 and h2c).
-//!
-//! For tests that must cross a real socket: connection pooling, timeouts, a dropped
-//! connection, a body cut on the wire; and for the binary. Binds the loopback interface unless
-//! told otherwise, and stays bounded under abuse: stalled and idle connections are closed
-//! ([`ServerConfig`]), and connections over the cap are answered 503 rather than left waiting.
+//! The loopback face: the fake behind a real HTTP server on `127.0.0.1` (HTTP/1.1 and h2c),
+//! for tests that must cross a real socket and for the binary; bounded under abuse
+//! ([`ServerConfig`]).
 
-mod activity;
 mod config;
 mod connection;
+mod limits;
 
 pub use config::{
     DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
@@ -24,17 +21,21 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::FakeInvites;
-use crate::fake::Inner;
+use crate::control::CONTROL_PREFIX;
+use crate::fake::{FakeInvites, Inner};
 use crate::routes::BASE_PATH;
 use connection::{Mode, serve_connection};
+use limits::{Caps, Refusals};
 
 /// How long [`FakeServer::shutdown`] lets in-flight requests finish before cutting them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-/// Connections over the cap that are still answered 503; past that they are closed at once.
-const REFUSAL_SLOTS: usize = 64;
-/// The longest a refused connection is kept waiting for its request.
-const REFUSAL_TIMEOUT: Duration = Duration::from_secs(1);
+
+impl FakeInvites {
+    /// Starts the loopback face on `127.0.0.1` with a free port.
+    pub async fn start_server(&self) -> io::Result<FakeServer> {
+        FakeServer::serve(self.clone()).await
+    }
+}
 
 /// A running loopback server; stops on [`shutdown`](Self::shutdown) or when dropped.
 ///
@@ -54,6 +55,7 @@ pub struct FakeServer {
     addr: SocketAddr,
     fake: FakeInvites,
     config: Arc<ServerConfig>,
+    caps: Caps,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
@@ -92,18 +94,21 @@ impl FakeServer {
         }
         let listener = TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
+        let caps = Caps::for_process(config.max_connections);
         let config = Arc::new(config);
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept_loop(
             listener,
             fake.inner.clone(),
             config.clone(),
+            caps,
             stopped,
         ));
         Ok(Self {
             addr,
             fake,
             config,
+            caps,
             stop,
             task: Some(task),
         })
@@ -126,12 +131,28 @@ impl FakeServer {
 
     /// `http://127.0.0.1:PORT/__fake`: where the control API lives (see the crate docs).
     pub fn control_url(&self) -> String {
-        format!("http://{}{}", self.addr, crate::CONTROL_PREFIX)
+        format!("http://{}{CONTROL_PREFIX}", self.addr)
     }
 
     /// The settings it serves with.
     pub fn config(&self) -> &ServerConfig {
         &self.config
+    }
+
+    /// The most connections it serves at once: [`ServerConfig::max_connections`], lowered
+    /// to fit the process's open-file limit, less a few descriptors for the process's own use
+    /// and some for the connections over the cap, which are answered 503.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let server = openai_invites_mock::FakeServer::start().await?;
+    /// assert!(server.max_connections() <= server.config().max_connections);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn max_connections(&self) -> usize {
+        self.caps.serving
     }
 
     /// The fake behind the server: store, faults and request log.
@@ -171,28 +192,31 @@ async fn accept_loop(
     listener: TcpListener,
     inner: Arc<Inner>,
     config: Arc<ServerConfig>,
+    caps: Caps,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let serving = Arc::new(Semaphore::new(config.max_connections));
-    let refusing = Arc::new(Semaphore::new(REFUSAL_SLOTS));
+    let serving = Arc::new(Semaphore::new(caps.serving));
+    let refusals = Refusals::new(caps.refusing);
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    let (permit, mode) = match serving.clone().try_acquire_owned() {
-                        Ok(permit) => (permit, Mode::Serve),
-                        Err(_) => match refusing.clone().try_acquire_owned() {
-                            Ok(permit) => (permit, Mode::Refuse),
-                            // Even the refusals are full: close at once rather than queue.
-                            Err(_) => continue,
-                        },
-                    };
                     let (inner, config, stopped) = (inner.clone(), config.clone(), stopped.clone());
-                    connections.spawn(async move {
-                        serve_connection(stream, inner, config, mode, stopped).await;
-                        drop(permit);
-                    });
+                    match serving.clone().try_acquire_owned() {
+                        Ok(permit) => connections.spawn(async move {
+                            let evicted = std::future::pending();
+                            serve_connection(stream, inner, config, Mode::Serve, evicted, stopped)
+                                .await;
+                            drop(permit);
+                        }),
+                        Err(_) => {
+                            let evicted = refusals.admit();
+                            connections.spawn(serve_connection(
+                                stream, inner, config, Mode::Refuse, evicted, stopped,
+                            ))
+                        }
+                    };
                 }
                 // Out of file descriptors and the like: wait a moment rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,

@@ -121,6 +121,11 @@ def main():
             "status": 503, "operation": "listInvites", "headers": {"retry-after": "1"}})
         check("a 503 is scripted", status == 200 and queued["queued"] == 1, queued)
 
+        status, _, typo = control("POST", "/faults", {"status": 503, "operation": "list_invites"})
+        check("a misspelt operation is refused, not queued",
+              status == 400 and typo["error"]["param"] == "operation"
+              and "listInvites" in typo["error"]["message"], typo)
+
         status, head, outage = api("GET", "/organization/invites")
         check("the scripted 503 comes first", status == 503, status)
         check("with its header", head.get("retry-after") == "1", dict(head))

@@ -19,7 +19,21 @@ impl Running {
     /// Starts the binary on a free port with `args`, and waits (30 s at most) for the base URL
     /// it prints first.
     pub fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
+        Self::spawn(Command::new(BIN), args)
+    }
+
+    /// [`start`](Self::start) under a limit of `files` open files (`ulimit -n`).
+    pub fn start_with_file_limit(files: u32, args: &[&str]) -> Self {
+        let mut shell = Command::new("sh");
+        shell
+            .arg("-c")
+            .arg(format!("ulimit -n {files} && exec \"$0\" \"$@\""))
+            .arg(BIN);
+        Self::spawn(shell, args)
+    }
+
+    fn spawn(mut command: Command, args: &[&str]) -> Self {
+        let mut child = command
             .args(["--port", "0"])
             .args(args)
             .stdout(Stdio::piped())

@@ -1,14 +1,19 @@
--- One permit by GCRA, the rule of governor's direct limiter, on Redis's clock; a shared 429
--- pause denies first. Runs atomically (one EVALSHA), so replicas never race.
+-- One permit by GCRA, the rule of governor's direct limiter, on Redis's clock, reserved ahead:
+-- the caller is given the earliest instant the quota allows, now or later, and the TAT moves
+-- past it at once, so the next caller is given the next instant. One EVALSHA per permit;
+-- callers of every replica are served first come, first served. A shared 429 pause refuses
+-- first. Runs atomically, so replicas never race.
 --
 -- KEYS[1]  the theoretical arrival time (TAT), in microseconds of Redis TIME
 -- KEYS[2]  the pause: the microsecond until which every replica waits
 -- ARGV[1]  T, the emission interval (quota period / burst), microseconds, >= 1
 -- ARGV[2]  tau, the burst tolerance T * (burst - 1), microseconds
+-- ARGV[3]  the longest the caller may wait for its slot, microseconds (0: now or never)
 --
--- Returns {0, 0} when one permit was taken, {1, wait} when the rate allows none for `wait`
--- microseconds, {2, wait} when a pause holds every caller for `wait` microseconds. A denial
--- writes nothing. `now_us` and `int` come from prelude.lua.
+-- Returns {0, wait} when a permit was reserved `wait` microseconds from now (0: at once),
+-- {1, wait} when the earliest permit is `wait` microseconds away, more than ARGV[3], and
+-- {2, wait} when a pause holds every caller for `wait` microseconds. Only {0, wait} writes.
+-- `now_us` and `int` come from prelude.lua.
 
 local now = now_us()
 
@@ -19,10 +24,11 @@ end
 
 local t = tonumber(ARGV[1])
 local tau = tonumber(ARGV[2])
+local max_wait = tonumber(ARGV[3])
 local tat = tonumber(redis.call('GET', KEYS[1])) or now
-local earliest = tat - tau
-if now < earliest then
-  return {1, earliest - now}
+local wait = math.max(tat - tau - now, 0)
+if wait > max_wait then
+  return {1, wait}
 end
 
 local next_tat = math.max(tat, now) + t
@@ -30,4 +36,4 @@ local next_tat = math.max(tat, now) + t
 -- (a second late, so that no clock rounding can drop it early).
 local ttl_ms = math.ceil((next_tat - now) / 1000) + 1000
 redis.call('SET', KEYS[1], int(next_tat), 'PX', int(ttl_ms))
-return {0, 0}
+return {0, wait}

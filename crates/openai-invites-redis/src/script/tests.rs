@@ -1,6 +1,6 @@
 //! The scripts on a real `redis-server`, with their clock swapped for one the test sets (the
-//! last ARGV), so that request times are exact: a table of expected decisions, and agreement
-//! with governor for the same quota and the same request times.
+//! last ARGV), so that request times are exact: tables of expected decisions and reservations,
+//! and agreement with governor for the same quota and the same request times.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::num::NonZeroU32;
@@ -13,9 +13,7 @@ use redis::Script;
 use super::*;
 use crate::keys::Keys;
 
-#[path = "../../tests/support/redis_server.rs"]
-mod redis_server;
-use redis_server::RedisServer;
+use crate::redis_server::RedisServer;
 
 /// The clock both scripts use in production.
 const REDIS_CLOCK: &str = "local function now_us()
@@ -54,8 +52,13 @@ impl Scripted {
         }
     }
 
-    /// One permit at `at_us` microseconds after [`EPOCH_US`].
+    /// One permit now or never, at `at_us` microseconds after [`EPOCH_US`].
     fn admit(&mut self, quota: Quota, at_us: u64) -> Verdict {
+        self.reserve(quota, Duration::ZERO, at_us)
+    }
+
+    /// One permit at most `max_wait` ahead, asked for at `at_us`.
+    fn reserve(&mut self, quota: Quota, max_wait: Duration, at_us: u64) -> Verdict {
         let gcra = Gcra::of(quota);
         let reply = self
             .gcra
@@ -63,6 +66,7 @@ impl Scripted {
             .key(self.keys.pause())
             .arg(gcra.t_us)
             .arg(gcra.tau_us)
+            .arg(micros(max_wait))
             .arg(EPOCH_US + at_us)
             .invoke(&mut self.connection)
             .unwrap();
@@ -74,11 +78,20 @@ impl Scripted {
         let in_force: u64 = self
             .pause
             .key(self.keys.pause())
-            .arg(pause_us(pause))
+            .arg(micros(pause))
             .arg(EPOCH_US + at_us)
             .invoke(&mut self.connection)
             .unwrap();
         Duration::from_micros(in_force)
+    }
+
+    /// The TAT, in µs after [`EPOCH_US`].
+    fn tat(&mut self) -> u64 {
+        let tat: u64 = redis::cmd("GET")
+            .arg(self.keys.tat())
+            .query(&mut self.connection)
+            .unwrap();
+        tat - EPOCH_US
     }
 
     fn pttl(&mut self, key: &str) -> i64 {
@@ -109,27 +122,30 @@ fn gcra_parameters_follow_governor_rounded_up_to_microseconds() {
 
 #[test]
 fn a_table_of_allow_and_deny_times() {
-    use Verdict::{Granted, RateLimited};
-    let server = RedisServer::start();
+    use Verdict::RateLimited;
+    const GRANTED: Verdict = Verdict::Reserved(Duration::ZERO);
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let mut redis = Scripted::new(&server);
     // One permit every 100 ms, bursts of 3.
     let quota = Quota::per_second(n(10)).allow_burst(n(3));
     let table: &[(u64, Verdict)] = &[
-        (0, Granted),
-        (0, Granted),
-        (0, Granted),
+        (0, GRANTED),
+        (0, GRANTED),
+        (0, GRANTED),
         (0, RateLimited(ms(100))),
         (50, RateLimited(ms(50))),
-        (100, Granted),
+        (100, GRANTED),
         (100, RateLimited(ms(100))),
-        (250, Granted),
+        (250, GRANTED),
         (250, RateLimited(ms(50))),
         (299, RateLimited(ms(1))),
-        (300, Granted),
+        (300, GRANTED),
         // Idle long enough to refill the whole burst, and no more.
-        (1_000, Granted),
-        (1_000, Granted),
-        (1_000, Granted),
+        (1_000, GRANTED),
+        (1_000, GRANTED),
+        (1_000, GRANTED),
         (1_000, RateLimited(ms(100))),
     ];
     for &(at_ms, expected) in table {
@@ -142,8 +158,11 @@ fn a_table_of_allow_and_deny_times() {
 
 #[test]
 fn a_pause_denies_first_and_is_never_shortened() {
-    use Verdict::{Granted, Paused};
-    let server = RedisServer::start();
+    use Verdict::Paused;
+    const GRANTED: Verdict = Verdict::Reserved(Duration::ZERO);
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let mut redis = Scripted::new(&server);
     let quota = Quota::per_second(n(1000));
 
@@ -152,7 +171,7 @@ fn a_pause_denies_first_and_is_never_shortened() {
     // A shorter pause later answers the one in force, unchanged.
     assert_eq!(redis.pause(ms(100), 100_000), ms(200));
     assert_eq!(redis.admit(quota, 299_000), Paused(ms(1)));
-    assert_eq!(redis.admit(quota, 300_000), Granted);
+    assert_eq!(redis.admit(quota, 300_000), GRANTED);
     // A longer one extends it.
     assert_eq!(redis.pause(ms(500), 400_000), ms(500));
     assert_eq!(redis.admit(quota, 500_000), Paused(ms(400)));
@@ -162,10 +181,12 @@ fn a_pause_denies_first_and_is_never_shortened() {
 
 #[test]
 fn an_absurd_pause_holds_for_its_clamped_length_and_never_wraps() {
-    let server = RedisServer::start();
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let mut redis = Scripted::new(&server);
-    let longest = Duration::from_micros(MAX_PAUSE_US);
-    assert_eq!(pause_us(Duration::MAX), MAX_PAUSE_US);
+    let longest = Duration::from_micros(MAX_US);
+    assert_eq!(micros(Duration::MAX), MAX_US);
     assert_eq!(redis.pause(Duration::MAX, 0), longest);
     // A second later the wait is a second shorter, not a wrapped 1 µs.
     let Verdict::Paused(wait) = redis.admit(Quota::per_second(n(1000)), 1_000_000) else {
@@ -176,10 +197,12 @@ fn an_absurd_pause_holds_for_its_clamped_length_and_never_wraps() {
 
 #[test]
 fn denials_write_nothing() {
-    let server = RedisServer::start();
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let mut redis = Scripted::new(&server);
     let quota = Quota::per_second(n(1));
-    assert_eq!(redis.admit(quota, 0), Verdict::Granted);
+    assert_eq!(redis.admit(quota, 0), Verdict::Reserved(Duration::ZERO));
     let tat: String = redis::cmd("GET")
         .arg(redis.keys.tat())
         .query(&mut redis.connection)
@@ -193,6 +216,70 @@ fn denials_write_nothing() {
         .unwrap();
     assert_eq!(tat, after);
     assert_eq!(tat, (EPOCH_US + 1_000_000).to_string()); // exact, all 16 digits
+}
+
+#[test]
+fn each_caller_reserves_the_next_slot_within_its_longest_wait() {
+    use Verdict::{RateLimited, Reserved};
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut redis = Scripted::new(&server);
+    // One permit every 100 ms, bursts of 3; callers wait at most 250 ms unless said.
+    let quota = Quota::per_second(n(10)).allow_burst(n(3));
+    let table: &[(u64, u64, Verdict)] = &[
+        // (at ms, longest wait ms, verdict)
+        (0, 250, Reserved(ms(0))),
+        (0, 250, Reserved(ms(0))),
+        (0, 250, Reserved(ms(0))),
+        (0, 250, Reserved(ms(100))),
+        (0, 250, Reserved(ms(200))),
+        // The next slot is 300 ms away: refused, nothing reserved...
+        (0, 250, RateLimited(ms(300))),
+        (0, 299, RateLimited(ms(300))),
+        // ...so a caller who may wait is given that same slot.
+        (0, 300, Reserved(ms(300))),
+        (50, 1000, Reserved(ms(350))),
+        // Slots are given in turn whenever they are asked for.
+        (390, 1000, Reserved(ms(110))),
+        (400, 1000, Reserved(ms(200))),
+        // Idle until every reserved slot has passed and the burst is back.
+        (1_700, 0, Reserved(ms(0))),
+        (1_700, 0, Reserved(ms(0))),
+        (1_700, 0, Reserved(ms(0))),
+        (1_700, 0, RateLimited(ms(100))),
+    ];
+    for &(at_ms, max_wait_ms, expected) in table {
+        let got = redis.reserve(quota, ms(max_wait_ms), at_ms * 1000);
+        assert_eq!(
+            got, expected,
+            "at {at_ms} ms, waiting at most {max_wait_ms} ms"
+        );
+    }
+}
+
+#[test]
+fn a_reservation_moves_the_tat_one_interval_and_a_refusal_not_at_all() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut redis = Scripted::new(&server);
+    let quota = Quota::per_second(n(10)); // burst 10
+    for _ in 0..10 {
+        assert_eq!(redis.admit(quota, 0), Verdict::Reserved(Duration::ZERO));
+    }
+    assert_eq!(redis.tat(), 1_000_000);
+    // Each reservation is one interval, whether its caller comes for it or not.
+    assert_eq!(redis.reserve(quota, ms(500), 0), Verdict::Reserved(ms(100)));
+    assert_eq!(redis.tat(), 1_100_000);
+    assert_eq!(
+        redis.reserve(quota, ms(150), 0),
+        Verdict::RateLimited(ms(200))
+    );
+    assert_eq!(redis.tat(), 1_100_000);
+    // The TAT expires a second after the last reserved slot's interval ends.
+    let ttl = redis.pttl(redis.keys.tat().to_owned().as_str());
+    assert!((1_500..=2_100).contains(&ttl), "PTTL {ttl}");
 }
 
 /// What governor's own direct limiter decides at the same request times.
@@ -222,7 +309,7 @@ impl Governor {
             .advance(Duration::from_micros(at_us - self.at_us));
         self.at_us = at_us;
         match self.limiter.check() {
-            Ok(()) => Verdict::Granted,
+            Ok(()) => Verdict::Reserved(Duration::ZERO),
             Err(not_until) => Verdict::RateLimited(not_until.wait_time_from(self.clock.now())),
         }
     }
@@ -246,7 +333,9 @@ fn request_times(seed: u64, count: usize, scale_us: u64) -> Vec<u64> {
 
 #[test]
 fn agrees_with_governor_for_the_same_quota_and_times() {
-    let server = RedisServer::start();
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let quotas = [
         Quota::per_second(n(4)),
         Quota::per_second(n(10)).allow_burst(n(3)),
@@ -266,7 +355,7 @@ fn agrees_with_governor_for_the_same_quota_and_times() {
             let expected = governor.admit(at);
             assert_eq!(redis.admit(quota, at), expected, "{quota:?} at {at} µs");
             match expected {
-                Verdict::Granted => granted += 1,
+                Verdict::Reserved(_) => granted += 1,
                 _ => denied += 1,
             }
         }
@@ -280,7 +369,9 @@ fn agrees_with_governor_within_rounding_when_the_interval_is_not_whole_microseco
     // 3/s: governor replenishes every 333 333 333 ns, the script every 333 334 µs. The
     // script may then deny, for at most a few µs, a request governor grants; it never grants
     // one that governor denies.
-    let server = RedisServer::start();
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
     let quota = Quota::per_second(n(3));
     let mut redis = Scripted::new(&server);
     let mut governor = Governor::new(quota);
@@ -289,14 +380,14 @@ fn agrees_with_governor_within_rounding_when_the_interval_is_not_whole_microseco
         let expected = governor.admit(at);
         match (redis.admit(quota, at), expected) {
             (got, expected) if got == expected => {}
-            (Verdict::RateLimited(wait), Verdict::Granted) => {
+            (Verdict::RateLimited(wait), Verdict::Reserved(_)) => {
                 assert!(
                     wait <= Duration::from_micros(300),
                     "late by {wait:?} at {at} µs"
                 );
                 late += 1;
                 let at = at + u64::try_from(wait.as_micros()).unwrap();
-                assert_eq!(redis.admit(quota, at), Verdict::Granted);
+                assert_eq!(redis.admit(quota, at), Verdict::Reserved(Duration::ZERO));
             }
             (Verdict::RateLimited(got), Verdict::RateLimited(want)) => {
                 assert!(

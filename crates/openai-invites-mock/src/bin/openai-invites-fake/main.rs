@@ -1,7 +1,8 @@
 //! `openai-invites-fake`: the fake invites API as a process, for tests in any language.
 //!
 //! Prints its base URL (`http://127.0.0.1:PORT/v1`) as the first line of stdout, then serves
-//! until Ctrl-C (or SIGTERM). `--help` lists every flag; the control API is in the crate docs.
+//! until Ctrl-C (or SIGTERM). `--help` lists every flag; the control API is described in the
+//! library's `control` module.
 
 mod cli;
 
@@ -63,9 +64,9 @@ async fn serve(args: Args, seed: Seed) -> ExitCode {
     let mut config = ServerConfig::default();
     config.host = args.host;
     config.port = args.port;
-    config.idle_timeout = args.idle_timeout;
-    config.header_read_timeout = args.header_read_timeout;
-    config.body_read_timeout = args.body_read_timeout;
+    config.idle_timeout = args.idle_timeout.0;
+    config.header_read_timeout = args.header_read_timeout.0;
+    config.body_read_timeout = args.body_read_timeout.0;
     config.max_connections = args.max_connections;
     let server = match FakeServer::serve_with(fake.build(), config).await {
         Ok(server) => server,
@@ -86,8 +87,10 @@ async fn serve(args: Args, seed: Seed) -> ExitCode {
     }
     drop(stdout);
     eprintln!(
-        "openai-invites-fake: serving on {}, control API at {}/; Ctrl-C to stop",
+        "openai-invites-fake: serving on {} (at most {} connections), control API at {}/; \
+         Ctrl-C to stop",
         server.base_url(),
+        server.max_connections(),
         server.control_url()
     );
     interrupted().await;

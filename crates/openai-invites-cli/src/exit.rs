@@ -1,0 +1,257 @@
+//! What a command did, and the one function that turns it into an exit code.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | failure (the service refused, a 404, the network, a file...) |
+//! | 2 | bad usage or refused (clap's own errors, input the library refuses before sending; a delete without `--yes` off a terminal, declined at the prompt, or of an accepted invite) |
+//! | 3 | partial: some of several invites failed, the others were done |
+//! | 4 | authentication or permission: no admin key, or the service answered 401/403 |
+//! | 5 | outcome unknown: the client could not tell whether a change happened |
+//! | 130 | interrupted (Ctrl-C) |
+//!
+//! ```ignore
+//! let mut outcome = Outcome::default();
+//! outcome.fail(&mut printer, Failure::Refused("an accepted invite cannot be deleted".into()));
+//! assert_eq!(exit::code(&outcome), 2);
+//! ```
+
+use std::fmt;
+
+use openai_invites::{Error, ErrorKind};
+
+use crate::library;
+use crate::output::Printer;
+
+/// Why something the user asked for was not done.
+#[derive(Debug)]
+pub enum Failure {
+    /// clap could not parse the command line (or printed help or the version).
+    Usage(clap::Error),
+    /// Refused before or instead of acting: bad configuration, a missing `--yes`, an accepted
+    /// invite, the user said no.
+    Refused(String),
+    /// No admin key was found.
+    NoKey(String),
+    /// A call to the service failed: `what` names the thing it was about.
+    Call {
+        /// The subject, e.g. the invite id or the email.
+        what: String,
+        /// The library's error (scrubbed of secrets, one line).
+        error: Error,
+    },
+    /// Anything else: a file that cannot be read, output that cannot be written.
+    Other(String),
+}
+
+impl Failure {
+    /// A failed call about `what`.
+    pub fn call(what: impl Into<String>, error: Error) -> Self {
+        Self::Call {
+            what: what.into(),
+            error,
+        }
+    }
+
+    /// What the user can do about it, when there is something to say.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Self::Call { error, .. } if library::is_unauthorized(error) => Some(
+                "the key was refused: the invites API needs an organization admin key \
+                 (sk-admin-...) from OPENAI_ADMIN_KEY, --admin-key-file or --admin-key-stdin",
+            ),
+            Self::Call { error, .. } if error.is_outcome_unknown() => Some(
+                "the change may or may not have happened: run `openai-invites list` to see \
+                 where things stand before trying again",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// One line: the library's errors are already one line, and the service's words may not be.
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            Self::Usage(error) => error.to_string(),
+            Self::Refused(text) | Self::NoKey(text) | Self::Other(text) => text.clone(),
+            // An empty or blank subject is quoted, so that it still reads as one.
+            Self::Call { what, error } if what.trim().is_empty() => format!("{what:?}: {error}"),
+            Self::Call { what, error } => format!("{what}: {error}"),
+        };
+        f.write_str(&one_line(&text))
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a command did: how many things it did, what failed, whether it was interrupted.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Things done (invites deleted, listed, created...).
+    pub done: usize,
+    failures: Vec<Failure>,
+    /// How many of `failures` were already printed.
+    printed: usize,
+    interrupted: bool,
+}
+
+impl Outcome {
+    /// One thing done.
+    pub fn success() -> Self {
+        Self::done(1)
+    }
+
+    /// `n` things done, nothing failed (yet).
+    pub fn done(n: usize) -> Self {
+        Self {
+            done: n,
+            ..Self::default()
+        }
+    }
+
+    /// Nothing done, one failure (printed at the end).
+    pub fn failed(failure: Failure) -> Self {
+        Self {
+            failures: vec![failure],
+            ..Self::default()
+        }
+    }
+
+    /// Stopped by Ctrl-C.
+    pub fn interrupted() -> Self {
+        Self {
+            interrupted: true,
+            ..Self::default()
+        }
+    }
+
+    /// Records a failure and prints it now (commands that go on after one say so at once).
+    pub fn fail(&mut self, printer: &mut Printer, failure: Failure) {
+        printer.failure(&failure);
+        self.failures.push(failure);
+        self.printed = self.failures.len();
+    }
+
+    /// Prints what was not printed yet: failures recorded without a printer, the interruption.
+    pub fn report(&self, printer: &mut Printer) {
+        for failure in &self.failures[self.printed..] {
+            printer.failure(failure);
+        }
+        if self.interrupted {
+            printer.error_line("interrupted");
+        }
+    }
+
+    #[cfg(test)]
+    fn with(done: usize, failures: Vec<Failure>) -> Self {
+        Self {
+            done,
+            failures,
+            ..Self::default()
+        }
+    }
+}
+
+/// The exit code: the one place that decides it.
+///
+/// One failure gives its class; several things of which some failed give 3 (partial); an
+/// unknown outcome anywhere gives 5, since it is the one the user must look into; with
+/// nothing done, the most serious class among the failures.
+pub fn code(outcome: &Outcome) -> u8 {
+    const SUCCESS: u8 = 0;
+    const FAILURE: u8 = 1;
+    const REFUSED: u8 = 2;
+    const PARTIAL: u8 = 3;
+    const AUTH: u8 = 4;
+    const UNKNOWN: u8 = 5;
+    const INTERRUPTED: u8 = 130;
+    if outcome.interrupted {
+        return INTERRUPTED;
+    }
+    let class = |failure: &Failure| match failure {
+        Failure::Usage(error) if !error.use_stderr() => SUCCESS, // --help, --version
+        Failure::Usage(_) | Failure::Refused(_) => REFUSED,
+        // Input the library refused before sending (an empty id...): bad usage.
+        Failure::Call { error, .. } if error.kind() == ErrorKind::Encode => REFUSED,
+        Failure::NoKey(_) => AUTH,
+        Failure::Call { error, .. } if error.is_outcome_unknown() => UNKNOWN,
+        Failure::Call { error, .. } if library::is_unauthorized(error) => AUTH,
+        Failure::Call { .. } | Failure::Other(_) => FAILURE,
+    };
+    let classes: Vec<u8> = outcome.failures.iter().map(class).collect();
+    // Most serious first.
+    let rank = |code: &u8| match *code {
+        UNKNOWN => 0,
+        AUTH => 1,
+        FAILURE => 2,
+        REFUSED => 3,
+        _ => 4,
+    };
+    match classes.iter().min_by_key(|c| rank(c)) {
+        None => SUCCESS,
+        Some(&UNKNOWN) => UNKNOWN,
+        Some(_) if outcome.done > 0 => PARTIAL,
+        Some(&worst) => worst,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn refused() -> Failure {
+        Failure::Refused("no".into())
+    }
+
+    fn other() -> Failure {
+        Failure::Other("disk full".into())
+    }
+
+    #[test]
+    fn one_class_per_failure() {
+        assert_eq!(code(&Outcome::default()), 0);
+        assert_eq!(code(&Outcome::success()), 0);
+        assert_eq!(code(&Outcome::failed(other())), 1);
+        assert_eq!(code(&Outcome::failed(refused())), 2);
+        assert_eq!(code(&Outcome::failed(Failure::NoKey("k".into()))), 4);
+        assert_eq!(code(&Outcome::interrupted()), 130);
+    }
+
+    #[test]
+    fn some_done_some_failed_is_partial() {
+        assert_eq!(code(&Outcome::with(2, vec![other()])), 3);
+        assert_eq!(code(&Outcome::with(1, vec![refused()])), 3);
+    }
+
+    #[test]
+    fn nothing_done_gives_the_most_serious() {
+        assert_eq!(code(&Outcome::with(0, vec![refused(), other()])), 1);
+        assert_eq!(
+            code(&Outcome::with(
+                0,
+                vec![refused(), Failure::NoKey("k".into())]
+            )),
+            4
+        );
+    }
+
+    #[test]
+    fn help_is_success_and_bad_flags_are_usage() {
+        use clap::{CommandFactory, error::ErrorKind};
+        let mut command = crate::cli::Cli::command();
+        let help = command.error(ErrorKind::DisplayHelp, "help");
+        let bad = command.error(ErrorKind::UnknownArgument, "--nope");
+        assert_eq!(code(&Outcome::failed(Failure::Usage(help))), 0);
+        assert_eq!(code(&Outcome::failed(Failure::Usage(bad))), 2);
+    }
+
+    #[test]
+    fn failures_print_on_one_line() {
+        let failure = Failure::Other("first\nsecond   third".into());
+        assert_eq!(failure.to_string(), "first second third");
+    }
+}

@@ -1,0 +1,304 @@
+//! Applying a plan: the snapshot once, then one request per change with bounded
+//! concurrency, ambiguous creates settled together at the end, a journal for resuming.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use openai_invites::Client;
+//! use openai_invites_mock::FakeInvites;
+//! use openai_invites_roster::{Applier, Outcome, PlanOptions, Roster, RosterFormat, RunStatus};
+//!
+//! let fake = FakeInvites::new();
+//! let client = Client::builder()
+//!     .admin_key(fake.admin_key())
+//!     .transport(fake.service())
+//!     .reconcile_invites(false) // ambiguous creates are settled by the applier, together
+//!     .build()?;
+//! let roster = Roster::parse("email,role\nana@example.com,reader\nbo@example.com,owner\n", RosterFormat::Csv)?;
+//! let (plan, report) = Applier::new(client).sync(&roster, PlanOptions::default()).await?;
+//! assert_eq!(plan.summary().changes(), 2);
+//! assert!(report.rows.iter().all(|r| r.outcome == Outcome::Created));
+//! assert_eq!(report.status(), RunStatus::AsPlanned);
+//! assert_eq!(fake.request_count(), 3); // one page read, two creates
+//! # Ok(()) }
+//! ```
+
+mod board;
+mod engine;
+mod resolve;
+mod send;
+mod stop;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use openai_invites::{Client, Invite};
+
+pub use board::ProgressFn;
+pub use stop::StopSignal;
+
+use crate::journal::{Journal, JournalError, JournalState, Journaled, now_ms};
+use crate::limit::MaxRevoke;
+use crate::outcome::{ApplyReport, Progress};
+use crate::plan::{Action, ActionKind, Plan, PlanOptions, pending, plan};
+use crate::roster::Roster;
+use crate::snapshot::read_invites;
+use engine::Engine;
+use send::Sender;
+
+/// How many rows are in flight at once, by default. The client's rate limiter, not this,
+/// paces the requests.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// How long to let the service's list catch up with its writes before reading it to settle
+/// ambiguous outcomes, by default.
+// LIBRARY: the client's `defaults::SETTLE_DELAY` (1 s), once it exists.
+pub const DEFAULT_SETTLE_DELAY: Duration = Duration::from_secs(1);
+
+/// How many times the invites are read to settle ambiguous outcomes, by default (a create
+/// found not made is sent again between two reads).
+pub const DEFAULT_SETTLE_READS: u32 = 3;
+
+/// Why an apply did not start (nothing was changed), or could not read the service.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// The invites could not be read.
+    #[error("the invites could not be read: {0}")]
+    Snapshot(#[source] openai_invites::Error),
+    /// A saved plan acts on invites that changed since it was made.
+    #[error(
+        "the saved plan is stale: the invites of {} changed since it was made; plan again",
+        list(emails)
+    )]
+    Stale {
+        /// The emails whose invites changed.
+        emails: Vec<String>,
+    },
+    /// More revocations than allowed.
+    #[error(
+        "the plan revokes {revocations} pending invites, more than the {limit} allowed \
+         (max_revoke {max} of {pending} pending): nothing was changed"
+    )]
+    TooManyRevocations {
+        /// How many the plan makes.
+        revocations: usize,
+        /// How many are allowed.
+        limit: usize,
+        /// The setting.
+        max: MaxRevoke,
+        /// How many invites are pending.
+        pending: usize,
+    },
+    /// The journal could not be opened or written before anything was sent.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+fn list(emails: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = emails
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if emails.len() > SHOWN {
+        text.push_str(&format!(" and {} more", emails.len() - SHOWN));
+    }
+    text
+}
+
+/// Applies rosters and saved plans through a [`Client`].
+///
+/// Build the client with `reconcile_invites(false)`: the applier settles ambiguous creates
+/// itself, all together with one more read of the invites, instead of one read of every page
+/// per create. (With reconciliation on it still works, at that cost.)
+// LIBRARY: a per-call switch (`client.invite_user(req).without_reconciliation()`) would let
+// the applier turn it off for its own creates, whatever the client says.
+#[derive(Clone)]
+pub struct Applier {
+    client: Client,
+    concurrency: usize,
+    max_revoke: MaxRevoke,
+    settle_delay: Duration,
+    settle_reads: u32,
+    journal: Option<Arc<Journal>>,
+    progress: Option<ProgressFn>,
+    stop: StopSignal,
+}
+
+impl std::fmt::Debug for Applier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Applier")
+            .field("concurrency", &self.concurrency)
+            .field("max_revoke", &self.max_revoke)
+            .field("settle_delay", &self.settle_delay)
+            .field("settle_reads", &self.settle_reads)
+            .field("journal", &self.journal.as_ref().map(|j| j.path()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Applier {
+    /// An applier with the defaults: [`DEFAULT_CONCURRENCY`] rows at once, revocations up to
+    /// [`MaxRevoke::default`], no journal.
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            concurrency: DEFAULT_CONCURRENCY,
+            max_revoke: MaxRevoke::default(),
+            settle_delay: DEFAULT_SETTLE_DELAY,
+            settle_reads: DEFAULT_SETTLE_READS,
+            journal: None,
+            progress: None,
+            stop: StopSignal::new(),
+        }
+    }
+
+    /// How many rows are in flight at once (at least 1).
+    pub fn concurrency(mut self, rows: usize) -> Self {
+        self.concurrency = rows.max(1);
+        self
+    }
+
+    /// The most revocations allowed; above it the apply refuses to start.
+    pub fn max_revoke(mut self, max: MaxRevoke) -> Self {
+        self.max_revoke = max;
+        self
+    }
+
+    /// How long to wait before each read that settles ambiguous outcomes (default
+    /// [`DEFAULT_SETTLE_DELAY`]).
+    pub fn settle_delay(mut self, delay: Duration) -> Self {
+        self.settle_delay = delay;
+        self
+    }
+
+    /// How many reads may settle ambiguous outcomes (default [`DEFAULT_SETTLE_READS`]);
+    /// `0` leaves them unknown.
+    pub fn settle_reads(mut self, reads: u32) -> Self {
+        self.settle_reads = reads;
+        self
+    }
+
+    /// Records every change in `journal`, and skips or settles what it says was done.
+    pub fn journal(mut self, journal: Journal) -> Self {
+        self.journal = Some(Arc::new(journal));
+        self
+    }
+
+    /// Calls `progress` after each row with changes ends (and once with the total).
+    pub fn on_progress(mut self, progress: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    /// The signal that stops the run (see [`StopSignal`]).
+    pub fn stop_signal(mut self, stop: StopSignal) -> Self {
+        self.stop = stop;
+        self
+    }
+
+    /// Reads the invites, plans `roster` against them, and applies the plan: the snapshot
+    /// once, then one request per change. Returns the plan with what applying it did.
+    pub async fn sync(
+        &self,
+        roster: &Roster,
+        options: PlanOptions,
+    ) -> Result<(Plan, ApplyReport), ApplyError> {
+        let state = self.journal_state().await;
+        let invites = self.read().await?;
+        let plan = plan(roster, &invites, options);
+        self.check_revocations(&plan.actions, &invites, &state)?;
+        let report = self
+            .engine()
+            .run(&plan.actions, options, &invites, &state)
+            .await;
+        Ok((plan, report))
+    }
+
+    /// Applies a saved plan: reads the invites, refuses the plan if an invite it acts on
+    /// changed since it was made ([`ApplyError::Stale`]; rows the journal finished or
+    /// touched are exempt), then one request per change.
+    pub async fn apply(&self, plan: &Plan) -> Result<ApplyReport, ApplyError> {
+        let state = self.journal_state().await;
+        let invites = self.read().await?;
+        let stale: Vec<String> = plan
+            .stale_actions(&invites)
+            .into_iter()
+            .filter(|a| state.of(a) == Journaled::Untouched)
+            .map(|a| a.email.clone())
+            .collect();
+        if !stale.is_empty() {
+            return Err(ApplyError::Stale { emails: stale });
+        }
+        self.check_revocations(&plan.actions, &invites, &state)?;
+        Ok(self
+            .engine()
+            .run(&plan.actions, plan.options, &invites, &state)
+            .await)
+    }
+
+    async fn read(&self) -> Result<Vec<Invite>, ApplyError> {
+        read_invites(&self.client)
+            .await
+            .map_err(ApplyError::Snapshot)
+    }
+
+    /// The journal's state; when it holds a row left unsettled, first waits out the settle
+    /// delay since its last request, so that the read that settles it sees that request.
+    async fn journal_state(&self) -> JournalState {
+        let Some(journal) = &self.journal else {
+            return JournalState::default();
+        };
+        let state = journal.state();
+        if let (true, Some(at)) = (state.any_touched(), state.last_intent_ms) {
+            let ready = at.saturating_add(millis(self.settle_delay));
+            let wait = Duration::from_millis(ready.saturating_sub(now_ms()));
+            tokio::time::sleep(wait.min(self.settle_delay)).await;
+        }
+        state
+    }
+
+    fn check_revocations(
+        &self,
+        actions: &[Action],
+        invites: &[Invite],
+        state: &JournalState,
+    ) -> Result<(), ApplyError> {
+        let revocations = actions
+            .iter()
+            .filter(|a| a.kind == ActionKind::Revoke)
+            .filter(|a| !matches!(state.of(a), Journaled::Finished(_)))
+            .count();
+        let pending = pending(invites);
+        let limit = self.max_revoke.limit(pending);
+        if revocations > limit {
+            return Err(ApplyError::TooManyRevocations {
+                revocations,
+                limit,
+                max: self.max_revoke,
+                pending,
+            });
+        }
+        Ok(())
+    }
+
+    fn engine(&self) -> Engine {
+        Engine {
+            sender: Sender {
+                client: self.client.clone(),
+                journal: self.journal.clone(),
+            },
+            concurrency: self.concurrency,
+            settle_delay: self.settle_delay,
+            settle_reads: self.settle_reads,
+            stop: self.stop.clone(),
+            progress: self.progress.clone(),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
