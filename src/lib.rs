@@ -10,7 +10,7 @@
 //!   operation span              one per call                        layer::trace
 //!   [layer_per_call slot]       your layers, once per call          slot
 //!   total timeout               the whole call                      layer::timeout
-//!   retry                       classifiers, backoff, shared budget layer::retry
+//!   retry                       policy, backoff, reconciliation     layer::retry
 //!     rate limit                shared limiter, 429 cooldowns       layer::rate_limit
 //!     auth                      admin key, organization, project    layer::auth
 //!     [layer_per_attempt slot]  your layers, every attempt          slot

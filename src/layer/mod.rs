@@ -11,7 +11,7 @@
 //!   OperationSpanLayer             one span per call
 //!   [layer_per_call slot]
 //!   TotalTimeoutLayer              the whole call
-//!   RetryLayer                     classifiers + backoff + shared retry budget
+//!   RetryLayer                     loop + policy (backoff, shared budget) + reconcile
 //!     RateLimitLayer               shared limiter, per attempt; 429 cooldowns
 //!     AuthLayer                    bearer admin key, organization / project, user agent
 //!     [layer_per_attempt slot]
@@ -24,7 +24,10 @@
 //! Every layer reads what it needs about the operation from the request's
 //! [`OperationMeta`](crate::OperationMeta) (name, span name, method, url template,
 //! idempotent), so a new operation changes nothing here. The layers of one call share its
-//! deadline and attempt count through the request's extensions ([`Deadline::of`]).
+//! deadline through the request's extensions ([`Deadline::of`]); the retry loop alone counts
+//! the attempts and knows, from the one classification of each outcome, whether an attempt
+//! may have reached the service, so no tracing layer carries meaning another layer needs.
+//! [`reconcile`] is not a layer: it is what the retry loop does to settle an ambiguous create.
 //!
 //! ```
 //! use std::time::Duration;

@@ -62,7 +62,8 @@ impl Round<'_> {
             outcome,
             retry: self.retry,
             acted_before,
-            deadline: self.template.and_then(Template::deadline),
+            // Read only when there is a wait to weigh (below).
+            deadline: None,
             found_not_created: false,
         };
         let changes_state = meta.is_none_or(failure::changes_state);
@@ -83,7 +84,14 @@ impl Round<'_> {
             // Neither a retry nor a reconciliation is allowed, or a 2xx settled the call:
             // nothing to decide.
             (None, _) | (_, Outcome::Success { settled: true }) => (Action::Return, acted),
-            (Some(_), _) => (self.policy.decide(&attempt), acted),
+            (Some(template), _) => {
+                let deadline = template.deadline();
+                let attempt = Attempt {
+                    deadline,
+                    ..attempt
+                };
+                (self.policy.decide(&attempt), acted)
+            }
         }
     }
 
