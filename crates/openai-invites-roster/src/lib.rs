@@ -36,7 +36,6 @@
 //! let client = Client::builder()
 //!     .admin_key(fake.admin_key())
 //!     .transport(fake.service())
-//!     .reconcile_invites(false)
 //!     .build()?;
 //! client.invite_user(openai_invites::InviteRequest::new("old@example.com", openai_invites::InviteRole::Reader)).await?;
 //!

@@ -11,7 +11,6 @@
 //! let client = Client::builder()
 //!     .admin_key(fake.admin_key())
 //!     .transport(fake.service())
-//!     .reconcile_invites(false) // ambiguous creates are settled by the applier, together
 //!     .build()?;
 //! let roster = Roster::parse("email,role\nana@example.com,reader\nbo@example.com,owner\n", RosterFormat::Csv)?;
 //! let (plan, report) = Applier::new(client).sync(&roster, PlanOptions::default()).await?;
@@ -50,9 +49,9 @@ use send::Sender;
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// How long to let the service's list catch up with its writes before reading it to settle
-/// ambiguous outcomes, by default.
-// LIBRARY: the client's `defaults::SETTLE_DELAY` (1 s), once it exists.
-pub const DEFAULT_SETTLE_DELAY: Duration = Duration::from_secs(1);
+/// ambiguous outcomes, by default: the client's own
+/// [`SETTLE_DELAY`](openai_invites::defaults::SETTLE_DELAY).
+pub const DEFAULT_SETTLE_DELAY: Duration = openai_invites::defaults::SETTLE_DELAY;
 
 /// How many times the invites are read to settle ambiguous outcomes, by default (a create
 /// found not made is sent again between two reads).
@@ -110,11 +109,11 @@ fn list(emails: &[String]) -> String {
 
 /// Applies rosters and saved plans through a [`Client`].
 ///
-/// Build the client with `reconcile_invites(false)`: the applier settles ambiguous creates
-/// itself, all together with one more read of the invites, instead of one read of every page
-/// per create. (With reconciliation on it still works, at that cost.)
-// LIBRARY: a per-call switch (`client.invite_user(req).without_reconciliation()`) would let
-// the applier turn it off for its own creates, whatever the client says.
+/// The applier settles ambiguous creates itself, all together with one more read of the
+/// invites, instead of one read of every page per create: it sends its creates
+/// [`without_reconciliation`](openai_invites::Call::without_reconciliation), whatever the
+/// client's own setting. Everything else (retries, the rate limiter, the secrets scrubbed
+/// from errors) is the client's.
 #[derive(Clone)]
 pub struct Applier {
     client: Client,
