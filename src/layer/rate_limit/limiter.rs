@@ -20,7 +20,9 @@ use crate::BoxError;
 /// - [`acquire`](Self::acquire) answers [`Admission::Granted`] when it took one permit for
 ///   this attempt, or [`Admission::Wait`] when none is free: nothing was taken, and the layer
 ///   asks again after that wait (or fails the call at once, with nothing sent, when the wait
-///   would outlast the call's deadline).
+///   would outlast the call's deadline). The layer asks through
+///   [`acquire_within`](Self::acquire_within), which tells a limiter how long the caller can
+///   wait; it defaults to `acquire`.
 /// - A call dropped while its `acquire` is pending takes no permit from an in-process limiter.
 ///   A remote store may already have counted a permit whose answer never arrived: that permit
 ///   is spent, never granted twice.
@@ -66,6 +68,17 @@ use crate::BoxError;
 pub trait RateLimiter: Send + Sync + 'static {
     /// Asks for one permit for one attempt.
     fn acquire(&self) -> LimiterFuture<Admission>;
+
+    /// Asks for one permit for an attempt whose call has `left` before its deadline (`None`:
+    /// no deadline). What the rate-limit layer calls. A limiter that reserves a future slot
+    /// (rather than answering "wait, then ask again") overrides it so as not to reserve one
+    /// the caller cannot wait for: it answers [`Admission::Wait`] longer than `left`, having
+    /// reserved nothing, and the layer fails the call with nothing sent. The default asks
+    /// [`acquire`](Self::acquire).
+    fn acquire_within(&self, left: Option<Duration>) -> LimiterFuture<Admission> {
+        let _ = left;
+        self.acquire()
+    }
 
     /// The service answered 429 with a retry hint: hold every caller for `pause` from now.
     fn cool_down(&self, pause: Duration) -> LimiterFuture<()>;
