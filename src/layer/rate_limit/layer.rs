@@ -10,6 +10,7 @@ use bytes::Bytes;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::ticket::Ticket;
 use super::{Admission, RateLimitFuture, RateLimiter};
 use crate::layer::Deadline;
 use crate::layer::metrics::Recorder;
@@ -42,6 +43,8 @@ pub struct Throttled {
 #[derive(Clone)]
 pub struct RateLimitLayer {
     limiter: Arc<dyn RateLimiter>,
+    /// The limiter asks to be told how each attempt ended (asked once, here).
+    learns: bool,
     max_cooldown: Duration,
     recorder: Recorder,
 }
@@ -51,6 +54,7 @@ impl RateLimitLayer {
     /// [`defaults::MAX_RETRY_AFTER`].
     pub fn new(limiter: Arc<dyn RateLimiter>) -> Self {
         Self {
+            learns: limiter.learns_from_answers(),
             limiter,
             max_cooldown: defaults::MAX_RETRY_AFTER,
             recorder: Recorder::default(),
@@ -139,7 +143,8 @@ where
         match answer.take_ready() {
             // The common case: a permit now, no allocation.
             Some(Ok(Admission::Granted)) => {
-                RateLimitFuture::calling(self.inner.call(request), self.layer.clone())
+                let ticket = Ticket::of(&self.layer.limiter, self.layer.learns);
+                RateLimitFuture::calling(self.inner.call(request), self.layer.clone(), ticket)
             }
             Some(Err(unavailable)) => RateLimitFuture::failed(unavailable.into()),
             // A wait, or an answer that needs I/O: the rest happens in the future, with a
@@ -157,11 +162,13 @@ where
                     loop {
                         match answer? {
                             Admission::Granted => {
+                                // Told how the attempt ended, even if it never goes.
+                                let ticket = Ticket::of(&layer.limiter, layer.learns);
                                 layer.recorder.limiter_wait(&request, started.elapsed());
                                 poll_fn(|cx| inner.poll_ready(cx))
                                     .await
                                     .map_err(Into::into)?;
-                                return Ok(inner.call(request));
+                                return Ok((inner.call(request), ticket));
                             }
                             Admission::Wait(wait) => {
                                 if let Some(left) = deadline.map(|d| d.remaining()) {

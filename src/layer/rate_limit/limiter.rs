@@ -32,7 +32,10 @@ use crate::BoxError;
 ///   From `acquire`, the call fails with [`ErrorKind::LimiterUnavailable`] and nothing is sent;
 ///   a backend that prefers to fall back or to let calls through decides that itself and
 ///   answers normally. From `cool_down` it is logged and the response goes on to the caller.
-/// - Neither method may block the thread: wait inside the returned future.
+/// - A limiter that [`learns_from_answers`](Self::learns_from_answers) is told, once per
+///   attempt it granted, how that attempt ended ([`attempt_ended`](Self::attempt_ended)):
+///   the service's answer, or none. Others are never told, and cost nothing more per call.
+/// - No method may block the thread: wait inside the returned future.
 ///
 /// [`ErrorKind::LimiterUnavailable`]: crate::ErrorKind::LimiterUnavailable
 ///
@@ -82,6 +85,23 @@ pub trait RateLimiter: Send + Sync + 'static {
 
     /// The service answered 429 with a retry hint: hold every caller for `pause` from now.
     fn cool_down(&self, pause: Duration) -> LimiterFuture<()>;
+
+    /// Whether the layer should tell this limiter how each attempt it granted ended
+    /// ([`attempt_ended`](Self::attempt_ended)). Asked once, when the layer is made. Default
+    /// `false`.
+    fn learns_from_answers(&self) -> bool {
+        false
+    }
+
+    /// An attempt this limiter granted has ended: with the headers of the service's answer
+    /// (any status), or `None` when no answer came (a transport error, a timeout, the call
+    /// dropped). Called exactly once per granted attempt, on the caller's task, and only when
+    /// [`learns_from_answers`](Self::learns_from_answers); it must not block. The
+    /// [`AdaptiveLimiter`](super::AdaptiveLimiter) reads the service's `x-ratelimit-*`
+    /// headers here.
+    fn attempt_ended(&self, answer: Option<&http::HeaderMap>) {
+        let _ = answer;
+    }
 
     /// How many times this limiter's store has failed so far (a monotonic count; 0 for a
     /// limiter with no store). A backend that falls back when its store is down still counts
