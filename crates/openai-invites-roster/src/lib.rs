@@ -75,7 +75,7 @@ mod roster;
 mod snapshot;
 
 pub use apply::{
-    Applier, ApplyError, DEFAULT_CONCURRENCY, DEFAULT_SETTLE_DELAY, DEFAULT_SETTLE_READS,
+    Applier, ApplyError, DEFAULT_CONCURRENCY, DEFAULT_SETTLE_DELAY, DEFAULT_SETTLE_READS, Prepared,
     ProgressFn, StopSignal,
 };
 pub use email::email_key;
