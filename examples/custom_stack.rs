@@ -26,7 +26,7 @@ use tower::{ServiceBuilder, ServiceExt};
 #[tokio::main]
 async fn main() -> Result<(), openai_invites::BoxError> {
     tracing_subscriber::fmt()
-        .with_env_filter("info")
+        .with_max_level(tracing::Level::INFO)
         .with_writer(std::io::stderr)
         .init();
 

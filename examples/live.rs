@@ -9,13 +9,21 @@
 
 use futures_util::TryStreamExt;
 use openai_invites::{Client, ListInvites};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+    // RUST_LOG as `target=level` pairs (e.g. `openai_invites=debug`); errors by default.
+    let filter: Targets = std::env::var("RUST_LOG")
+        .as_deref()
+        .unwrap_or("error")
+        .parse()
+        .map_err(|e| format!("RUST_LOG: {e}"))?;
+    let log = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .init();
+        .finish();
+    log.with(filter).init();
 
     let client = match Client::builder().from_env().build() {
         Ok(client) => client,

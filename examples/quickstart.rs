@@ -12,14 +12,21 @@ use openai_invites::{
     RetrieveInvite,
 };
 use openai_invites_mock::{FakeServer, Fault, Match};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+    // RUST_LOG as `target=level` pairs (e.g. `openai_invites=debug`); warnings by default.
+    let filter: Targets = std::env::var("RUST_LOG")
+        .as_deref()
+        .unwrap_or("warn")
+        .parse()
+        .map_err(|e| format!("RUST_LOG: {e}"))?;
+    let log = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .init();
+        .finish();
+    log.with(filter).init();
 
     // A stateful fake of the invites API on 127.0.0.1, with its own admin key.
     let server = FakeServer::start().await?;

@@ -410,7 +410,9 @@ impl ClientBuilder {
     /// one), read at `build()`. See [`layer`](crate::layer) for the instruments.
     ///
     /// ```
-    /// let provider = opentelemetry_sdk::metrics::SdkMeterProvider::builder().build();
+    /// // The application's provider: the SDK's `SdkMeterProvider` with its exporter (see
+    /// // crates/openai-invites-tests/examples/metrics.rs); here the API's no-op one.
+    /// let provider = opentelemetry::metrics::noop::NoopMeterProvider::new();
     /// let client = openai_invites::Client::builder()
     ///     .admin_key("sk-admin-example")
     ///     .meter_provider(provider)

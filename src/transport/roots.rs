@@ -168,10 +168,23 @@ mod tests {
         NetworkEnv::read(|name| map.get(name).cloned())
     }
 
+    /// A self-signed certificate for `invites.test` (fixed, so these tests need no generator).
+    const CERTIFICATE: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBnzCCAUSgAwIBAgIUCLwNPdlA2btc8IJpKTxNANdZ4EIwCgYIKoZIzj0EAwIw
+FzEVMBMGA1UEAwwMaW52aXRlcy50ZXN0MCAXDTI2MTIwNjE1NTYwN1oYDzIxMjYx
+MTEyMTU1NjA3WjAXMRUwEwYDVQQDDAxpbnZpdGVzLnRlc3QwWTATBgcqhkjOPQIB
+BggqhkjOPQMBBwNCAARbucHAlinIKUIhjVagUuAgJ1WbUhPWAmWymJEbigKkokxD
+3jeugqPVpURiVnfNEBIHh7tPWoHRvbP9AMsach77o2wwajAdBgNVHQ4EFgQUvpUA
+KqOcMW/N7XeU7dEXH+hlcqkwHwYDVR0jBBgwFoAUvpUAKqOcMW/N7XeU7dEXH+hl
+cqkwDwYDVR0TAQH/BAUwAwEB/zAXBgNVHREEEDAOggxpbnZpdGVzLnRlc3QwCgYI
+KoZIzj0EAwIDSQAwRgIhANDbxWr4PxTjbOhrx9WOhYdq3YS4LT/z4JFCZ6YA1l51
+AiEA2rPKlLzRMVd/zQupKSRWpZ0oNC/7RHgpzg7vsGVWCtQ=
+-----END CERTIFICATE-----
+";
+
     fn pem() -> String {
-        let key = rcgen::KeyPair::generate().unwrap();
-        let params = rcgen::CertificateParams::new(vec!["invites.test".into()]).unwrap();
-        params.self_signed(&key).unwrap().pem()
+        CERTIFICATE.to_owned()
     }
 
     fn temp_dir(name: &str) -> PathBuf {

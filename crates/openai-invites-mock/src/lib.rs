@@ -12,8 +12,8 @@
 //!   it in as a client's transport, no sockets.
 //! - **Loopback**: [`FakeServer`] serves the same fake with hyper on `127.0.0.1:0` (HTTP/1.1
 //!   and h2c), for tests that must cross a real socket; bounded under abuse ([`ServerConfig`]).
-//! - **Binary**: `openai-invites-fake` serves until interrupted, and tests in any language
-//!   drive it through the [control API](control).
+//! - **Binary**: `openai-invites-fake` (package `openai-invites-fake`) serves until
+//!   interrupted, and tests in any language drive it through the [control API](control).
 //! - **Record and replay**: a [`RecordLayer`] around a real transport keeps each exchange on a
 //!   [`Cassette`]; [`Cassette::replayer`] answers from it later (see [`cassette`]).
 //!
@@ -77,7 +77,7 @@
 //! # As a process
 //!
 //! ```sh
-//! cargo run -p openai-invites-mock --bin openai-invites-fake -- --port 8080
+//! cargo run -p openai-invites-fake -- --port 8080   # or: cargo install openai-invites-fake
 //! # prints http://127.0.0.1:8080/v1 first, then serves until Ctrl-C; --help lists the flags
 //! curl -X POST http://127.0.0.1:8080/__fake/faults -d '{"status": 503, "operation": "listInvites"}'
 //! ```

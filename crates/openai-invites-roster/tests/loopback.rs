@@ -37,7 +37,7 @@ fn fake_binary() -> PathBuf {
             "build",
             "-q",
             "-p",
-            "openai-invites-mock",
+            "openai-invites-fake",
             "--bin",
             "openai-invites-fake",
         ]);

@@ -43,7 +43,7 @@ pub fn fake_binary() -> &'static PathBuf {
                 "build",
                 "--quiet",
                 "-p",
-                "openai-invites-mock",
+                "openai-invites-fake",
                 "--bin",
                 "openai-invites-fake",
             ])

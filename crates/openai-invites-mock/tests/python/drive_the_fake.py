@@ -38,7 +38,7 @@ def check(what, condition, detail=""):
 
 def build_binary():
     subprocess.run(
-        ["cargo", "build", "--quiet", "-p", "openai-invites-mock", "--bin", "openai-invites-fake"],
+        ["cargo", "build", "--quiet", "-p", "openai-invites-fake", "--bin", "openai-invites-fake"],
         cwd=REPO,
         check=True,
     )

@@ -12,7 +12,6 @@ use openai_invites_mock::FakeInvites;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-pub mod binary;
 pub mod control;
 
 /// The spec copy kept by the core crate.

@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use support::binary::Running;
+use support::Running;
 
 const KEY: &str = "sk-admin-memory-test";
 const MIB: usize = 1024 * 1024;

@@ -2,7 +2,7 @@
 //! call durations, retries, reconciliations, rate-limit waits. Needs the `metrics` feature.
 //!
 //! ```sh
-//! cargo run --example metrics --features metrics
+//! cargo run -p openai-invites-tests --example metrics
 //! ```
 //!
 //! In a service, install your own exporter (OTLP, Prometheus...) in the SDK's provider and

@@ -1,5 +1,7 @@
 //! The `openai-invites-fake` binary as a child process, for the tests that run it.
 
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;

@@ -6,8 +6,9 @@
 //!
 //! In-process faults run under paused tokio time (seeded jitter, real default backoff, no real
 //! waiting). Connection faults need real sockets, so they run in real time with a short backoff.
-//! The table is printed (`cargo test --test fault_matrix -- --nocapture`) and must match
-//! `docs/fault-matrix.md` (regenerate it with `UPDATE_FAULT_MATRIX=1`).
+//! The table is printed (`cargo test -p openai-invites-tests --test fault_matrix --
+//! --nocapture`) and must match `docs/fault-matrix.md` at the repository's root (regenerate it
+//! with `UPDATE_FAULT_MATRIX=1`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -763,7 +764,7 @@ async fn disabled_retries_send_once() {
 
 /// The committed table in docs/ must be what the tests assert.
 fn compare_with_docs(section: &str, table: &str) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/fault-matrix.md");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/fault-matrix.md");
     let begin = format!("<!-- begin {section} -->\n");
     let end = format!("<!-- end {section} -->");
     let doc = std::fs::read_to_string(path).unwrap_or_default();
@@ -786,7 +787,7 @@ fn compare_with_docs(section: &str, table: &str) {
     assert_eq!(
         current.as_deref(),
         Some(table),
-        "docs/fault-matrix.md is out of date: run UPDATE_FAULT_MATRIX=1 cargo test --test fault_matrix"
+        "docs/fault-matrix.md is out of date: run UPDATE_FAULT_MATRIX=1 cargo test -p openai-invites-tests --test fault_matrix"
     );
 }
 

@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
-use support::binary::{BIN, Running};
+use support::{BIN, Running};
 
 /// The whole answer to `GET path` with `key`, read within 10 s.
 fn get(authority: &str, path: &str, key: &str) -> String {
