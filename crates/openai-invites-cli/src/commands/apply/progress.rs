@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use openai_invites_roster::{ApplyReport, Progress, StopSignal};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
@@ -77,10 +77,16 @@ async fn ctrl_c(stop: StopSignal, pressed: mpsc::UnboundedSender<bool>) {
 
 fn bar() -> ProgressBar {
     let style = ProgressStyle::with_template(
-        "{spinner} applying [{bar:30}] {pos}/{len} rows, {per_sec}, ETA {eta} {msg}",
+        "{spinner} applying [{bar:30}] {pos}/{len} rows, {rate}, ETA {eta} {msg}",
     )
     // The template is a constant that parses; the default style is a safe fallback anyway.
     .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .with_key(
+        "rate",
+        |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+            let _ = write!(out, "{:.1}/s", state.per_sec());
+        },
+    )
     .progress_chars("=> ");
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     bar.set_style(style);
