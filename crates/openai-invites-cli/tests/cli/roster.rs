@@ -27,6 +27,13 @@ pub fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// The sample fake, a directory, and [`ROSTER`] in it.
+fn cohort() -> (Fake, tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = write(&dir, "cohort.csv", ROSTER);
+    (Fake::start(), dir, roster)
+}
+
 fn arg(path: &Path) -> &str {
     path.to_str().unwrap()
 }
@@ -63,9 +70,7 @@ pub fn pending(fake: &Fake) -> Vec<String> {
 
 #[test]
 fn plan_shows_every_action_and_changes_nothing() {
-    let fake = Fake::start();
-    let dir = tempfile::tempdir().unwrap();
-    let roster = write(&dir, "cohort.csv", ROSTER);
+    let (fake, dir, roster) = cohort();
     let saved = dir.path().join("plan.json");
     let run = fake
         .cli()
@@ -135,9 +140,7 @@ fn detailed_exitcode_is_terraforms() {
 
 #[test]
 fn apply_without_yes_off_a_terminal_sends_nothing() {
-    let fake = Fake::start();
-    let dir = tempfile::tempdir().unwrap();
-    let roster = write(&dir, "cohort.csv", ROSTER);
+    let (fake, _dir, roster) = cohort();
     let run = fake.cli().run_args(&["apply", arg(&roster)]);
     run.code(2).stderr_has("refusing to apply without --yes");
     assert_eq!(run.stdout, "");
@@ -146,9 +149,7 @@ fn apply_without_yes_off_a_terminal_sends_nothing() {
 
 #[test]
 fn apply_does_each_row_and_reports_it() {
-    let fake = Fake::start();
-    let dir = tempfile::tempdir().unwrap();
-    let roster = write(&dir, "cohort.csv", ROSTER);
+    let (fake, dir, roster) = cohort();
     let report = dir.path().join("report.csv");
     let run = fake.cli().run_args(&[
         "apply",
@@ -188,9 +189,7 @@ fn apply_does_each_row_and_reports_it() {
 
 #[test]
 fn a_saved_plan_is_refused_once_an_invite_it_acts_on_changed() {
-    let fake = Fake::start();
-    let dir = tempfile::tempdir().unwrap();
-    let roster = write(&dir, "cohort.csv", ROSTER);
+    let (fake, dir, roster) = cohort();
     let saved = dir.path().join("plan.json");
     fake.cli()
         .run_args(&["plan", arg(&roster), "--out", arg(&saved)])
@@ -212,9 +211,7 @@ fn a_saved_plan_is_refused_once_an_invite_it_acts_on_changed() {
 
 #[test]
 fn too_many_revocations_abort_before_anything_changes() {
-    let fake = Fake::start();
-    let dir = tempfile::tempdir().unwrap();
-    let roster = write(&dir, "cohort.csv", ROSTER);
+    let (fake, _dir, roster) = cohort();
     // eli is one of 3 pending: 33 %, over the default 10 %.
     let run = fake
         .cli()

@@ -242,24 +242,16 @@ impl Applier {
         roster: &Roster,
         options: PlanOptions,
     ) -> Result<Prepared<'_>, ApplyError> {
-        let state = self.journal_state().await;
-        let invites = self.read().await?;
+        let (state, invites) = self.read().await?;
         let plan = plan(roster, &invites, options);
-        self.check_revocations(&plan.actions, &invites, &state)?;
-        Ok(Prepared {
-            applier: self,
-            plan,
-            invites,
-            state,
-        })
+        self.checked(plan, invites, state)
     }
 
     /// The first half of [`apply`](Self::apply): reads the invites and checks the saved
     /// `plan` against them ([`ApplyError::Stale`], [`max_revoke`](Self::max_revoke));
     /// nothing is changed until [`Prepared::apply`].
     pub async fn prepare_saved(&self, plan: Plan) -> Result<Prepared<'_>, ApplyError> {
-        let state = self.journal_state().await;
-        let invites = self.read().await?;
+        let (state, invites) = self.read().await?;
         let stale: Vec<String> = plan
             .stale_actions(&invites)
             .into_iter()
@@ -269,6 +261,25 @@ impl Applier {
         if !stale.is_empty() {
             return Err(ApplyError::Stale { emails: stale });
         }
+        self.checked(plan, invites, state)
+    }
+
+    /// What the journal says, then every invite: what a plan is made or checked against.
+    async fn read(&self) -> Result<(JournalState, Vec<Invite>), ApplyError> {
+        let state = self.journal_state().await;
+        let invites = read_invites(&self.client)
+            .await
+            .map_err(ApplyError::Snapshot)?;
+        Ok((state, invites))
+    }
+
+    /// `plan`, ready to apply once its revocations are within [`max_revoke`](Self::max_revoke).
+    fn checked(
+        &self,
+        plan: Plan,
+        invites: Vec<Invite>,
+        state: JournalState,
+    ) -> Result<Prepared<'_>, ApplyError> {
         self.check_revocations(&plan.actions, &invites, &state)?;
         Ok(Prepared {
             applier: self,
@@ -276,12 +287,6 @@ impl Applier {
             invites,
             state,
         })
-    }
-
-    async fn read(&self) -> Result<Vec<Invite>, ApplyError> {
-        read_invites(&self.client)
-            .await
-            .map_err(ApplyError::Snapshot)
     }
 
     /// The journal's state; when it holds a row left unsettled, first waits out the settle
