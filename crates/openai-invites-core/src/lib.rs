@@ -66,8 +66,9 @@ pub use error::{
     decode_json,
 };
 pub use models::{
-    Invite, InviteDeleteResponse, InviteListResponse, InviteProject, InviteRequest, InviteRole,
-    InviteStatus, Mismatch, ProjectRole,
+    Invite, InviteDeleteResponse, InviteFilter, InviteListResponse, InviteProject, InviteRequest,
+    InviteRole, InviteStatus, Mismatch, ParseProjectError, ProjectRole, email_key,
+    is_plausible_email, same_email,
 };
 pub use operation::{Operation, OperationMeta, Reconciliation};
 pub use ops::{DeleteInvite, InviteUser, ListInvites, RetrieveInvite};
