@@ -145,14 +145,19 @@ pub use call::{Call, WithInfo};
 pub use client::Client;
 pub use ensure::{Ensured, EnsuredInvite};
 pub use error::{BoxError, BuildError, Error, ErrorKind};
+/// What reads [`Client::list_all_invites`]'s stream (`try_next`, `try_collect`, `try_filter`...),
+/// re-exported so that no other crate is needed.
+#[doc(no_inline)]
+pub use futures_util::TryStreamExt;
 pub use info::CallInfo;
-pub use layer::rate_limit::{Quota, RateLimiter};
+pub use layer::rate_limit::{ParseRateError, Quota, RateLimiter, parse_rate};
 pub use layer::retry::{Jitter, ReconcilePolicy, Reconciled, RetryBudget, RetryPolicy};
 pub use transport::{HttpService, StackService};
 
 pub use openai_invites_core as core;
 pub use openai_invites_core::{
-    ApiError, BaseUrl, DeleteInvite, ErrorBody, Invite, InviteDeleteResponse, InviteListResponse,
-    InviteProject, InviteRequest, InviteRole, InviteStatus, InviteUser, ListInvites, Mismatch,
-    Operation, OperationMeta, ProjectRole, RetrieveInvite,
+    ApiError, BaseUrl, DeleteInvite, ErrorBody, Invite, InviteDeleteResponse, InviteFilter,
+    InviteListResponse, InviteProject, InviteRequest, InviteRole, InviteStatus, InviteUser,
+    ListInvites, Mismatch, Operation, OperationMeta, ParseProjectError, ProjectRole,
+    RetrieveInvite, same_email,
 };
