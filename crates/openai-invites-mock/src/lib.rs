@@ -88,11 +88,13 @@ pub mod cassette;
 mod clock;
 pub mod control;
 mod control_error;
+mod demo;
 mod envelope;
 mod fake;
 mod fake_builder;
 mod fault;
 mod log;
+mod process;
 mod quota;
 mod received;
 mod reception;
@@ -118,6 +120,7 @@ pub use fault::{Fault, IntoStatus, Match};
 pub use log::{
     DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_LOGGED_BODY_BYTES, MAX_RECORDED_REQUESTS, RecordedRequest,
 };
+pub use process::{FAKE_BINARY, FAKE_BINARY_ENV, FakeProcess, FakeProcessError};
 pub use quota::RequestQuota;
 pub use routes::BASE_PATH;
 pub use seed::{Seed, SeedInvite};
