@@ -8,6 +8,9 @@
 //! In your own crate the scenarios are `#[tokio::test]` functions (with `start_paused = true`
 //! for the in-process ones) and `openai-invites-mock` is a dev-dependency; here `main` runs them.
 
+// A test: a failed call fails the scenario, with the error in the panic message.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use openai_invites::{
