@@ -7,12 +7,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use crate::failure::{self, ResponseFacts};
+use crate::failure::ResponseFacts;
 use crate::layer::context::CallContext;
 use crate::layer::metrics::{CallTimer, Recorder};
 use crate::scrub::Secrets;
 use crate::stack::StackFuture;
-use crate::{BoxError, CallInfo, Error};
+use crate::{BoxError, CallInfo, Error, ErrorKind};
 use bytes::Bytes;
 use openai_invites_core::Operation;
 use pin_project_lite::pin_project;
@@ -264,9 +264,10 @@ impl Answer {
         let mut response = match result {
             Ok(response) => response,
             Err(e) => {
-                // A 2xx whose body was over the cap: for a create, the service made it.
-                let acted = failure::answered_success(Err(&e));
                 let error = Error::from_stack(&O::META, e);
+                // A 2xx whose body was over the cap: for a create, the service made it.
+                let acted = error.kind() == ErrorKind::ResponseTooLarge
+                    && error.status().is_some_and(|status| status.is_success());
                 let attempts = attempts.max(error.attempts());
                 return Err(failed(error.with_attempts(attempts), acted));
             }
@@ -292,7 +293,7 @@ impl Answer {
             meter,
         } = self;
         let output = O::decode(response).map_err(|e| {
-            // A 2xx says the service acted (`failure::answered_success`): for an operation that
+            // A 2xx says the service acted: for an operation that
             // must not be repeated (a create), an answer that does not decode leaves the result
             // unknown, reconciled or not.
             let mut notes = context.notes();

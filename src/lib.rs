@@ -9,14 +9,14 @@
 //! Client::send(op)              encode; decode the answer          Call<O>
 //!   operation span              one per call                        layer::trace
 //!   [layer_per_call slot]       your layers, once per call          slot
-//!   total timeout               the whole call, default 600 s       layer::timeout
-//!   retry                       classifiers, backoff, shared budget layer::retry
+//!   total timeout               the whole call                      layer::timeout
+//!   retry                       policy, backoff, reconciliation     layer::retry
 //!     rate limit                shared limiter, 429 cooldowns       layer::rate_limit
 //!     auth                      admin key, organization, project    layer::auth
 //!     [layer_per_attempt slot]  your layers, every attempt          slot
 //!     attempt span              one per attempt                     layer::trace
 //!     attempt metrics           `metrics` feature only              layer::metrics
-//!     attempt timeout           default 60 s                        layer::timeout
+//!     attempt timeout           one attempt                         layer::timeout
 //!     transport                 hyper-util + rustls, or yours       transport
 //! ```
 //!
@@ -138,9 +138,11 @@
 //! # Ok(()) }
 //! ```
 
+mod build_error;
 mod builder;
 mod call;
 mod client;
+pub mod defaults;
 mod ensure;
 pub mod environment;
 mod error;
@@ -155,22 +157,29 @@ pub mod transport;
 
 pub use bytes;
 pub use http;
+/// The error type of the tower stack: any layer may fail with anything (tower's own).
+pub use tower::BoxError;
 
+pub use build_error::BuildError;
 pub use builder::{
-    ClientBuilder, DEFAULT_REQUESTS_PER_SECOND, ENV_ADMIN_KEY, ENV_API_KEY, ENV_BASE_URL,
-    ENV_ORG_ID, ENV_PROJECT_ID,
+    ClientBuilder, ENV_ADMIN_KEY, ENV_API_KEY, ENV_BASE_URL, ENV_ORG_ID, ENV_PROJECT_ID,
 };
 pub use call::{Call, WithInfo};
 pub use client::Client;
+/// The default client-side rate, in requests per second (and the burst): see
+/// [`defaults::REQUESTS_PER_SECOND`].
+pub use defaults::REQUESTS_PER_SECOND as DEFAULT_REQUESTS_PER_SECOND;
 pub use ensure::{Ensured, EnsuredInvite};
-pub use error::{BoxError, BuildError, Error, ErrorKind};
+pub use error::Error;
+pub use failure::ErrorKind;
 /// What reads [`Client::list_all_invites`]'s stream (`try_next`, `try_collect`, `try_filter`...),
 /// re-exported so that no other crate is needed.
 #[doc(no_inline)]
 pub use futures_util::TryStreamExt;
 pub use info::CallInfo;
 pub use layer::rate_limit::{ParseRateError, Quota, RateLimiter, parse_rate};
-pub use layer::retry::{Jitter, ReconcilePolicy, Reconciled, RetryBudget, RetryPolicy};
+pub use layer::reconcile::{AlreadyInvited, ReconcilePolicy, Reconciled};
+pub use layer::retry::{Jitter, RetryBudget, RetryPolicy};
 pub use transport::{HttpService, StackService};
 
 pub use openai_invites_core as core;

@@ -78,6 +78,7 @@ async fn attempts_and_elapsed_time_count_the_retries() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(503).times(2));
     let client = support::in_process_builder(&fake)
+        .max_retries(2)
         .retry_backoff(Duration::from_millis(100), Duration::from_secs(1))
         .retry_jitter(Jitter::none())
         .build()

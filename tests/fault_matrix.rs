@@ -1,6 +1,8 @@
 //! The fault matrix: every scripted fault against every operation, with the retry policy's
-//! defaults. For each case it asserts how many requests reached the server, the final result,
-//! the time waited, and for `inviteUser` that no address is ever invited twice.
+//! defaults (`openai_invites::defaults`: the expectations are computed from them, so a changed
+//! default regenerates the tables rather than breaking them). For each case it asserts how many
+//! requests reached the server, the final result, the time waited, and for `inviteUser` that no
+//! address is ever invited twice.
 //!
 //! In-process faults run under paused tokio time (seeded jitter, real default backoff, no real
 //! waiting). Connection faults need real sockets, so they run in real time with a short backoff.
@@ -17,7 +19,7 @@ use openai_invites::core::ops::OPERATIONS;
 use openai_invites::core::reconcile::Reconciliation;
 use openai_invites::{
     Client, ClientBuilder, Error, ErrorKind, InviteRequest, InviteRole, Jitter, ListInvites,
-    OperationMeta, Reconciled,
+    OperationMeta, Reconciled, defaults,
 };
 use openai_invites_mock::{FakeInvites, FakeServer, Fault, Match};
 use serde_json::json;
@@ -47,14 +49,42 @@ struct Case {
     wait_ms: (u64, u64),
 }
 
-/// Two default-backoff retries: (0.75..=1) x (500 + 1000) ms.
-const TWO_BACKOFFS: (u64, u64) = (1125, 1500);
-/// The settle delay before a reconciliation reads, in process.
-const SETTLE: u64 = 1000;
-/// Two short real-time retries: (0.75..=1) x (20 + 40) ms, plus generous slack for real I/O.
-const TWO_SHORT_BACKOFFS: (u64, u64) = (45, 3000);
+/// The attempts of a call that is retried until no retry is left.
+const ATTEMPTS: usize = 1 + defaults::MAX_RETRIES as usize;
+/// The attempt timeout the matrix sets (its delays outlast it), in ms.
+const ATTEMPT_TIMEOUT: u64 = 10_000;
+/// The settle delay before a reconciliation reads, in process, in ms.
+const SETTLE: u64 = defaults::SETTLE_DELAY.as_millis() as u64;
 /// Real time on sockets: bounds loose enough for a loaded machine.
 const REAL: (u64, u64) = (0, 3000);
+
+/// The backoffs before `retries` retries, in ms, at the ends of the jitter's (0.75, 1].
+fn backoffs(retries: usize) -> (u64, u64) {
+    let full: u64 = (0..retries as u32)
+        .map(|n| {
+            let delay = defaults::BACKOFF_BASE.saturating_mul(2u32.saturating_pow(n));
+            delay.min(defaults::BACKOFF_CAP).as_millis() as u64
+        })
+        .sum();
+    (full * 3 / 4, full)
+}
+
+/// Every default-backoff retry of a call that is never answered well.
+fn all_backoffs() -> (u64, u64) {
+    backoffs(ATTEMPTS - 1)
+}
+
+/// The short backoff of the socket cases, base and cap in ms.
+const SHORT_BACKOFF: (u64, u64) = (20, 40);
+
+/// Every short real-time retry: at least its jittered waits, plus generous slack for real I/O.
+fn all_short_backoffs() -> (u64, u64) {
+    let (base, cap) = SHORT_BACKOFF;
+    let full: u64 = (0..ATTEMPTS as u32 - 1)
+        .map(|n| (base << n.min(16)).min(cap))
+        .sum();
+    (full * 3 / 4, REAL.1)
+}
 
 fn plus((lo, hi): (u64, u64), ms: u64) -> (u64, u64) {
     (lo + ms, hi + ms)
@@ -99,11 +129,11 @@ fn reconciled(case: Case, attempts: u32, reads: usize, found: Reconciled) -> Cas
 /// attempt is reconciled (a settle delay, one read: not created), then sent again.
 fn ambiguous(status: u16) -> [Case; 2] {
     [
-        api(3, status, TWO_BACKOFFS),
+        api(ATTEMPTS, status, all_backoffs()),
         reconciled(
-            api(0, status, plus(TWO_BACKOFFS, 3 * SETTLE)),
-            3,
-            3,
+            api(0, status, plus(all_backoffs(), ATTEMPTS as u64 * SETTLE)),
+            ATTEMPTS as u32,
+            ATTEMPTS,
             Reconciled::NotCreated,
         ),
     ]
@@ -112,7 +142,7 @@ fn ambiguous(status: u16) -> [Case; 2] {
 /// An ambiguous answer to a request the service acted on: `inviteUser` finds its invite.
 fn acted(status: u16) -> [Case; 2] {
     [
-        api(3, status, TWO_BACKOFFS),
+        api(ATTEMPTS, status, all_backoffs()),
         reconciled(ok(0, (SETTLE, SETTLE)), 1, 1, Reconciled::Created),
     ]
 }
@@ -141,22 +171,27 @@ fn undecodable_acted() -> [Case; 2] {
     ]
 }
 
-/// Three 10 s attempts with two backoffs between them; `inviteUser` reconciles after each,
+/// Every attempt times out, with backoffs between them; `inviteUser` reconciles after each,
 /// reading twice (the service may still be at work after a timeout) before it sends again.
 fn attempt_timeouts() -> [Case; 2] {
+    let timeouts = ATTEMPTS as u64 * ATTEMPT_TIMEOUT;
     let idempotent = err(
-        3,
+        ATTEMPTS,
         ErrorKind::AttemptTimeout,
         None,
-        plus(TWO_BACKOFFS, 30_000),
+        plus(all_backoffs(), timeouts),
     );
+    let reads = 2 * ATTEMPTS;
     let create = err(
         0,
         ErrorKind::AttemptTimeout,
         None,
-        plus(TWO_BACKOFFS, 30_000 + 6 * SETTLE),
+        plus(all_backoffs(), timeouts + reads as u64 * SETTLE),
     );
-    [idempotent, reconciled(create, 3, 6, Reconciled::NotCreated)]
+    [
+        idempotent,
+        reconciled(create, ATTEMPTS as u32, reads, Reconciled::NotCreated),
+    ]
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -238,14 +273,14 @@ fn rows() -> Vec<Row> {
             acted(502),
         ),
         row(
-            "503 twice, then success",
-            || vec![Fault::status(503).times(2)],
+            "503 until the last attempt, then success",
+            || vec![Fault::status(503).times(ATTEMPTS - 1)],
             [
-                ok(3, TWO_BACKOFFS),
+                ok(ATTEMPTS, all_backoffs()),
                 reconciled(
-                    ok(0, plus(TWO_BACKOFFS, 2 * SETTLE)),
-                    3,
-                    2,
+                    ok(0, plus(all_backoffs(), (ATTEMPTS as u64 - 1) * SETTLE)),
+                    ATTEMPTS as u32,
+                    ATTEMPTS - 1,
                     Reconciled::NotCreated,
                 ),
             ],
@@ -293,7 +328,10 @@ fn rows() -> Vec<Row> {
                         .times(FOREVER),
                 ]
             },
-            [api(3, 400, TWO_BACKOFFS), api(3, 400, TWO_BACKOFFS)],
+            [
+                api(ATTEMPTS, 400, all_backoffs()),
+                api(ATTEMPTS, 400, all_backoffs()),
+            ],
         ),
         row(
             "attempt timeout (10 s)",
@@ -312,7 +350,7 @@ fn rows() -> Vec<Row> {
             [
                 attempt_timeouts()[0],
                 reconciled(
-                    ok(0, (10_000 + SETTLE, 10_000 + SETTLE)),
+                    ok(0, plus((ATTEMPT_TIMEOUT, ATTEMPT_TIMEOUT), SETTLE)),
                     1,
                     1,
                     Reconciled::Created,
@@ -347,12 +385,12 @@ fn rows() -> Vec<Row> {
                 "500 on every request, reads included",
                 || vec![Fault::status(500).times(FOREVER)],
                 [
-                    api(3, 500, TWO_BACKOFFS),
-                    // One read, and two more after a settle delay each (reads are retried).
+                    api(ATTEMPTS, 500, all_backoffs()),
+                    // After the settle delay, the read is retried as any read is.
                     reconciled(
-                        api(0, 500, (3 * SETTLE, 3 * SETTLE)),
+                        api(0, 500, plus(all_backoffs(), SETTLE)),
                         1,
-                        3,
+                        ATTEMPTS,
                         Reconciled::Failed,
                     ),
                 ],
@@ -389,12 +427,12 @@ fn rows() -> Vec<Row> {
                 Vec::new,
                 [
                     Case {
-                        attempts: 3,
-                        ..err(0, ErrorKind::Connect, None, TWO_SHORT_BACKOFFS)
+                        attempts: ATTEMPTS as u32,
+                        ..err(0, ErrorKind::Connect, None, all_short_backoffs())
                     },
                     Case {
-                        attempts: 3,
-                        ..err(0, ErrorKind::Connect, None, TWO_SHORT_BACKOFFS)
+                        attempts: ATTEMPTS as u32,
+                        ..err(0, ErrorKind::Connect, None, all_short_backoffs())
                     },
                 ],
             )
@@ -428,13 +466,14 @@ async fn call(client: &Client, operation: &OperationMeta, existing: &str) -> Res
 fn configure(builder: ClientBuilder, face: Face) -> ClientBuilder {
     let builder = builder
         .retry_jitter(Jitter::seeded(42))
-        .attempt_timeout(Duration::from_secs(10));
+        .attempt_timeout(Duration::from_millis(ATTEMPT_TIMEOUT));
     if face == Face::InProcess {
         builder
     } else {
+        let (base, cap) = SHORT_BACKOFF;
         builder
-            .retry_backoff(Duration::from_millis(20), Duration::from_millis(40))
-            .reconcile_settle_delay(Duration::from_millis(20))
+            .retry_backoff(Duration::from_millis(base), Duration::from_millis(cap))
+            .reconcile_settle_delay(Duration::from_millis(base))
     }
 }
 
@@ -602,9 +641,34 @@ async fn check_row(row: &Row, table: &mut String) {
 
 const HEADER: &str = "| fault | face | operation | requests received | result | reconciled | time taken |\n|---|---|---|---|---|---|---|\n";
 
+/// The settings a table was made with, above it: the defaults, from their constants.
+fn settings(face: Face) -> String {
+    let (backoff, settle) = match face {
+        Face::InProcess => (
+            format!(
+                "{:?} doubling to {:?}",
+                defaults::BACKOFF_BASE,
+                defaults::BACKOFF_CAP
+            ),
+            format!("{:?}", defaults::SETTLE_DELAY),
+        ),
+        _ => {
+            let (base, cap) = SHORT_BACKOFF;
+            (format!("{base}ms doubling to {cap}ms"), format!("{base}ms"))
+        }
+    };
+    format!(
+        "Settings: `max_retries` {} ({ATTEMPTS} attempts); backoff {backoff}, jitter factor in \
+         (0.75, 1]; hints honoured up to {:?}; settle delay {settle}; attempt timeout {:?}.\n\n",
+        defaults::MAX_RETRIES,
+        defaults::MAX_RETRY_AFTER,
+        Duration::from_millis(ATTEMPT_TIMEOUT),
+    )
+}
+
 #[tokio::test(start_paused = true)]
 async fn fault_matrix_in_process() {
-    let mut table = String::from(HEADER);
+    let mut table = settings(Face::InProcess) + HEADER;
     for row in rows().iter().filter(|r| r.face == Face::InProcess) {
         check_row(row, &mut table).await;
     }
@@ -614,7 +678,7 @@ async fn fault_matrix_in_process() {
 
 #[tokio::test]
 async fn fault_matrix_over_sockets() {
-    let mut table = String::from(HEADER);
+    let mut table = settings(Face::Loopback) + HEADER;
     for row in rows().iter().filter(|r| r.face != Face::InProcess) {
         check_row(row, &mut table).await;
     }
@@ -637,7 +701,10 @@ async fn a_hint_beyond_the_cap_is_returned_not_waited_for() {
 async fn retries_carry_the_stainless_retry_count() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(503).times(2));
-    let client = support::in_process_builder(&fake).build().unwrap();
+    let client = support::in_process_builder(&fake)
+        .max_retries(2)
+        .build()
+        .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();
     let counts: Vec<Option<String>> = fake
         .requests()
@@ -739,6 +806,7 @@ async fn errors_say_why_they_were_not_retried() {
     // was held back for idempotency.
     fake.push_fault(Fault::status(503).times(FOREVER));
     let client = support::in_process_builder(&fake)
+        .max_retries(2)
         .retry_non_idempotent(true)
         .reconcile_invites(false)
         .build()
@@ -761,6 +829,7 @@ async fn a_zero_hint_falls_back_to_backoff() {
     let fake = FakeInvites::new();
     fake.push_fault(Fault::status(429).header("retry-after", "0"));
     let client = support::in_process_builder(&fake)
+        .retry_backoff(Duration::from_millis(500), Duration::from_secs(8))
         .retry_jitter(Jitter::seeded(3))
         .build()
         .unwrap();

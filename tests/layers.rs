@@ -103,6 +103,7 @@ async fn with_retries_per_call_runs_once_and_per_attempt_every_time() {
     let client = support::in_process_builder(&fake)
         .layer_per_call(recording_layer(per_call.clone()))
         .layer_per_attempt(recording_layer(per_attempt.clone()))
+        .max_retries(2)
         .build()
         .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();

@@ -97,6 +97,8 @@ async fn attempts_calls_and_retries() {
     let client = support::in_process_builder(&fake)
         .base_url("https://api.example.test:8443/v1")
         .meter_provider(provider.clone())
+        .max_retries(2)
+        .retry_backoff(Duration::from_millis(500), Duration::from_secs(8))
         .build()
         .unwrap();
     client.list_invites(ListInvites::new()).await.unwrap();

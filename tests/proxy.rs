@@ -37,6 +37,7 @@ fn tunnel_client(server: &TlsServer) -> ClientBuilder {
         .tls_built_in_roots(false)
         .add_root_certificates_pem(server.pem.clone())
         .network_env_with(support::no_env)
+        .max_retries(2)
         .retry_backoff(Duration::from_millis(1), Duration::from_millis(1))
 }
 

@@ -380,6 +380,7 @@ mod review {
     fn client(transport: impl openai_invites::StackService) -> Client {
         Client::builder()
             .admin_key("sk-admin-test")
+            .max_retries(2)
             .transport(transport)
             .build()
             .unwrap()
@@ -474,13 +475,20 @@ mod review {
 
     #[tokio::test(start_paused = true)]
     async fn a_list_that_lags_the_writes_longer_than_the_settle_delay() {
+        // The settle delay the lags below are measured against.
+        let lagging_client = |fake: &FakeInvites| {
+            support::in_process_builder(fake)
+                .reconcile_settle_delay(Duration::from_secs(1))
+                .build()
+                .unwrap()
+        };
         // The create took effect; the list shows it only after 1.5 s; the client reads after
         // 1 s (twice after a lost connection: 2 s, by then it shows).
         let fake = FakeInvites::builder()
             .list_lag(Duration::from_millis(1500))
             .build();
         fake.push_fault(create_fault(Fault::drop_connection().apply_first()));
-        let client = support::in_process_builder(&fake).build().unwrap();
+        let client = lagging_client(&fake);
         let invite = invite_ana(&client).await.unwrap();
         assert_eq!(fake.invites()[0].id, invite.id);
         assert_eq!(fake.invites().len(), 1);
@@ -491,7 +499,7 @@ mod review {
             .list_lag(Duration::from_millis(1500))
             .build();
         fake.push_fault(create_fault(Fault::truncated_body().apply_first()));
-        let client = support::in_process_builder(&fake).build().unwrap();
+        let client = lagging_client(&fake);
         let invite = invite_ana(&client).await.unwrap();
         assert_eq!(fake.invites().len(), 1);
         assert_eq!(fake.invites()[0].id, invite.id);
@@ -504,7 +512,7 @@ mod review {
             .list_lag(Duration::from_millis(1500))
             .build();
         fake.push_fault(create_fault(Fault::status(502).apply_first()));
-        let client = support::in_process_builder(&fake).build().unwrap();
+        let client = lagging_client(&fake);
         let result = invite_ana(&client).await;
         let invites = fake.invites();
         assert_eq!(invites.len(), 1, "the service refused the second create");

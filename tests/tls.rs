@@ -136,6 +136,7 @@ async fn a_refused_connection_is_retried_and_names_host_and_port() {
     let client = Client::builder()
         .admin_key("sk-admin-test")
         .base_url(&format!("http://127.0.0.1:{port}/v1"))
+        .max_retries(2)
         .retry_backoff(Duration::from_millis(1), Duration::from_millis(1))
         .build()
         .unwrap();
@@ -161,6 +162,7 @@ async fn a_dns_failure_is_retried_and_names_the_host() {
         .allow_insecure_http(true)
         .network_env_with(support::no_env)
         .no_proxy()
+        .max_retries(2)
         .retry_backoff(Duration::from_millis(1), Duration::from_millis(1))
         .build()
         .unwrap();

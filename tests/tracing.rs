@@ -163,7 +163,11 @@ async fn an_attempt_cut_by_the_call_deadline_records_a_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn a_server_error_after_every_retry_is_the_calls_error_type() {
-    let (fake, client) = support::in_process();
+    let fake = openai_invites_mock::FakeInvites::new();
+    let client = support::in_process_builder(&fake)
+        .max_retries(2)
+        .build()
+        .unwrap();
     fake.push_fault(Fault::status(500).times(3));
     let (recorder, _guard) = support::recorder::record();
     let err = client.list_invites(ListInvites::new()).await.unwrap_err();

@@ -14,6 +14,7 @@ use secrecy::SecretString;
 use tower_layer::Layer;
 
 use crate::Client;
+use crate::defaults;
 use crate::environment::NetworkEnv;
 use crate::layer::rate_limit::{GovernorLimiter, Quota, RateLimiter, Unlimited};
 use crate::layer::retry::{Jitter, RetryBudget, RetryPolicy};
@@ -41,23 +42,23 @@ pub const ENV_PROJECT_ID: &str = "OPENAI_PROJECT_ID";
 /// | setting | default |
 /// |---|---|
 /// | `base_url` | `https://api.openai.com/v1` |
-/// | `connect_timeout` | 5 s |
-/// | `attempt_timeout` | 60 s |
-/// | `total_timeout` | 600 s |
-/// | `max_response_bytes` | 8 MiB |
-/// | `pool_idle_timeout` | 90 s |
+/// | `connect_timeout` | [`defaults::CONNECT_TIMEOUT`] |
+/// | `attempt_timeout` | [`defaults::ATTEMPT_TIMEOUT`] |
+/// | `total_timeout` | [`defaults::TOTAL_TIMEOUT`] |
+/// | `max_response_bytes` | [`defaults::MAX_RESPONSE_BYTES`] |
+/// | `pool_idle_timeout` | [`defaults::POOL_IDLE_TIMEOUT`] |
 /// | `pool_max_idle_per_host` | no cap: every connection of a burst stays pooled until idle for `pool_idle_timeout` |
 /// | `allow_insecure_http` | `false` (plain `http://` only to loopback hosts) |
 /// | `proxy` / `no_proxy` | from `https_proxy` / `http_proxy` / `all_proxy` / `no_proxy`, read at `build()`; loopback never proxied |
 /// | roots | webpki's (the system's with `native-roots`), or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set; plus `add_root_certificate*` |
-/// | `max_retries` | 2 (3 attempts); `disable_retries()` turns retrying off |
-/// | `retry_backoff` | 0.5 s doubling to 8 s, with jitter |
-/// | `max_retry_after` | 60 s |
+/// | `max_retries` | [`defaults::MAX_RETRIES`]; `disable_retries()` turns retrying off |
+/// | `retry_backoff` | [`defaults::BACKOFF_BASE`] doubling to [`defaults::BACKOFF_CAP`], with jitter |
+/// | `max_retry_after` | [`defaults::MAX_RETRY_AFTER`] |
 /// | `retry_non_idempotent` | `false` |
-/// | `retry_budget` | 10 s window, 2 retries/s reserve, 20% of calls |
-/// | `rate_limit` | 10 requests/s, burst 10, shared by every clone; `no_rate_limit()` |
+/// | `retry_budget` | [`RetryBudget::default`] |
+/// | `rate_limit` | [`defaults::REQUESTS_PER_SECOND`], the same burst, shared by every clone; `no_rate_limit()` |
 /// | `reconcile_invites` | `true`: ambiguous creates and deletes are settled by reading the service |
-/// | `reconcile_settle_delay` / `reconcile_max_pages` / `reconcile_clock_skew` | 1 s / 100 pages / 60 s |
+/// | `reconcile_settle_delay` / `reconcile_max_pages` / `reconcile_clock_skew` | [`defaults::SETTLE_DELAY`] / [`defaults::RECONCILE_MAX_PAGES`] / [`defaults::CLOCK_SKEW`] |
 ///
 /// ```
 /// use std::num::NonZeroU32;
@@ -101,13 +102,10 @@ pub struct ClientBuilder {
     meter_provider: Option<Arc<dyn opentelemetry::metrics::MeterProvider + Send + Sync>>,
 }
 
-/// The default client-side rate: 10 requests per second, in bursts of up to 10.
-pub const DEFAULT_REQUESTS_PER_SECOND: u32 = 10;
-
 fn default_quota() -> Quota {
-    // `DEFAULT_REQUESTS_PER_SECOND` is a non-zero constant, so the fallback is never taken.
-    let rate =
-        std::num::NonZeroU32::new(DEFAULT_REQUESTS_PER_SECOND).unwrap_or(std::num::NonZeroU32::MIN);
+    // `REQUESTS_PER_SECOND` is a non-zero constant, so the fallback is never taken.
+    let rate = std::num::NonZeroU32::new(defaults::REQUESTS_PER_SECOND)
+        .unwrap_or(std::num::NonZeroU32::MIN);
     Quota::per_second(rate)
 }
 
@@ -120,8 +118,8 @@ impl Default for ClientBuilder {
             project: None,
             user_agent_suffix: None,
             transport_config: TransportConfig::default(),
-            attempt_timeout: Duration::from_secs(60),
-            total_timeout: Duration::from_secs(600),
+            attempt_timeout: defaults::ATTEMPT_TIMEOUT,
+            total_timeout: defaults::TOTAL_TIMEOUT,
             allow_insecure_http: false,
             per_call: Vec::new(),
             per_attempt: Vec::new(),
@@ -290,7 +288,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Retries after the first attempt (default 2); 0 turns retrying off.
+    /// Retries after the first attempt (default [`defaults::MAX_RETRIES`]); 0 turns retrying
+    /// off.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.retry.max_retries = retries;
         self
@@ -352,21 +351,22 @@ impl ClientBuilder {
     }
 
     /// How long to let the service's list catch up with its writes before reading it to settle
-    /// an ambiguous create (default 1 s). A service whose list lags longer than this could make
+    /// an ambiguous create (default [`defaults::SETTLE_DELAY`]). A service whose list lags longer than this could make
     /// the client conclude "not created" and send the create again.
     pub fn reconcile_settle_delay(mut self, delay: Duration) -> Self {
         self.retry.reconcile.settle_delay = delay;
         self
     }
 
-    /// The most pages of 100 invites read to settle an ambiguous create (default 100); past
-    /// that the outcome stays unknown.
+    /// The most pages of 100 invites read to settle an ambiguous create (default
+    /// [`defaults::RECONCILE_MAX_PAGES`]); past that the outcome stays unknown.
     pub fn reconcile_max_pages(mut self, pages: u32) -> Self {
         self.retry.reconcile.max_pages = pages;
         self
     }
 
-    /// How far behind the caller's clock the service's may be (default 60 s): an invite made
+    /// How far behind the caller's clock the service's may be (default
+    /// [`defaults::CLOCK_SKEW`]): an invite made
     /// up to this long before the call began still counts as the call's.
     pub fn reconcile_clock_skew(mut self, skew: Duration) -> Self {
         self.retry.reconcile.clock_skew = skew;

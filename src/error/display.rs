@@ -4,9 +4,9 @@ use std::fmt;
 
 use http::StatusCode;
 
-use super::{Error, ErrorKind};
-use crate::failure::Failure;
-use crate::layer::retry::Reconciled;
+use super::Error;
+use crate::failure::{ErrorKind, Failure};
+use crate::layer::reconcile::Reconciled;
 use crate::scrub::ADMIN_KEY_PREFIX;
 
 impl fmt::Display for Error {

@@ -1,8 +1,6 @@
 //! `Error`: why a call failed, and whether the service may have acted on it.
 
-mod build;
 mod display;
-mod kind;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,18 +10,13 @@ use openai_invites_core::{
     ApiError, DecodeError, EncodeError, Invite, OperationMeta, ResponseError,
 };
 
-use crate::failure::{Failure, ResponseFacts};
+use crate::BoxError;
+use crate::failure::{ErrorKind, Failure, ResponseFacts};
+use crate::layer::classify::{Cause, classify};
 use crate::layer::context::Notes;
-use crate::layer::rate_limit::Throttled;
-use crate::layer::retry::{AlreadyInvited, Reconciled};
+use crate::layer::reconcile::{AlreadyInvited, Reconciled};
 use crate::scrub::Secrets;
 use crate::transport::ResponseTooLarge;
-
-pub use build::BuildError;
-pub use kind::ErrorKind;
-
-/// The error type of the tower stack: any layer may fail with anything.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why a call failed. Cheap to move (one box), with predicates for the questions callers ask.
 ///
@@ -72,8 +65,11 @@ struct Inner {
     /// What reading the service found, when the outcome was ambiguous.
     reconciled: Option<Reconciled>,
     reconcile_failure: Option<String>,
-    /// Whether some attempt may have been acted on, unsettled.
+    /// Whether some attempt may have been acted on, unsettled (only for an operation that
+    /// changes state).
     maybe_acted: bool,
+    /// Whether some attempt may have reached the service.
+    reached: bool,
     /// The invite already pending, for [`ErrorKind::AlreadyInvited`].
     invite: Option<Invite>,
     source: Option<BoxError>,
@@ -97,6 +93,7 @@ impl Error {
                 reconciled: None,
                 reconcile_failure: None,
                 maybe_acted: false,
+                reached: false,
                 invite: None,
                 source: None,
                 secrets: None,
@@ -120,6 +117,7 @@ impl Error {
         self.inner.reconciled = notes.reconciled;
         self.inner.reconcile_failure = notes.reconcile_failure;
         self.inner.maybe_acted = notes.maybe_acted;
+        self.inner.reached = notes.reached;
         self
     }
 
@@ -142,7 +140,7 @@ impl Error {
                 secrets.scrub_option(&mut large.request_id);
             } else if let Some(already) = source.downcast_mut::<AlreadyInvited>() {
                 if let Some(answer) = &mut already.answer {
-                    scrub_api(secrets, &mut answer.api);
+                    scrub_api(secrets, answer);
                 }
             }
         }
@@ -191,30 +189,32 @@ impl Error {
         }
     }
 
-    /// Classifies an error that came out of the tower stack.
+    /// An error that came out of the tower stack, as the one classification reads it.
     pub(crate) fn from_stack(meta: &OperationMeta, error: BoxError) -> Self {
         let error = match error.downcast::<Error>() {
             Ok(ours) => return *ours,
             Err(other) => other,
         };
-        let mut out = Self::new(ErrorKind::of(&error), meta);
-        out.inner.failure = Some(Failure::of_error(&error, false));
-        if let Some(large) = error.downcast_ref::<ResponseTooLarge>() {
-            out.inner.status = Some(large.status);
-            out.inner.request_id = large.request_id.clone();
-        }
-        if let Some(throttled) = error.downcast_ref::<Throttled>() {
-            out.inner.retry_after = Some(throttled.wait);
-        }
-        if let Some(already) = error.downcast_ref::<AlreadyInvited>() {
-            out.inner.invite = Some(already.invite.clone());
-            // The service's own answer, when it gave one, says the same: keep it for callers
-            // that read the status and request id.
-            if let Some(answer) = &already.answer {
-                out.inner.status = Some(answer.api.status);
-                out.inner.request_id = answer.api.request_id.clone();
-                out.inner.api = Some(answer.api.clone());
+        let found = classify(error.as_ref());
+        let mut out = Self::new(found.kind, meta);
+        out.inner.failure = Some(found.failure);
+        match found.cause {
+            Some(Cause::TooLarge(large)) => {
+                out.inner.status = Some(large.status);
+                out.inner.request_id = large.request_id.clone();
             }
+            Some(Cause::Throttled(throttled)) => out.inner.retry_after = Some(throttled.wait),
+            Some(Cause::AlreadyInvited(already)) => {
+                out.inner.invite = Some(already.invite.clone());
+                // The service's own answer, when it gave one, says the same: keep it for
+                // callers that read the status and request id.
+                if let Some(api) = &already.answer {
+                    out.inner.status = Some(api.status);
+                    out.inner.request_id = api.request_id.clone();
+                    out.inner.api = Some(api.clone());
+                }
+            }
+            None => {}
         }
         out.with_source(error)
     }
@@ -247,18 +247,17 @@ impl Error {
         )
     }
 
-    /// Nothing of the call reached the service: invalid input, or the rate limiter held the
-    /// call back before its first attempt, or no attempt got a connection (refused, a rejected
-    /// certificate, a refused proxy tunnel) and none before them may have been acted on.
+    /// Nothing of the call reached the service: invalid input, or the rate limiter held every
+    /// attempt back, or no attempt got a connection (refused, a rejected certificate, a
+    /// refused proxy tunnel).
     pub fn is_not_sent(&self) -> bool {
-        let held_back = self.inner.attempts == 0 && self.inner.kind != ErrorKind::RepeatedCursor;
-        held_back || (self.is_connect() && !self.inner.maybe_acted)
+        self.inner.kind != ErrorKind::RepeatedCursor && !self.inner.reached
     }
 
     /// The service may or may not have acted on the call, and the client could not find out:
     /// some attempt's outcome was ambiguous (a timeout or connection lost after sending, a
-    /// 5xx, 408, 409), or the call ran out of time while an attempt was in flight, and no
-    /// reconciliation settled it; or a create was answered 2xx (so the service made the
+    /// 5xx, 408, 409, an error of a layer of yours), or the call ran out of time while an
+    /// attempt was in flight, and no reconciliation settled it; or a create was answered 2xx (so the service made the
     /// invite) with a body that did not decode or was over the cap. This covers every attempt
     /// of the call, not only the last: a delete answered 503 after it took effect, then
     /// refused connections, is unknown.
@@ -269,6 +268,9 @@ impl Error {
     /// a create found not made was sent again and that attempt's outcome is itself unknown
     /// (the call was cut short while it was in flight); with `reconcile_invites(false)`, for
     /// every ambiguous create.
+    ///
+    /// Always `false` for an operation that changes nothing (`listInvites`,
+    /// `retrieveInvite`): whatever happened, nothing was done.
     pub fn is_outcome_unknown(&self) -> bool {
         // A reconciliation that settled the outcome cleared it; an ambiguous attempt after
         // it (a create sent again once it was found not made) sets it again.
@@ -289,21 +291,14 @@ impl Error {
 
     /// A failure of a kind that may pass if the call is made again later (connection trouble,
     /// timeouts, the client's own rate limit, a proxy that refused the tunnel, 408, 409, 429
-    /// other than `insufficient_quota`, 5xx). Not a rejected certificate, nor a proxy asking
-    /// for credentials: those fail the same way every time. This is about the kind of failure
-    /// only: it ignores `x-should-retry` and idempotency, which the retry layer weighs (see
-    /// [`Display`](std::fmt::Display) for why a call was not retried).
+    /// other than `insufficient_quota`, 5xx, an error of a layer of yours, which the retry
+    /// layer treats as ambiguous). Not a rejected certificate, nor a proxy asking for
+    /// credentials: those fail the same way every time. This is about the kind of failure
+    /// only, as the one classification reads it (a layer of yours that wraps an error of the
+    /// client's is read as that error): it ignores `x-should-retry` and idempotency, which the
+    /// retry layer weighs (see [`Display`](std::fmt::Display) for why a call was not retried).
     pub fn is_retryable(&self) -> bool {
-        match self.inner.kind {
-            ErrorKind::Connect
-            | ErrorKind::Transport
-            | ErrorKind::AttemptTimeout
-            | ErrorKind::TotalTimeout
-            | ErrorKind::RateLimited
-            | ErrorKind::LimiterUnavailable => true,
-            ErrorKind::Api | ErrorKind::Proxy => self.inner.failure.is_some_and(Failure::may_pass),
-            _ => false,
-        }
+        self.inner.failure.is_some_and(Failure::may_pass)
     }
 
     /// The service refused the key (401) or what the key may do (403): the call will fail
@@ -360,7 +355,7 @@ impl Error {
     }
 
     /// The underlying error, for downcasting: a [`TransportError`](crate::transport::TransportError),
-    /// a [`DecodeError`], an [`EncodeError`], a [`Throttled`], a timeout, or the error of one
+    /// a [`DecodeError`], an [`EncodeError`], a [`Throttled`](crate::layer::Throttled), a timeout, or the error of one
     /// of your layers. Its text is already part of `Display` (so it is not returned by
     /// [`source`](std::error::Error::source)); the network's text in it (a decode snippet, a
     /// request id, the service's answer inside an [`AlreadyInvited`]) is scrubbed of the

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::layer::retry::Reconciled;
+use crate::layer::reconcile::Reconciled;
 use crate::scrub::Secrets;
 
 /// Shared by every attempt of one call: clones of the request share it through their
@@ -16,9 +16,9 @@ use crate::scrub::Secrets;
 ///
 /// - the total-timeout layer sets the call's deadline, the one place it is kept (read it with
 ///   [`Deadline::of`](super::Deadline::of));
-/// - the attempt-span layer counts attempts;
-/// - the retry layer notes why it stopped retrying, and what a reconciliation found, for the
-///   error message and the call's information;
+/// - the retry loop counts attempts and notes how each ended (whether it may have reached the
+///   service, whether the service may have acted on it), why it stopped retrying, and what a
+///   reconciliation found, for the error message and the call's information;
 /// - the client's secrets travel in it, so that every layer scrubs what it reports of the
 ///   network's text (a request id, a reconciliation's failure) as the error does.
 #[derive(Debug, Clone, Default)]
@@ -28,11 +28,16 @@ pub(crate) struct CallContext {
 
 #[derive(Debug, Default)]
 struct Shared {
+    // Attempts that ended, but those the client's own limiter held back.
     attempts: AtomicU32,
-    // An attempt was handed to the transport and its outcome is not classified yet (a total
-    // timeout that cuts the call short leaves it set).
+    // An attempt was sent down and its outcome is not classified yet (a total timeout that
+    // cuts the call short leaves it set); `in_flight_may_act`: its operation changes state.
     in_flight: AtomicBool,
-    // Some attempt's outcome was ambiguous, and no reconciliation has settled it since.
+    in_flight_may_act: AtomicBool,
+    // Some attempt may have reached the service.
+    reached: AtomicBool,
+    // The service may have acted on some attempt of an operation that changes state, and no
+    // reconciliation has settled it since.
     maybe_acted: AtomicBool,
     // With the total timeout it came from, for the error message.
     deadline: OnceLock<(Instant, Duration)>,
@@ -53,6 +58,8 @@ pub(crate) struct Notes {
     pub(crate) reconcile_failure: Option<String>,
     /// Whether the service may have acted on some attempt, unsettled ([`CallContext::maybe_acted`]).
     pub(crate) maybe_acted: bool,
+    /// Whether some attempt may have reached the service ([`CallContext::reached`]).
+    pub(crate) reached: bool,
 }
 
 impl CallContext {
@@ -71,32 +78,57 @@ impl CallContext {
         request.extensions().get()
     }
 
-    /// Counts one more attempt, handed to the transport now; returns how many were made
-    /// before it.
-    pub(crate) fn start_attempt(&self) -> u32 {
-        self.shared.in_flight.store(true, Ordering::Relaxed);
-        self.shared.attempts.fetch_add(1, Ordering::Relaxed)
+    /// The retry loop sends an attempt down now; `changes_state`: its operation is not a
+    /// read, so the service may act on it.
+    pub(crate) fn begin_attempt(&self, changes_state: bool) {
+        let shared = &self.shared;
+        shared
+            .in_flight_may_act
+            .store(changes_state, Ordering::Relaxed);
+        shared.in_flight.store(true, Ordering::Relaxed);
     }
 
-    /// The retry layer classified the last attempt's outcome: whether the service may have
-    /// acted on it.
-    pub(crate) fn end_attempt(&self, ambiguous: bool) {
-        self.shared.in_flight.store(false, Ordering::Relaxed);
-        if ambiguous {
-            self.shared.maybe_acted.store(true, Ordering::Relaxed);
+    /// The retry loop classified the attempt in flight: `counted`, it was an attempt (the
+    /// client's limiter did not hold it back); `reached`, it may have reached the service;
+    /// `acted`: `Some(true)`, the service may have acted on it (for an operation that changes
+    /// state); `Some(false)`, it answered 2xx, which settles what the call's attempts did.
+    pub(crate) fn end_attempt(&self, counted: bool, reached: bool, acted: Option<bool>) {
+        let shared = &self.shared;
+        shared.in_flight.store(false, Ordering::Relaxed);
+        if counted {
+            shared.attempts.fetch_add(1, Ordering::Relaxed);
+        }
+        if reached {
+            shared.reached.store(true, Ordering::Relaxed);
+        }
+        match acted {
+            Some(true) => shared.maybe_acted.store(true, Ordering::Relaxed),
+            Some(false) => shared.maybe_acted.store(false, Ordering::Relaxed),
+            None => {}
         }
     }
 
-    /// Whether the service may have acted on some attempt of the call, unsettled: an
-    /// ambiguous outcome no reconciliation has settled, or an attempt cut short in flight.
-    pub(crate) fn maybe_acted(&self) -> bool {
-        self.shared.maybe_acted.load(Ordering::Relaxed)
-            || self.shared.in_flight.load(Ordering::Relaxed)
+    fn in_flight(&self) -> bool {
+        self.shared.in_flight.load(Ordering::Relaxed)
     }
 
-    /// Attempts made so far.
+    /// Whether the service may have acted on some attempt of the call, unsettled: an
+    /// ambiguous outcome no reconciliation has settled, or an attempt cut short in flight
+    /// (for an operation that changes state).
+    pub(crate) fn maybe_acted(&self) -> bool {
+        let shared = &self.shared;
+        shared.maybe_acted.load(Ordering::Relaxed)
+            || (self.in_flight() && shared.in_flight_may_act.load(Ordering::Relaxed))
+    }
+
+    /// Whether some attempt may have reached the service (one in flight counts).
+    pub(crate) fn reached(&self) -> bool {
+        self.shared.reached.load(Ordering::Relaxed) || self.in_flight()
+    }
+
+    /// Attempts made so far (one in flight counts).
     pub(crate) fn attempts(&self) -> u32 {
-        self.shared.attempts.load(Ordering::Relaxed)
+        self.shared.attempts.load(Ordering::Relaxed) + u32::from(self.in_flight())
     }
 
     /// Records the call's deadline. The first one set wins: it is the outermost total
@@ -168,6 +200,7 @@ impl CallContext {
     pub(crate) fn notes(&self) -> Notes {
         let mut notes = self.notes_mut().clone();
         notes.maybe_acted = self.maybe_acted();
+        notes.reached = self.reached();
         notes
     }
 }

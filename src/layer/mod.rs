@@ -10,21 +10,24 @@
 //! Client::send(op)                 typed: encode, then decode the response
 //!   OperationSpanLayer             one span per call
 //!   [layer_per_call slot]
-//!   TotalTimeoutLayer              whole call, default 600 s
-//!   RetryLayer                     classifiers + backoff + shared retry budget
+//!   TotalTimeoutLayer              the whole call
+//!   RetryLayer                     loop + policy (backoff, shared budget) + reconcile
 //!     RateLimitLayer               shared limiter, per attempt; 429 cooldowns
 //!     AuthLayer                    bearer admin key, organization / project, user agent
 //!     [layer_per_attempt slot]
 //!     AttemptSpanLayer             one span per attempt
 //!     attempt metrics              `metrics` feature only (crate-private)
-//!     AttemptTimeoutLayer          default 60 s
+//!     AttemptTimeoutLayer          one attempt
 //!     transport                    HyperTransport, or any swapped service
 //! ```
 //!
 //! Every layer reads what it needs about the operation from the request's
 //! [`OperationMeta`](crate::OperationMeta) (name, span name, method, url template,
 //! idempotent), so a new operation changes nothing here. The layers of one call share its
-//! deadline and attempt count through the request's extensions ([`Deadline::of`]).
+//! deadline through the request's extensions ([`Deadline::of`]); the retry loop alone counts
+//! the attempts and knows, from the one classification of each outcome, whether an attempt
+//! may have reached the service, so no tracing layer carries meaning another layer needs.
+//! [`reconcile`] is not a layer: it is what the retry loop does to settle an ambiguous create.
 //!
 //! ```
 //! use std::time::Duration;
@@ -45,9 +48,11 @@
 //! ```
 
 mod auth;
+pub(crate) mod classify;
 pub(crate) mod context;
 pub(crate) mod metrics;
 pub mod rate_limit;
+pub mod reconcile;
 pub mod retry;
 pub mod timeout;
 pub mod trace;

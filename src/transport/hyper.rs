@@ -8,7 +8,7 @@ use super::forward::Forward;
 use super::proxy::Proxy;
 use super::{RootCertificates, TransportFuture, tls};
 use crate::environment::NetworkEnv;
-use crate::{BoxError, BuildError};
+use crate::{BoxError, BuildError, defaults};
 use bytes::Bytes;
 use http::HeaderValue;
 use http::header::PROXY_AUTHORIZATION;
@@ -22,14 +22,14 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 /// Settings of the default transport.
 #[derive(Clone)]
 pub struct TransportConfig {
-    /// TCP connect timeout (default 5 s).
+    /// TCP connect timeout (default [`defaults::CONNECT_TIMEOUT`]).
     pub connect_timeout: Duration,
-    /// How long an idle pooled connection is kept (default 90 s).
+    /// How long an idle pooled connection is kept (default [`defaults::POOL_IDLE_TIMEOUT`]).
     pub pool_idle_timeout: Duration,
     /// Idle connections kept per host (default: no cap, as hyper-util; idle ones close after
     /// `pool_idle_timeout`, so a burst of hundreds of calls reuses its connections).
     pub pool_max_idle_per_host: usize,
-    /// The largest response body read, in bytes (default 8 MiB).
+    /// The largest response body read, in bytes (default [`defaults::MAX_RESPONSE_BYTES`]).
     pub max_response_bytes: usize,
     pub(crate) roots: RootCertificates,
     /// The variables `SSL_CERT_FILE` / `SSL_CERT_DIR` are read from; the builder fills it in.
@@ -42,10 +42,10 @@ impl Default for TransportConfig {
     /// Built-in roots, no proxy (the environment is read by the builder, not here).
     fn default() -> Self {
         Self {
-            connect_timeout: Duration::from_secs(5),
-            pool_idle_timeout: Duration::from_secs(90),
+            connect_timeout: defaults::CONNECT_TIMEOUT,
+            pool_idle_timeout: defaults::POOL_IDLE_TIMEOUT,
             pool_max_idle_per_host: usize::MAX,
-            max_response_bytes: 8 * 1024 * 1024,
+            max_response_bytes: defaults::MAX_RESPONSE_BYTES,
             roots: RootCertificates::default(),
             env: NetworkEnv::default(),
             proxy: None,

@@ -18,9 +18,9 @@ pub const DEFAULT_KEY_NAME: &str = "default";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(100);
 /// How often a limiter asks Redis again during an outage, when not set.
 pub const DEFAULT_PROBE_INTERVAL: Duration = Duration::from_secs(1);
-/// The longest shared 429 pause when not set: the client's default `max_retry_after`.
-// TODO(lead): use openai_invites::defaults::MAX_RETRY_AFTER
-pub const DEFAULT_MAX_PAUSE: Duration = Duration::from_secs(60);
+/// The longest shared 429 pause when not set: the client's hint cap,
+/// [`openai_invites::defaults::MAX_RETRY_AFTER`].
+pub const DEFAULT_MAX_PAUSE: Duration = openai_invites::defaults::MAX_RETRY_AFTER;
 
 impl RedisLimiter {
     /// A builder for a limiter allowing `quota` across every replica, on the Redis at `url`

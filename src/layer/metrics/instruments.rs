@@ -11,7 +11,7 @@ use smallvec::SmallVec;
 
 use crate::ErrorKind;
 use crate::layer::rate_limit::RateLimiter;
-use crate::layer::retry::Reconciled;
+use crate::layer::reconcile::Reconciled;
 
 /// The bucket boundaries OpenTelemetry's HTTP conventions advise for durations, in seconds.
 const DURATION_BUCKETS: [f64; 14] = [

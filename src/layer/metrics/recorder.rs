@@ -9,7 +9,7 @@ use openai_invites_core::OperationMeta;
 #[cfg(feature = "metrics")]
 use super::instruments::Instruments;
 use crate::ErrorKind;
-use crate::layer::retry::Reconciled;
+use crate::layer::reconcile::Reconciled;
 
 /// The client's instruments, shared by its layers (a zero-sized no-op without the feature).
 #[derive(Clone, Default)]

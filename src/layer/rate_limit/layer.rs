@@ -11,9 +11,9 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::{Admission, RateLimitFuture, RateLimiter};
-use crate::BoxError;
 use crate::layer::Deadline;
 use crate::layer::metrics::Recorder;
+use crate::{BoxError, defaults};
 
 /// The rate limiter would hold this call longer than it has left: it failed at once, and
 /// nothing was sent.
@@ -47,11 +47,12 @@ pub struct RateLimitLayer {
 }
 
 impl RateLimitLayer {
-    /// Limits every attempt with `limiter`; 429 cooldowns last at most 60 s.
+    /// Limits every attempt with `limiter`; 429 cooldowns last at most
+    /// [`defaults::MAX_RETRY_AFTER`].
     pub fn new(limiter: Arc<dyn RateLimiter>) -> Self {
         Self {
             limiter,
-            max_cooldown: Duration::from_secs(60),
+            max_cooldown: defaults::MAX_RETRY_AFTER,
             recorder: Recorder::default(),
         }
     }
@@ -66,7 +67,8 @@ impl RateLimitLayer {
         &self.recorder
     }
 
-    /// Caps the pause a single 429 imposes on every caller (default 60 s).
+    /// Caps the pause a single 429 imposes on every caller (default
+    /// [`defaults::MAX_RETRY_AFTER`]).
     pub fn max_cooldown(mut self, max: Duration) -> Self {
         self.max_cooldown = max;
         self

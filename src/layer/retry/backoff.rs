@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::defaults;
+
 /// A source of uniform numbers in `[0, 1)`, injectable so tests are deterministic.
 #[derive(Clone)]
 pub struct Jitter(Arc<dyn Fn() -> f64 + Send + Sync>);
@@ -41,9 +43,9 @@ impl fmt::Debug for Jitter {
 /// `min(base * 2^n, cap)` scaled by a random factor in `(0.75, 1]`, `n` = retries so far.
 #[derive(Debug, Clone)]
 pub struct Backoff {
-    /// The first delay (default 0.5 s).
+    /// The first delay (default [`defaults::BACKOFF_BASE`]).
     pub base: Duration,
-    /// The longest delay (default 8 s).
+    /// The longest delay (default [`defaults::BACKOFF_CAP`]).
     pub cap: Duration,
     /// The randomness.
     pub jitter: Jitter,
@@ -52,8 +54,8 @@ pub struct Backoff {
 impl Default for Backoff {
     fn default() -> Self {
         Self {
-            base: Duration::from_millis(500),
-            cap: Duration::from_secs(8),
+            base: defaults::BACKOFF_BASE,
+            cap: defaults::BACKOFF_CAP,
             jitter: Jitter::random(),
         }
     }
@@ -72,12 +74,18 @@ impl Backoff {
 mod tests {
     use super::*;
 
+    /// The backoff the tests check: 0.5 s doubling to 8 s, whatever the defaults.
+    fn backoff(jitter: Jitter) -> Backoff {
+        Backoff {
+            base: Duration::from_millis(500),
+            cap: Duration::from_secs(8),
+            jitter,
+        }
+    }
+
     #[test]
     fn grows_then_caps_within_jitter_bounds() {
-        let backoff = Backoff {
-            jitter: Jitter::seeded(7),
-            ..Backoff::default()
-        };
+        let backoff = backoff(Jitter::seeded(7));
         for (retry, full) in [
             (0, 500),
             (1, 1000),
@@ -97,23 +105,14 @@ mod tests {
 
     #[test]
     fn no_jitter_is_the_full_delay() {
-        let backoff = Backoff {
-            jitter: Jitter::none(),
-            ..Backoff::default()
-        };
+        let backoff = backoff(Jitter::none());
         assert_eq!(backoff.delay(1), Duration::from_secs(1));
     }
 
     #[test]
     fn seeded_jitter_repeats() {
-        let a = Backoff {
-            jitter: Jitter::seeded(1),
-            ..Backoff::default()
-        };
-        let b = Backoff {
-            jitter: Jitter::seeded(1),
-            ..Backoff::default()
-        };
+        let a = backoff(Jitter::seeded(1));
+        let b = backoff(Jitter::seeded(1));
         let da: Vec<_> = (0..5).map(|n| a.delay(n)).collect();
         let db: Vec<_> = (0..5).map(|n| b.delay(n)).collect();
         assert_eq!(da, db);

@@ -7,13 +7,17 @@ use std::time::Duration;
 
 use tower::retry::budget::{Budget, TpsBudget};
 
+use crate::defaults;
+
 /// Every call deposits; every retry withdraws. When the bucket is empty, failures are returned
 /// without retrying.
 ///
-/// Default: a 10 s window, a reserve of 2 retries per second, and retries up to 20% of calls
-/// in the window. So against a service that always fails, a burst of 200 calls makes about
-/// 200 + 20 + 40 requests, not 600; a trickle of calls keeps its retries. The window runs on
-/// tokio's clock (paused-time tests drive it).
+/// Default: a window of [`defaults::RETRY_BUDGET_WINDOW`], a reserve of
+/// [`defaults::RETRY_BUDGET_MIN_PER_SEC`] retries per second, and
+/// [`defaults::RETRY_BUDGET_RATIO`] retries per call in the window. So against a service that
+/// always fails, a burst of calls makes about a fifth more requests (plus the reserve), not
+/// three times as many; a trickle of calls keeps its retries. The window runs on tokio's clock
+/// (paused-time tests drive it).
 #[derive(Clone)]
 pub struct RetryBudget(Arc<TpsBudget>);
 
@@ -45,7 +49,11 @@ impl RetryBudget {
 
 impl Default for RetryBudget {
     fn default() -> Self {
-        Self::new(Duration::from_secs(10), 2, 0.2)
+        Self::new(
+            defaults::RETRY_BUDGET_WINDOW,
+            defaults::RETRY_BUDGET_MIN_PER_SEC,
+            defaults::RETRY_BUDGET_RATIO,
+        )
     }
 }
 

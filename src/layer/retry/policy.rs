@@ -1,16 +1,22 @@
-//! `RetryPolicy`: how many retries, how long to wait, what may be re-sent.
+//! `RetryPolicy`: the settings, and the pure decision the loop asks after each attempt.
 
 use std::time::Duration;
 
-use super::{Backoff, ReconcilePolicy, RetryBudget};
+use openai_invites_core::OperationMeta;
+use openai_invites_core::reconcile::Reconciliation;
+
+use super::rules::{self, Failed};
+use super::{Action, Backoff, ReconcilePolicy, RetryBudget};
+use crate::defaults;
+use crate::layer::Deadline;
 
 /// Retry settings; the defaults follow the official SDKs.
 ///
 /// | setting | default |
 /// |---|---|
-/// | `max_retries` | 2 (3 attempts) |
-/// | `backoff` | 0.5 s doubling to 8 s, jitter factor in (0.75, 1] |
-/// | `max_retry_after` | 60 s: a longer hint is not waited for, the error carries it |
+/// | `max_retries` | [`defaults::MAX_RETRIES`] |
+/// | `backoff` | [`Backoff::default`] |
+/// | `max_retry_after` | [`defaults::MAX_RETRY_AFTER`]: a longer hint is not waited for, the error carries it |
 /// | `retry_non_idempotent` | `false`: `inviteUser` is never re-sent after an ambiguous failure |
 /// | `budget` | [`RetryBudget::default`] |
 /// | `reconcile` | on: [`ReconcilePolicy::default`] |
@@ -33,12 +39,234 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_retries: 2,
+            max_retries: defaults::MAX_RETRIES,
             backoff: Backoff::default(),
-            max_retry_after: Duration::from_secs(60),
+            max_retry_after: defaults::MAX_RETRY_AFTER,
             retry_non_idempotent: false,
             budget: RetryBudget::default(),
             reconcile: ReconcilePolicy::default(),
         }
+    }
+}
+
+/// One attempt's outcome, and what the policy weighs with it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attempt<'a> {
+    pub(crate) meta: Option<&'a OperationMeta>,
+    pub(crate) outcome: Outcome<'a>,
+    /// Retries made before this attempt.
+    pub(crate) retry: u32,
+    /// An earlier attempt of the call may have taken effect.
+    pub(crate) acted_before: bool,
+    /// The call's deadline, if it has one.
+    pub(crate) deadline: Option<Deadline>,
+    /// Reading the service found that this create did not take effect: sending it again is
+    /// safe, whatever the operation.
+    pub(crate) found_not_created: bool,
+}
+
+/// What an attempt came back with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Outcome<'a> {
+    /// A 2xx; `settled`: for a create, its body is the invite.
+    Success { settled: bool },
+    /// A non-2xx answer, or an error.
+    Failed(Failed<'a>),
+}
+
+impl Attempt<'_> {
+    /// Whether the attempt may have reached the service.
+    pub(crate) fn reached(&self) -> bool {
+        match self.outcome {
+            Outcome::Failed(Failed::Error(failure)) => failure.reached(),
+            _ => true,
+        }
+    }
+
+    /// Whether the service may have acted on this attempt.
+    pub(crate) fn may_have_acted(&self) -> bool {
+        match self.outcome {
+            Outcome::Success { .. } => true,
+            Outcome::Failed(Failed::Answered(facts)) => facts.failure.is_ambiguous(),
+            // An error after the attempt may have reached the service (a body over the cap
+            // included: the service answered).
+            Outcome::Failed(Failed::Error(failure)) => failure.reached(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// How this operation's ambiguous outcomes are settled (none when reconciling is off).
+    pub(crate) fn reconciliation(&self, meta: Option<&OperationMeta>) -> Reconciliation {
+        match meta {
+            Some(meta) if self.reconcile.enabled => meta.reconcile,
+            _ => Reconciliation::None,
+        }
+    }
+
+    /// What to do after `attempt`.
+    pub(crate) fn decide(&self, attempt: &Attempt<'_>) -> Action {
+        let reconcile = self.reconciliation(attempt.meta);
+        let failed = match attempt.outcome {
+            // A create's 2xx that does not decode: it acted, and reading finds the invite.
+            Outcome::Success { settled: false }
+                if reconcile == Reconciliation::FindCreatedInvite =>
+            {
+                return Action::Reconcile;
+            }
+            Outcome::Success { .. } => return Action::Return,
+            Outcome::Failed(failed) => failed,
+        };
+        if !attempt.found_not_created {
+            // A create that may have taken effect is settled by reading, never re-sent blind.
+            if reconcile == Reconciliation::FindCreatedInvite && attempt.may_have_acted() {
+                return Action::Reconcile;
+            }
+            // A retried delete that finds the invite gone: an earlier attempt deleted it.
+            if let Failed::Answered(facts) = failed {
+                if reconcile == Reconciliation::NotFoundMeansDeleted
+                    && attempt.acted_before
+                    && facts.api.status == http::StatusCode::NOT_FOUND
+                {
+                    return Action::Deleted;
+                }
+            }
+        }
+        let idempotent = attempt.meta.is_some_and(|m| m.idempotent);
+        let repeat_is_safe = idempotent || self.retry_non_idempotent || attempt.found_not_created;
+        match rules::weigh(failed, repeat_is_safe) {
+            Some(Ok(reason)) => self.wait(reason, failed.hint(), attempt),
+            Some(Err(reason)) => Action::GiveUp(reason),
+            None => Action::Return,
+        }
+    }
+
+    /// The wait before retry number `attempt.retry + 1`: the service's hint when it gave one
+    /// within `max_retry_after`, else backoff; or why not to retry at all.
+    fn wait(&self, reason: super::Reason, hint: Option<Duration>, attempt: &Attempt<'_>) -> Action {
+        if attempt.retry >= self.max_retries {
+            return Action::GiveUp("no retries left");
+        }
+        // A zero hint (or a date in the past) is no hint: back off as usual.
+        let after = match hint.filter(|hint| !hint.is_zero()) {
+            Some(hint) if hint > self.max_retry_after => {
+                return Action::GiveUp("the service asked to wait longer than max_retry_after");
+            }
+            Some(hint) => hint,
+            None => self.backoff.delay(attempt.retry),
+        };
+        if attempt.deadline.is_some_and(|d| after >= d.remaining()) {
+            return Action::GiveUp("the wait would pass the total deadline");
+        }
+        Action::Retry { reason, after }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use openai_invites_core::{DeleteInvite, InviteUser, ListInvites, Operation};
+
+    use super::*;
+    use crate::failure::ResponseFacts;
+
+    static CREATE: OperationMeta = InviteUser::META;
+    static LIST: OperationMeta = ListInvites::META;
+    static DELETE: OperationMeta = DeleteInvite::META;
+
+    fn facts(status: u16) -> ResponseFacts {
+        let mut response = http::Response::builder()
+            .status(status)
+            .body(Bytes::new())
+            .unwrap();
+        ResponseFacts::of(&mut response).unwrap().clone()
+    }
+
+    fn attempt<'a>(meta: &'a OperationMeta, outcome: Outcome<'a>) -> Attempt<'a> {
+        Attempt {
+            meta: Some(meta),
+            outcome,
+            retry: 0,
+            acted_before: false,
+            deadline: None,
+            found_not_created: false,
+        }
+    }
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            backoff: Backoff {
+                jitter: super::super::Jitter::none(),
+                ..Backoff::default()
+            },
+            ..RetryPolicy::default()
+        }
+    }
+
+    #[test]
+    fn a_create_that_may_have_acted_is_read_not_resent() {
+        let unavailable = facts(503);
+        let failed = Outcome::Failed(Failed::Answered(&unavailable));
+        let create = attempt(&CREATE, failed);
+        assert_eq!(policy().decide(&create), Action::Reconcile);
+        // Found not made: sent again, as a retry.
+        let found = Attempt {
+            found_not_created: true,
+            ..create
+        };
+        let after = defaults::BACKOFF_BASE;
+        let reason = "server error (5xx)";
+        assert_eq!(policy().decide(&found), Action::Retry { reason, after });
+        // The same failure of a read is retried, and nothing is read.
+        let list = attempt(&LIST, failed);
+        assert_eq!(policy().decide(&list), Action::Retry { reason, after });
+    }
+
+    #[test]
+    fn a_delete_that_finds_the_invite_gone_after_an_ambiguous_attempt_is_done() {
+        let missing = facts(404);
+        let outcome = Outcome::Failed(Failed::Answered(&missing));
+        let first = attempt(&DELETE, outcome);
+        assert_eq!(policy().decide(&first), Action::Return);
+        let retried = Attempt {
+            acted_before: true,
+            ..first
+        };
+        assert_eq!(policy().decide(&retried), Action::Deleted);
+    }
+
+    #[test]
+    fn waits_stay_within_retries_hints_and_the_deadline() {
+        let unavailable = facts(503);
+        let failed = Outcome::Failed(Failed::Answered(&unavailable));
+        let last = Attempt {
+            retry: defaults::MAX_RETRIES,
+            ..attempt(&LIST, failed)
+        };
+        assert_eq!(policy().decide(&last), Action::GiveUp("no retries left"));
+        let soon = tokio::time::Instant::now() + Duration::from_millis(100);
+        let short = Attempt {
+            deadline: Some(Deadline(soon)),
+            ..attempt(&LIST, failed)
+        };
+        let passes = Action::GiveUp("the wait would pass the total deadline");
+        assert_eq!(policy().decide(&short), passes);
+    }
+
+    #[test]
+    fn a_2xx_is_returned_unless_a_create_did_not_decode() {
+        let settled = Outcome::Success { settled: true };
+        assert_eq!(policy().decide(&attempt(&CREATE, settled)), Action::Return);
+        let unsettled = Outcome::Success { settled: false };
+        let create = attempt(&CREATE, unsettled);
+        assert_eq!(policy().decide(&create), Action::Reconcile);
+        let off = RetryPolicy {
+            reconcile: ReconcilePolicy {
+                enabled: false,
+                ..ReconcilePolicy::default()
+            },
+            ..policy()
+        };
+        assert_eq!(off.decide(&create), Action::Return);
     }
 }

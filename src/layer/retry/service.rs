@@ -1,17 +1,16 @@
-//! `Retry`: the loop of attempts, and the choice of what to do after a failed one.
+//! `Retry`: the service that starts a call's loop of attempts.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use bytes::Bytes;
+use openai_invites_core::OperationMeta;
 use openai_invites_core::reconcile::Reconciliation;
 use tower_service::Service;
 
 use super::template::Template;
 use super::{RetryFuture, RetryPolicy};
 use crate::BoxError;
-use crate::layer::Deadline;
 use crate::layer::metrics::Recorder;
 
 /// The header the official SDKs send on every attempt after the first: the retry number.
@@ -43,40 +42,6 @@ impl<S> std::fmt::Debug for Retry<S> {
     }
 }
 
-/// What to do after a failed attempt whose classification said "retry".
-pub(super) enum Next {
-    Wait(Duration),
-    GiveUp(&'static str),
-}
-
-/// The wait before retry number `retry + 1`: the service's hint when it gave one within
-/// `max_retry_after`, else backoff; or why not to retry at all.
-pub(super) fn next_step(
-    policy: &RetryPolicy,
-    hint: Option<Duration>,
-    retry: u32,
-    deadline: Option<Deadline>,
-) -> Next {
-    if retry >= policy.max_retries {
-        return Next::GiveUp("no retries left");
-    }
-    // A zero hint (or a date in the past) is no hint: back off as usual.
-    let delay = match hint.filter(|hint| !hint.is_zero()) {
-        Some(hint) if hint > policy.max_retry_after => {
-            return Next::GiveUp("the service asked to wait longer than max_retry_after");
-        }
-        Some(hint) => hint,
-        None => policy.backoff.delay(retry),
-    };
-    if deadline.is_some_and(|d| delay >= d.remaining()) {
-        return Next::GiveUp("the wait would pass the total deadline");
-    }
-    if !policy.budget.withdraw() {
-        return Next::GiveUp("the retry budget is spent");
-    }
-    Next::Wait(delay)
-}
-
 impl<S> Service<http::Request<Bytes>> for Retry<S>
 where
     S: Service<http::Request<Bytes>, Response = http::Response<Bytes>> + Clone + Send + 'static,
@@ -97,17 +62,40 @@ where
 
     #[inline]
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
+        self.start(request, true)
+    }
+}
+
+impl<S> Retry<S>
+where
+    S: Service<http::Request<Bytes>> + Clone,
+    S::Error: Into<BoxError>,
+{
+    /// The loop for `request`; `deposit`: it is a call, which earns the budget its share of
+    /// retries (a reconciliation's read is part of its call, and earns none).
+    pub(super) fn start(&self, request: http::Request<Bytes>, deposit: bool) -> RetryFuture<S> {
         // The template is taken before the original goes out as the first attempt; with no
         // retry allowed and nothing to reconcile, nothing is kept.
-        let reconcilable = self.policy.reconcile.enabled
-            && openai_invites_core::OperationMeta::of(&request)
-                .is_some_and(|m| m.reconcile != Reconciliation::None);
-        let template =
-            (self.policy.max_retries > 0 || reconcilable).then(|| Template::of(&request));
+        let template = match self.policy.max_retries {
+            0 => {
+                let meta = OperationMeta::of(&request);
+                let reconcilable = self.policy.reconciliation(meta) != Reconciliation::None;
+                reconcilable.then(|| Template::of(&request))
+            }
+            _ => Some(Template::of(&request)),
+        };
+        if deposit && template.is_some() {
+            self.policy.budget.deposit();
+        }
+        let meta = match &template {
+            Some(template) => template.meta(),
+            None => OperationMeta::of(&request),
+        };
+        let changes_state = meta.is_none_or(crate::failure::changes_state);
         RetryFuture::new(
             self.inner.clone(),
             (self.policy.clone(), self.recorder.clone()),
-            template,
+            (template, changes_state),
             request,
         )
     }

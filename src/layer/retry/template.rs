@@ -180,11 +180,9 @@ mod tests {
         );
         assert_eq!(retry.headers()[ACCEPT], "application/json");
         // The call's context is shared, not copied: attempts count into the same one.
-        retry
-            .extensions()
-            .get::<CallContext>()
-            .unwrap()
-            .start_attempt();
+        let shared = retry.extensions().get::<CallContext>().unwrap();
+        shared.begin_attempt(false);
+        shared.end_attempt(true, true, None);
         assert_eq!(
             original
                 .extensions()

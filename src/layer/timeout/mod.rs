@@ -1,5 +1,7 @@
-//! Timeouts: one per attempt ([`AttemptTimeoutLayer`], innermost, default 60 s) and one for
-//! the whole call including retries and their waits ([`TotalTimeoutLayer`], default 600 s).
+//! Timeouts: one per attempt ([`AttemptTimeoutLayer`], innermost, the client's default
+//! [`defaults::ATTEMPT_TIMEOUT`](crate::defaults::ATTEMPT_TIMEOUT)) and one for the whole call
+//! including retries and their waits ([`TotalTimeoutLayer`],
+//! [`defaults::TOTAL_TIMEOUT`](crate::defaults::TOTAL_TIMEOUT)).
 //!
 //! They fail with distinct error types, so a caller can tell a slow attempt (which a retry
 //! may fix) from a call that ran out of time. Both use tokio's timer, so tests can drive them

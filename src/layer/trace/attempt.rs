@@ -16,10 +16,13 @@ use tracing::field::Empty;
 
 use crate::BoxError;
 use crate::layer::context::CallContext;
+use crate::layer::retry::RETRY_COUNT_HEADER;
 use crate::scrub::Secrets;
 
-/// Opens the attempt span (see the [module docs](super)) and counts the attempt. Put it below
-/// a retry layer so that each attempt gets its own span, with `http.request.resend_count`.
+/// Opens the attempt span (see the [module docs](super)). Put it below a retry layer so that
+/// each attempt gets its own span, with `http.request.resend_count` (read from the
+/// `x-stainless-retry-count` the retry loop sets). It only records: nothing in the stack
+/// depends on it.
 ///
 /// In the client's stack the recorded request id is scrubbed of the admin key and proxy
 /// credentials (a misbehaving server may echo them). In a stack of your own there is no
@@ -68,7 +71,15 @@ fn server_port(uri: &http::Uri) -> u16 {
     uri.port_u16().unwrap_or(default)
 }
 
-fn attempt_span(request: &http::Request<Bytes>, resend_count: u32) -> Span {
+/// The retry number the retry loop wrote on the request (0 for a first attempt).
+fn resend_count(request: &http::Request<Bytes>) -> u32 {
+    let count = request.headers().get(RETRY_COUNT_HEADER);
+    count
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn attempt_span(request: &http::Request<Bytes>) -> Span {
     let uri = request.uri();
     // The macro evaluates field values only when the span is enabled: with no subscriber
     // listening, none of them is computed.
@@ -88,8 +99,9 @@ fn attempt_span(request: &http::Request<Bytes>, resend_count: u32) -> Span {
     if !span.is_disabled() {
         let method = request.method().as_str();
         span.record("otel.name", format!("{method} {}", url_template(request)));
-        if resend_count > 0 {
-            span.record("http.request.resend_count", resend_count);
+        let resends = resend_count(request);
+        if resends > 0 {
+            span.record("http.request.resend_count", resends);
         }
     }
     span
@@ -111,13 +123,13 @@ where
 
     #[inline]
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        let context = request.extensions().get::<CallContext>();
-        let resend_count = context.map_or(0, CallContext::start_attempt);
-        let span = attempt_span(&request, resend_count);
+        let span = attempt_span(&request);
         // Only a span someone listens to records the request id, scrubbed of the secrets.
         let secrets = match span.is_disabled() {
             true => None,
-            false => context.and_then(CallContext::secrets).cloned(),
+            false => CallContext::of(&request)
+                .and_then(CallContext::secrets)
+                .cloned(),
         };
         let inner = super::in_span(&span, || self.inner.call(request));
         AttemptFuture {

@@ -35,9 +35,12 @@ fn in_span<R>(span: &Span, call: impl FnOnce() -> R) -> R {
         span.in_scope(call)
     }
 }
-/// A low-cardinality `error.type` for a failure, per OpenTelemetry's conventions.
+/// A low-cardinality `error.type` for a failure, per OpenTelemetry's conventions: its kind,
+/// as the one classification reads it.
 pub(crate) fn error_type(error: &BoxError) -> &'static str {
-    crate::ErrorKind::of(error).error_type()
+    crate::layer::classify::classify(error.as_ref())
+        .kind
+        .error_type()
 }
 
 /// The `error.type` of an answer, per OpenTelemetry's HTTP conventions: its status code, when

@@ -1,13 +1,5 @@
 //! `ErrorKind`: where a call failed.
 
-use crate::BoxError;
-use crate::layer::rate_limit::{LimiterUnavailable, Throttled};
-use crate::layer::retry::AlreadyInvited;
-use crate::layer::{AttemptTimeoutError, TotalTimeoutError};
-use crate::transport::{Phase, ResponseTooLarge, TransportError};
-
-use super::Error;
-
 /// Where a call failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -42,13 +34,13 @@ pub enum ErrorKind {
     RepeatedCursor,
     /// The client's rate limiter (a 429 cooldown included) would hold the call longer than it
     /// has left; that attempt was not sent (an earlier one of the call may have been: see
-    /// [`Error::is_not_sent`]). [`Error::retry_after`] says how long it asked to wait.
+    /// [`Error::is_not_sent`](crate::Error::is_not_sent)). [`Error::retry_after`](crate::Error::retry_after) says how long it asked to wait.
     RateLimited,
     /// The rate limiter could not answer (its store is down); that attempt was not sent (see
-    /// [`Error::is_not_sent`] for the call as a whole).
+    /// [`Error::is_not_sent`](crate::Error::is_not_sent) for the call as a whole).
     LimiterUnavailable,
     /// `inviteUser` found, by reading the invites, that the email already had a pending invite
-    /// from before the call; none was created. [`Error::invite`] is that invite.
+    /// from before the call; none was created. [`Error::invite`](crate::Error::invite) is that invite.
     AlreadyInvited,
     /// A layer (yours or ours) failed in another way.
     Middleware,
@@ -73,35 +65,6 @@ impl ErrorKind {
             Self::LimiterUnavailable => "limiter_unavailable",
             Self::AlreadyInvited => "already_invited",
             Self::Middleware => "_OTHER",
-        }
-    }
-
-    /// Where an error that came out of the stack (or out of one of its layers) failed: the one
-    /// place that knows the stack's error types.
-    pub(crate) fn of(error: &BoxError) -> Self {
-        if let Some(ours) = error.downcast_ref::<Error>() {
-            ours.kind()
-        } else if let Some(transport) = error.downcast_ref::<TransportError>() {
-            match transport.phase() {
-                Phase::Connect | Phase::Resolve => Self::Connect,
-                Phase::Certificate(_) => Self::Certificate,
-                Phase::ProxyAuth | Phase::ProxyRefused => Self::Proxy,
-                Phase::AfterSend => Self::Transport,
-            }
-        } else if error.is::<ResponseTooLarge>() {
-            Self::ResponseTooLarge
-        } else if error.is::<AttemptTimeoutError>() {
-            Self::AttemptTimeout
-        } else if error.is::<TotalTimeoutError>() {
-            Self::TotalTimeout
-        } else if error.is::<Throttled>() {
-            Self::RateLimited
-        } else if error.is::<LimiterUnavailable>() {
-            Self::LimiterUnavailable
-        } else if error.is::<AlreadyInvited>() {
-            Self::AlreadyInvited
-        } else {
-            Self::Middleware
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `BuildError`: why the builder refused the configuration.
+//! `BuildError`: why the builder refused the configuration. A leaf: the transport and the
+//! layers that check settings at build time name it, and it names nothing of theirs.
 
 use crate::scrub::Secrets;
 
