@@ -7,8 +7,7 @@
 //! OPENAI_ADMIN_KEY=sk-admin-... cargo run --example live
 //! ```
 
-use futures_util::TryStreamExt;
-use openai_invites::{Client, ListInvites};
+use openai_invites::{Client, ListInvites, TryStreamExt};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

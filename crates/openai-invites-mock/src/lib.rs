@@ -81,6 +81,10 @@
 //! # prints http://127.0.0.1:8080/v1 first, then serves until Ctrl-C; --help lists the flags
 //! curl -X POST http://127.0.0.1:8080/__fake/faults -d '{"status": 503, "operation": "listInvites"}'
 //! ```
+//!
+//! From a Rust test of another program (a command line, a service in another language),
+//! [`FakeProcess`] builds and starts the binary on a free port, reads its base URL and calls
+//! the control API.
 
 mod answer;
 mod auth;
