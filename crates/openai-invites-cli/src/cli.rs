@@ -11,7 +11,6 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args, Parser, Subcommand};
 use openai_invites::{InviteProject, InviteRole, InviteStatus, Quota};
 
-use crate::library;
 use crate::output::Format;
 
 const CONNECTION: &str = "Connection";
@@ -76,7 +75,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "N", help_heading = CONNECTION)]
     pub max_retries: Option<u32>,
     /// Most requests per second (e.g. 10/s, 600/m) [default: 10/s].
-    #[arg(long, global = true, value_name = "N/s", value_parser = library::parse_rate, help_heading = CONNECTION)]
+    #[arg(long, global = true, value_name = "N/s", value_parser = openai_invites::parse_rate, help_heading = CONNECTION)]
     pub rate: Option<Quota>,
     /// Run against a fake service in this process, seeded with sample invites: no key, no
     /// network. Changes last for this one command.
@@ -153,7 +152,7 @@ pub struct InviteArgs {
     pub role: InviteRole,
     /// A project to join on acceptance, as ID or ID:member or ID:owner; repeat for several.
     /// Without any, the person joins the organization's default project.
-    #[arg(long, value_name = "ID[:ROLE]", value_parser = library::parse_project)]
+    #[arg(long, value_name = "ID[:ROLE]")]
     pub project: Vec<InviteProject>,
     /// Join no project at all, not even the default one.
     #[arg(long, conflicts_with = "project")]

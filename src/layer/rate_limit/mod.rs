@@ -28,6 +28,7 @@ mod future;
 mod governor;
 mod layer;
 mod limiter;
+mod rate;
 mod unlimited;
 
 pub use self::governor::GovernorLimiter;
@@ -36,4 +37,5 @@ pub use cooldown::Cooldown;
 pub use future::RateLimitFuture;
 pub use layer::{RateLimit, RateLimitLayer, Throttled};
 pub use limiter::{Admission, LimiterFuture, LimiterUnavailable, RateLimiter};
+pub use rate::{ParseRateError, parse_rate};
 pub use unlimited::Unlimited;

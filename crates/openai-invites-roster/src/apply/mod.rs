@@ -50,9 +50,9 @@ use send::Sender;
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// How long to let the service's list catch up with its writes before reading it to settle
-/// ambiguous outcomes, by default.
-// LIBRARY: the client's `defaults::SETTLE_DELAY` (1 s), once it exists.
-pub const DEFAULT_SETTLE_DELAY: Duration = Duration::from_secs(1);
+/// ambiguous outcomes, by default: the client's own
+/// [`SETTLE_DELAY`](openai_invites::defaults::SETTLE_DELAY).
+pub const DEFAULT_SETTLE_DELAY: Duration = openai_invites::defaults::SETTLE_DELAY;
 
 /// How many times the invites are read to settle ambiguous outcomes, by default (a create
 /// found not made is sent again between two reads).
