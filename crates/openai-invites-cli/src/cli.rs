@@ -11,7 +11,6 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args, Parser, Subcommand};
 use openai_invites::{InviteProject, InviteRole, InviteStatus};
 
-use crate::library;
 use crate::output::Format;
 use crate::rate::{self, Rate};
 
@@ -169,7 +168,7 @@ pub struct InviteArgs {
     pub role: InviteRole,
     /// A project to join on acceptance, as ID or ID:member or ID:owner; repeat for several.
     /// Without any, the person joins the organization's default project.
-    #[arg(long, value_name = "ID[:ROLE]", value_parser = library::parse_project)]
+    #[arg(long, value_name = "ID[:ROLE]")]
     pub project: Vec<InviteProject>,
     /// Join no project at all, not even the default one.
     #[arg(long, conflicts_with = "project")]

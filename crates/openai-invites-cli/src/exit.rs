@@ -23,8 +23,7 @@ use std::fmt;
 
 use openai_invites::{Error, ErrorKind};
 
-use crate::library;
-use crate::output::Printer;
+use crate::output::{OutputError, Printer};
 
 /// Why something the user asked for was not done.
 #[derive(Debug)]
@@ -61,7 +60,7 @@ impl Failure {
     /// What the user can do about it, when there is something to say.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            Self::Call { error, .. } if library::is_unauthorized(error) => Some(
+            Self::Call { error, .. } if error.is_unauthorized() => Some(
                 "the key was refused: the invites API needs an organization admin key \
                  (sk-admin-...) from OPENAI_ADMIN_KEY, --admin-key-file or --admin-key-stdin",
             ),
@@ -72,6 +71,27 @@ impl Failure {
             _ => None,
         }
     }
+}
+
+impl From<OutputError> for Failure {
+    fn from(error: OutputError) -> Self {
+        Self::Other(error.to_string())
+    }
+}
+
+/// Prints `error: what failed` on stderr, with the hint where there is one (clap prints its
+/// own errors, and help, as it does).
+fn print(printer: &mut Printer, failure: &Failure) {
+    if let Failure::Usage(error) = failure {
+        let _ = error.print();
+        return;
+    }
+    let mut text = failure.to_string();
+    if let Some(hint) = failure.hint().filter(|_| !text.contains("hint:")) {
+        text.push_str("; hint: ");
+        text.push_str(hint);
+    }
+    printer.error_line(&text);
 }
 
 /// One line: the library's errors are already one line, and the service's words may not be.
@@ -150,7 +170,7 @@ impl Outcome {
 
     /// Records a failure and prints it now (commands that go on after one say so at once).
     pub fn fail(&mut self, printer: &mut Printer, failure: Failure) {
-        printer.failure(&failure);
+        print(printer, &failure);
         self.failures.push(failure);
         self.printed = self.failures.len();
     }
@@ -158,7 +178,7 @@ impl Outcome {
     /// Prints what was not printed yet: failures recorded without a printer, the interruption.
     pub fn report(&self, printer: &mut Printer) {
         for failure in &self.failures[self.printed..] {
-            printer.failure(failure);
+            print(printer, failure);
         }
         if self.interrupted {
             printer.error_line("interrupted");
@@ -207,7 +227,7 @@ pub fn code(outcome: &Outcome) -> u8 {
         Failure::NoKey(_) => AUTH,
         Failure::Call { error, .. } if error.is_outcome_unknown() => UNKNOWN,
         Failure::Unknown(_) => UNKNOWN,
-        Failure::Call { error, .. } if library::is_unauthorized(error) => AUTH,
+        Failure::Call { error, .. } if error.is_unauthorized() => AUTH,
         Failure::Call { .. } | Failure::Other(_) => FAILURE,
     };
     let classes: Vec<u8> = outcome.failures.iter().map(class).collect();

@@ -17,7 +17,6 @@ mod config;
 mod connect;
 mod demo;
 mod exit;
-mod library;
 mod logging;
 mod output;
 mod rate;

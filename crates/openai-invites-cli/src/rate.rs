@@ -10,8 +10,6 @@ use std::num::NonZeroU32;
 use openai_invites::layer::rate_limit::AdaptiveLimiter;
 use openai_invites::{ClientBuilder, Quota, defaults};
 
-use crate::library;
-
 /// How fast the client may send; by default, the library's default rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rate {
@@ -27,7 +25,7 @@ pub fn parse(text: &str) -> Result<Rate, String> {
     if text.trim().eq_ignore_ascii_case("auto") {
         return Ok(Rate::Auto);
     }
-    library::parse_rate(text)
+    openai_invites::parse_rate(text)
         .map(Rate::Fixed)
         .map_err(|e| format!("{e}, or auto"))
 }

@@ -32,6 +32,7 @@ mod future;
 mod governor;
 mod layer;
 mod limiter;
+mod rate;
 mod ticket;
 mod unlimited;
 
@@ -42,4 +43,5 @@ pub use cooldown::Cooldown;
 pub use future::RateLimitFuture;
 pub use layer::{RateLimit, RateLimitLayer, Throttled};
 pub use limiter::{Admission, LimiterFuture, LimiterUnavailable, RateLimiter};
+pub use rate::{ParseRateError, parse_rate};
 pub use unlimited::Unlimited;

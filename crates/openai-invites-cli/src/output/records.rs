@@ -115,10 +115,7 @@ pub const DELETED_FIELDS: [&str; 3] = ["id", "email", "deleted"];
 
 /// `proj_a:member proj_b:owner`, as `invite --project` takes them; empty for none.
 pub fn projects(projects: &[InviteProject]) -> String {
-    let each: Vec<String> = projects
-        .iter()
-        .map(|p| format!("{}:{}", clean(&p.id), clean(p.role.as_str())))
-        .collect();
+    let each: Vec<String> = projects.iter().map(|p| clean(&p.to_string())).collect();
     each.join(" ")
 }
 
