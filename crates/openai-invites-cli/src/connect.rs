@@ -56,7 +56,7 @@ pub fn apply(mut builder: ClientBuilder, settings: &ClientSettings) -> ClientBui
         builder = builder.max_retries(retries);
     }
     if let Some(rate) = settings.rate {
-        builder = builder.rate_limit(rate);
+        builder = rate.install(builder);
     }
     builder
 }

@@ -29,7 +29,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder()
         .admin_key(fake.admin_key())
         .transport(fake.service())
-        .reconcile_invites(false)
         .build()?;
 
     let options = PlanOptions {

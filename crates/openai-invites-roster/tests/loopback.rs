@@ -45,7 +45,6 @@ async fn a_cohort_against_the_fake_binary_on_loopback() {
         .admin_key(KEY)
         .base_url(fake.base_url())
         .no_rate_limit()
-        .reconcile_invites(false)
         .build()
         .unwrap();
     let mut csv = String::from("email,role,projects\n");

@@ -10,6 +10,7 @@
 
 mod format;
 pub mod records;
+pub mod roster;
 mod table;
 mod time;
 
@@ -126,6 +127,11 @@ impl Printer {
             self.err.current_choice(),
             ColorChoice::Always | ColorChoice::AlwaysAnsi
         )
+    }
+
+    /// Whether stderr is a terminal (progress is drawn there, not written line by line).
+    pub fn stderr_is_terminal(&self) -> bool {
+        self.stderr_terminal
     }
 
     /// A person is there to answer a question: stdin and stderr are terminals.

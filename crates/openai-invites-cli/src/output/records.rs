@@ -83,7 +83,7 @@ pub fn deleted(deleted: &[(Invite, InviteDeleteResponse)]) -> Records {
 /// Text from the service made safe to print: a control character (a tab or newline that
 /// would break a TSV row, an escape sequence that would drive the terminal) is written
 /// escaped, e.g. `\u{1b}`.
-fn clean(text: &str) -> String {
+pub(super) fn clean(text: &str) -> String {
     text.chars()
         .map(|c| match c.is_control() {
             true => c.escape_default().to_string(),
