@@ -91,9 +91,9 @@ pub struct Global {
     #[arg(long, global = true, value_name = "URL", help_heading = CONNECTION)]
     pub redis_url: Option<String>,
     /// The name of the limit shared on Redis: processes with the same name share one budget
-    /// (e.g. the organization's id).
-    #[arg(long, global = true, value_name = "NAME", default_value = openai_invites_redis::DEFAULT_KEY_NAME, help_heading = CONNECTION)]
-    pub redis_name: String,
+    /// (e.g. the organization's id) [default: the Redis limiter's default name].
+    #[arg(long, global = true, value_name = "NAME", help_heading = CONNECTION)]
+    pub redis_name: Option<String>,
     /// Run against a fake service in this process, seeded with sample invites: no key, no
     /// network. Changes last for this one command.
     #[arg(long, global = true, conflicts_with_all = ["admin_key_file", "admin_key_stdin", "base_url"], help_heading = CONNECTION)]

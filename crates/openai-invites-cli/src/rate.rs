@@ -51,7 +51,7 @@ impl Rate {
     ) -> Result<ClientBuilder, Failure> {
         Ok(match (self, shared) {
             (Self::Fixed(quota), None) => builder.rate_limit(quota),
-            (Self::Fixed(quota), Some(shared)) => builder.rate_limiter(shared.limiter(quota)?),
+            (Self::Fixed(quota), Some(shared)) => shared.install(builder, quota)?,
             (Self::Auto, None) => builder.rate_limiter(AdaptiveLimiter::new(fallback())),
             (Self::Auto, Some(_)) => return Err(Failure::Refused(AUTO_NOT_SHARED.to_owned())),
         })
