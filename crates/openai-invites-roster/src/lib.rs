@@ -88,12 +88,12 @@ pub use journal::{Journal, JournalError};
 pub use limit::{BadMaxRevoke, DEFAULT_MAX_REVOKE_PERCENT, MaxRevoke};
 pub use outcome::{ApplyReport, Outcome, Progress, RowResult, RunStatus};
 pub use plan::{
-    Action, ActionKind, Drift, PLAN_FORMAT, Plan, PlanFileError, PlanOptions, SnapshotInfo, plan,
-    snapshot_fingerprint,
+    Action, ActionKind, Drift, PLAN_FORMAT, Plan, PlanFileError, PlanOptions, PlanSummary,
+    SnapshotInfo, plan, snapshot_fingerprint,
 };
 pub use report::{REPORT_HEADER, write_report};
 pub use roster::{Problem, ProblemKind, Roster, RosterError, RosterFormat, RosterRow};
 pub use snapshot::read_invites;
-pub use summary::{PlanSummary, Summary};
+pub use summary::Summary;
 
 pub use openai_invites_core::{InviteProject, InviteRequest, InviteRole, ProjectRole};

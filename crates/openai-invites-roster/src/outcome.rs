@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::plan::ActionKind;
-use crate::summary::Summary;
+use crate::summary::{self, Summary};
 
 /// How one row (or one revoked invite) ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -141,7 +141,7 @@ pub enum RunStatus {
 
 impl ApplyReport {
     /// How many rows ended with each outcome.
-    pub fn summary(&self) -> Summary {
+    pub fn summary(&self) -> Summary<Outcome> {
         self.rows.iter().map(|row| row.outcome).collect()
     }
 
@@ -174,4 +174,11 @@ pub struct Progress {
     pub failed: usize,
     /// Of the finished, how many are unknown.
     pub unknown: usize,
+}
+
+impl fmt::Display for Summary<Outcome> {
+    /// `3 created, 1 reissued, 5 kept, 1 failed`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        summary::show(self, &Outcome::ALL, f)
+    }
 }

@@ -1,5 +1,6 @@
-//! `Summary`: how many of each kind, for the actions of a plan ([`PlanSummary`]) and for the
-//! outcomes of an apply ([`Summary`] of [`Outcome`]s).
+//! `Summary`: how many of each kind, for the actions of a plan (`PlanSummary`, shown in
+//! `plan`) and for the outcomes of an apply (`Summary<Outcome>`, shown in `outcome`). Generic,
+//! so that it names neither: each kind's module says how its summary displays.
 //!
 //! ```
 //! use openai_invites_roster::{ActionKind, PlanSummary};
@@ -16,14 +17,11 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
 
-use crate::outcome::Outcome;
-use crate::plan::ActionKind;
-
-/// How many of each kind (an [`Outcome`] by default, or an [`ActionKind`]: [`PlanSummary`]).
+/// How many of each kind: of an apply's outcomes, or of a plan's actions (`PlanSummary`).
 /// Displays as `3 created, 1 reissued, 2 kept`: the kinds that occur, in their usual order;
 /// `nothing to do` when none does.
 #[derive(Debug, Clone)]
-pub struct Summary<K = Outcome> {
+pub struct Summary<K> {
     counts: HashMap<K, usize>,
 }
 
@@ -34,9 +32,6 @@ impl<K: Hash + Eq> PartialEq for Summary<K> {
 }
 
 impl<K: Hash + Eq> Eq for Summary<K> {}
-
-/// How many actions of each kind a plan has.
-pub type PlanSummary = Summary<ActionKind>;
 
 impl<K> Default for Summary<K> {
     fn default() -> Self {
@@ -63,33 +58,8 @@ impl<K: Hash + Eq> FromIterator<K> for Summary<K> {
     }
 }
 
-impl Summary<ActionKind> {
-    /// How many actions change something (invite, reissue, replace, revoke).
-    pub fn changes(&self) -> usize {
-        ActionKind::ALL
-            .iter()
-            .filter(|k| k.changes())
-            .map(|k| self.count(*k))
-            .sum()
-    }
-}
-
-impl fmt::Display for Summary<ActionKind> {
-    /// `2 invite, 1 reissue, 5 keep, 1 drift`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        show(self, &ActionKind::ALL, f)
-    }
-}
-
-impl fmt::Display for Summary<Outcome> {
-    /// `3 created, 1 reissued, 5 kept, 1 failed`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        show(self, &Outcome::ALL, f)
-    }
-}
-
 /// The kinds of `order` that occur, with their counts.
-fn show<K: Hash + Eq + Copy + fmt::Display>(
+pub(crate) fn show<K: Hash + Eq + Copy + fmt::Display>(
     summary: &Summary<K>,
     order: &[K],
     f: &mut fmt::Formatter<'_>,

@@ -27,7 +27,7 @@ pub use fingerprint::snapshot_fingerprint;
 use crate::email::email_key;
 use crate::index::InviteIndex;
 use crate::roster::Roster;
-use crate::summary::PlanSummary;
+use crate::summary::{self, Summary};
 
 /// The plan file format this crate writes and reads.
 pub const PLAN_FORMAT: u32 = 1;
@@ -114,6 +114,27 @@ pub(crate) fn pending(invites: &[Invite]) -> usize {
         .iter()
         .filter(|i| i.status == InviteStatus::Pending)
         .count()
+}
+
+/// How many actions of each kind a plan has.
+pub type PlanSummary = Summary<ActionKind>;
+
+impl PlanSummary {
+    /// How many actions change something (invite, reissue, replace, revoke).
+    pub fn changes(&self) -> usize {
+        ActionKind::ALL
+            .iter()
+            .filter(|k| k.changes())
+            .map(|k| self.count(*k))
+            .sum()
+    }
+}
+
+impl std::fmt::Display for PlanSummary {
+    /// `2 invite, 1 reissue, 5 keep, 1 drift`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        summary::show(self, &ActionKind::ALL, f)
+    }
 }
 
 /// Why a saved plan could not be read.
