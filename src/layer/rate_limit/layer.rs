@@ -148,10 +148,13 @@ where
             }
             Some(Err(unavailable)) => RateLimitFuture::failed(unavailable.into()),
             // A wait, or an answer that needs I/O: the rest happens in the future, with a
-            // clone that is asked for readiness once the permit is granted (so a concurrency
-            // limit of yours below is not held while this call waits).
+            // clone that is asked for readiness once the permit is granted. The service made
+            // ready for this call is dropped now, not kept: a concurrency limit of yours below
+            // reserved its slot there, and holding it through the wait would starve the calls
+            // that were admitted.
             first => {
                 let mut inner = self.inner.clone();
+                drop(std::mem::replace(&mut self.inner, inner.clone()));
                 let layer = self.layer.clone();
                 let admitted = async move {
                     let started = tokio::time::Instant::now();
