@@ -13,6 +13,7 @@ use tower_service::Service;
 use super::ticket::Ticket;
 use super::{Admission, RateLimitFuture, RateLimiter};
 use crate::layer::Deadline;
+use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
 use crate::{BoxError, defaults};
 
@@ -29,6 +30,11 @@ pub struct Throttled {
 
 /// Applies a shared [`RateLimiter`] to every attempt, and turns each 429 that carries a retry
 /// hint into a cooldown for every caller.
+///
+/// An attempt counts from when this layer admits it to the layers below: one still waiting
+/// for its permit when the call runs out of time was never sent, so the call's error counts
+/// no attempt for it and is not "outcome unknown". (In a stack of your own without this
+/// layer, an attempt counts from when the retry loop hands it down.)
 ///
 /// ```
 /// use std::num::NonZeroU32;
@@ -156,6 +162,11 @@ where
                 let mut inner = self.inner.clone();
                 drop(std::mem::replace(&mut self.inner, inner.clone()));
                 let layer = self.layer.clone();
+                // Until it is admitted, a call cut short by its deadline sent nothing.
+                let context = CallContext::of(&request).cloned();
+                if let Some(context) = &context {
+                    context.hold_attempt();
+                }
                 let admitted = async move {
                     let started = tokio::time::Instant::now();
                     let mut answer = match first {
@@ -171,6 +182,9 @@ where
                                 poll_fn(|cx| inner.poll_ready(cx))
                                     .await
                                     .map_err(Into::into)?;
+                                if let Some(context) = &context {
+                                    context.admit_attempt();
+                                }
                                 return Ok((inner.call(request), ticket));
                             }
                             Admission::Wait(wait) => {
