@@ -120,15 +120,18 @@ impl<O: Operation> Call<O> {
         }
     }
 
-    /// The call, with reconciliation turned off for it alone, whatever the client's
-    /// [`reconcile_invites`](crate::ClientBuilder::reconcile_invites) says.
+    /// The call, with the search that settles an ambiguous create turned off for it alone,
+    /// whatever the client's [`reconcile_invites`](crate::ClientBuilder::reconcile_invites)
+    /// says.
     ///
     /// An ambiguous failure of a create (a timeout, a lost connection, a 5xx) then comes back
     /// as the error, with [`Error::is_outcome_unknown`] true, and no page of invites is read
     /// to settle it; it is never re-sent either. For a caller that settles many creates
     /// together with one read of its own (as a roster sync does) instead of one search per
-    /// create. It has no effect on operations that are never reconciled, nor once the call
-    /// has started.
+    /// create. Only creates are affected: a delete still counts a retry's 404 after an
+    /// ambiguous attempt as done (that rule reads nothing), and reads are never reconciled.
+    /// Set it before the call is first polled; set later, it applies to the decisions the
+    /// retry loop makes from then on.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -399,5 +402,27 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(page.data.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_delete_without_reconciliation_still_counts_a_retrys_404_as_done() {
+        use openai_invites_core::{DeleteInvite, Operation};
+        use openai_invites_mock::Match;
+
+        let fake = FakeInvites::new();
+        let client = client(&fake);
+        let id = fake.seed(ana()).id;
+        // The service deletes the invite, then answers 503; the retry finds it gone.
+        let fault = Fault::status(503).apply_first();
+        fake.push_fault(fault.matching(Match::Operation(DeleteInvite::META)));
+        let deleted = client.delete_invite(&id).without_reconciliation().await;
+        let deleted = deleted.unwrap();
+        assert!(deleted.deleted && deleted.id == id, "{deleted:?}");
+        assert_eq!(
+            fake.request_count(),
+            2,
+            "the delete and its retry, nothing read"
+        );
+        assert!(fake.invites().is_empty());
     }
 }

@@ -52,7 +52,8 @@ struct Shared {
     notes: Mutex<Notes>,
     // What nothing the call reports may contain (none when a layer made the context).
     secrets: Option<Arc<Secrets>>,
-    // The caller turned reconciliation off for this call (`Call::without_reconciliation`).
+    // The caller turned the search for an ambiguous create off for this call
+    // (`Call::without_reconciliation`).
     no_reconciliation: AtomicBool,
 }
 
@@ -87,12 +88,14 @@ impl CallContext {
         request.extensions().get()
     }
 
-    /// Turns reconciliation off for this call: an ambiguous outcome is returned as it is.
+    /// Turns the search for an ambiguous create off for this call: such an outcome is
+    /// returned as it is.
     pub(crate) fn turn_off_reconciliation(&self) {
         self.shared.no_reconciliation.store(true, Ordering::Relaxed);
     }
 
-    /// Whether the call lets the client reconcile (unless its policy says not to).
+    /// Whether the call lets the client search for an ambiguous create (unless its policy
+    /// says not to).
     pub(crate) fn reconciles(&self) -> bool {
         !self.shared.no_reconciliation.load(Ordering::Relaxed)
     }

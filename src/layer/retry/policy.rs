@@ -63,7 +63,7 @@ pub(crate) struct Attempt<'a> {
     /// Reading the service found that this create did not take effect: sending it again is
     /// safe, whatever the operation.
     pub(crate) found_not_created: bool,
-    /// The call lets the client reconcile (it was not made
+    /// The call lets the client search for an ambiguous create (it was not made
     /// [`without_reconciliation`](crate::Call::without_reconciliation)).
     pub(crate) call_reconciles: bool,
 }
@@ -99,16 +99,20 @@ impl Attempt<'_> {
 }
 
 impl RetryPolicy {
-    /// How this operation's ambiguous outcomes are settled: none when reconciling is off, for
-    /// the client or (`call_reconciles` false) for this call.
+    /// How this operation's ambiguous outcomes are settled: none when reconciling is off for
+    /// the client; a create's search is off too when it is off for this call
+    /// (`call_reconciles` false). The delete rule reads nothing more, so it stays.
     pub(crate) fn reconciliation(
         &self,
         meta: Option<&OperationMeta>,
         call_reconciles: bool,
     ) -> Reconciliation {
-        match meta {
-            Some(meta) if self.reconcile.enabled && call_reconciles => meta.reconcile,
-            _ => Reconciliation::None,
+        let Some(meta) = meta.filter(|_| self.reconcile.enabled) else {
+            return Reconciliation::None;
+        };
+        match meta.reconcile {
+            Reconciliation::FindCreatedInvite if !call_reconciles => Reconciliation::None,
+            how => how,
         }
     }
 
@@ -242,6 +246,12 @@ mod tests {
             ..first
         };
         assert_eq!(policy().decide(&retried), Action::Deleted);
+        // A call without reconciliation keeps the rule: it reads nothing more.
+        let without = Attempt {
+            call_reconciles: false,
+            ..retried
+        };
+        assert_eq!(policy().decide(&without), Action::Deleted);
     }
 
     #[test]
