@@ -7,12 +7,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use crate::failure::ResponseFacts;
+use crate::failure::{self, Effect, Ended, ResponseFacts};
 use crate::layer::context::CallContext;
 use crate::layer::metrics::{CallTimer, Recorder};
 use crate::scrub::Secrets;
 use crate::stack::StackFuture;
-use crate::{BoxError, CallInfo, Error, ErrorKind};
+use crate::{BoxError, CallInfo, Error};
 use bytes::Bytes;
 use openai_invites_core::Operation;
 use pin_project_lite::pin_project;
@@ -289,10 +289,10 @@ impl Answer {
         meter: Meter,
     ) -> Result<Self, Error> {
         let attempts = context.attempts();
-        let failed = |error: Error, answered_success: bool| {
-            let mut notes = context.notes();
-            notes.maybe_acted |= answered_success && !O::META.idempotent;
-            let error = error.with_notes(notes).scrubbed(&secrets_of(&context));
+        let failed = |error: Error| {
+            let error = error
+                .with_notes(context.notes())
+                .scrubbed(&secrets_of(&context));
             meter.finish::<O>(Some(&error), error.attempts());
             error
         };
@@ -300,16 +300,13 @@ impl Answer {
             Ok(response) => response,
             Err(e) => {
                 let error = Error::from_stack(&O::META, e);
-                // A 2xx whose body was over the cap: for a create, the service made it.
-                let acted = error.kind() == ErrorKind::ResponseTooLarge
-                    && error.status().is_some_and(|status| status.is_success());
                 let attempts = attempts.max(error.attempts());
-                return Err(failed(error.with_attempts(attempts), acted));
+                return Err(failed(error.with_attempts(attempts)));
             }
         };
         if let Some(facts) = ResponseFacts::take(&mut response) {
             let error = Error::answered(&O::META, facts).with_attempts(attempts.max(1));
-            return Err(failed(error, false));
+            return Err(failed(error));
         }
         Ok(Self {
             response,
@@ -328,11 +325,10 @@ impl Answer {
             meter,
         } = self;
         let output = O::decode(response).map_err(|e| {
-            // A 2xx says the service acted: for an operation that
-            // must not be repeated (a create), an answer that does not decode leaves the result
-            // unknown, reconciled or not.
+            // A 2xx the client cannot read, as the retry loop weighs one.
             let mut notes = context.notes();
-            notes.maybe_acted |= !O::META.idempotent;
+            let unread = Ended::Answered { readable: false };
+            notes.maybe_acted |= failure::effect(Some(&O::META), unread) == Effect::Unknown;
             Error::response(&O::META, e)
                 .with_attempts(attempts)
                 .with_notes(notes)

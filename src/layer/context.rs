@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::failure::Effect;
 use crate::layer::reconcile::Reconciled;
 use crate::scrub::Secrets;
 
@@ -125,9 +126,9 @@ impl CallContext {
 
     /// The retry loop classified the attempt in flight: `counted`, it was an attempt (the
     /// client's limiter did not hold it back); `reached`, it may have reached the service;
-    /// `acted`: `Some(true)`, the service may have acted on it (for an operation that changes
-    /// state); `Some(false)`, it answered 2xx, which settles what the call's attempts did.
-    pub(crate) fn end_attempt(&self, counted: bool, reached: bool, acted: Option<bool>) {
+    /// `effect`, what it tells about the call's effect on the service
+    /// ([`failure::effect`](crate::failure::effect)).
+    pub(crate) fn end_attempt(&self, counted: bool, reached: bool, effect: Effect) {
         let shared = &self.shared;
         shared.in_flight.store(false, Ordering::Relaxed);
         if counted {
@@ -136,10 +137,10 @@ impl CallContext {
         if reached {
             shared.reached.store(true, Ordering::Relaxed);
         }
-        match acted {
-            Some(true) => shared.maybe_acted.store(true, Ordering::Relaxed),
-            Some(false) => shared.maybe_acted.store(false, Ordering::Relaxed),
-            None => {}
+        match effect {
+            Effect::Unknown => shared.maybe_acted.store(true, Ordering::Relaxed),
+            Effect::Settled => shared.maybe_acted.store(false, Ordering::Relaxed),
+            Effect::Unchanged => {}
         }
     }
 
