@@ -80,9 +80,9 @@ where
             0 => {
                 let meta = OperationMeta::of(&request);
                 let reconcilable = self.policy.reconciliation(meta) != Reconciliation::None;
-                reconcilable.then(|| Template::of(&request))
+                reconcilable.then(|| Box::new(Template::of(&request)))
             }
-            _ => Some(Template::of(&request)),
+            _ => Some(Box::new(Template::of(&request))),
         };
         if deposit && template.is_some() {
             self.policy.budget.deposit();
