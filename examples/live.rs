@@ -7,8 +7,7 @@
 //! OPENAI_ADMIN_KEY=sk-admin-... cargo run --example live
 //! ```
 
-use futures_util::TryStreamExt;
-use openai_invites::{Client, ListInvites};
+use openai_invites::{Client, ListInvites, TryStreamExt};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 

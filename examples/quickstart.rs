@@ -6,10 +6,9 @@
 //! RUST_LOG=openai_invites=debug cargo run --example quickstart   # spans and events on stderr
 //! ```
 
-use futures_util::TryStreamExt;
 use openai_invites::{
     Client, Ensured, InviteRequest, InviteRole, InviteUser, ListInvites, Operation, ProjectRole,
-    RetrieveInvite,
+    RetrieveInvite, TryStreamExt,
 };
 use openai_invites_mock::{FakeServer, Fault, Match};
 use tracing_subscriber::filter::Targets;

@@ -120,6 +120,38 @@ impl<O: Operation> Call<O> {
         }
     }
 
+    /// The call, with reconciliation turned off for it alone, whatever the client's
+    /// [`reconcile_invites`](crate::ClientBuilder::reconcile_invites) says.
+    ///
+    /// An ambiguous failure of a create (a timeout, a lost connection, a 5xx) then comes back
+    /// as the error, with [`Error::is_outcome_unknown`] true, and no page of invites is read
+    /// to settle it; it is never re-sent either. For a caller that settles many creates
+    /// together with one read of its own (as a roster sync does) instead of one search per
+    /// create. It has no effect on operations that are never reconciled, nor once the call
+    /// has started.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use openai_invites::{Client, InviteRequest, InviteRole};
+    /// use openai_invites_mock::{FakeInvites, Fault};
+    ///
+    /// let fake = FakeInvites::new();
+    /// let client = Client::builder().admin_key(fake.admin_key()).transport(fake.service()).build()?;
+    /// // The service makes the invite, then answers 503: was it made?
+    /// fake.push_fault(Fault::status(503).apply_first());
+    /// let request = InviteRequest::new("ana@example.com", InviteRole::Reader);
+    /// let error = client.invite_user(request).without_reconciliation().await.unwrap_err();
+    /// assert!(error.is_outcome_unknown());
+    /// assert_eq!(fake.request_count(), 1); // no read, no second create
+    /// # Ok(()) }
+    /// ```
+    pub fn without_reconciliation(self) -> Self {
+        if let State::Sending { context, .. } = &self.state {
+            context.turn_off_reconciliation();
+        }
+        self
+    }
+
     /// Polls the stack; on completion, the 2xx answer, or the error (scrubbed).
     fn poll_answer(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Answer, Error>> {
         let mut state = self.project().state;
@@ -311,4 +343,61 @@ impl Answer {
 /// The secrets the call's errors are scrubbed of (none for a context made outside a client).
 fn secrets_of(context: &CallContext) -> Arc<Secrets> {
     context.secrets().cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use openai_invites_mock::{FakeInvites, Fault};
+
+    use crate::{Client, InviteRequest, InviteRole};
+
+    fn client(fake: &FakeInvites) -> Client {
+        Client::builder()
+            .admin_key(fake.admin_key())
+            .transport(fake.service())
+            .no_rate_limit()
+            .reconcile_settle_delay(std::time::Duration::ZERO)
+            .build()
+            .unwrap()
+    }
+
+    fn ana() -> InviteRequest {
+        InviteRequest::new("ana@example.com", InviteRole::Reader)
+    }
+
+    #[tokio::test]
+    async fn an_ambiguous_create_without_reconciliation_is_returned_unread() {
+        let fake = FakeInvites::new();
+        let client = client(&fake);
+        // The service makes the invite, then the connection drops before the answer.
+        fake.push_fault(Fault::drop_connection().apply_first());
+        let error = client
+            .invite_user(ana())
+            .without_reconciliation()
+            .await
+            .unwrap_err();
+        assert!(error.is_outcome_unknown(), "{error}");
+        assert_eq!(error.reconciled(), None);
+        assert_eq!(fake.request_count(), 1, "no page read, no second create");
+        assert_eq!(fake.invites().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_switch_is_per_call() {
+        let fake = FakeInvites::new();
+        let client = client(&fake);
+        fake.push_fault(Fault::drop_connection().apply_first());
+        // The same client, a call that reconciles: it reads and finds the invite it made.
+        let invite = client.invite_user(ana()).await.unwrap();
+        assert_eq!(fake.invites()[0].id, invite.id);
+        assert!(fake.request_count() >= 2);
+        // And a read is unaffected by the switch.
+        let page = client
+            .list_invites(crate::ListInvites::new())
+            .without_reconciliation()
+            .await
+            .unwrap();
+        assert_eq!(page.data.len(), 1);
+    }
 }

@@ -1,13 +1,31 @@
 //! `Client::ensure_invited`: the idempotent provisioning call, for jobs that run again and
 //! again.
 
-use futures_util::TryStreamExt;
 use openai_invites_core::provision::Provision;
-use openai_invites_core::{Invite, InviteRequest, ListInvites, Mismatch};
+use openai_invites_core::{Invite, InviteFilter, InviteRequest, Mismatch};
 
 use crate::{Client, Error, ErrorKind};
 
 /// What [`Client::ensure_invited`] found or did.
+///
+/// The enum is `#[non_exhaustive]`: a later version may add an outcome (say, an invite found
+/// in a status this version does not know). A `match` therefore needs a `_` arm; make it the
+/// cautious one (report it, change nothing), and ask [`created`](Self::created) whether an
+/// invitation email went out rather than listing variants.
+///
+/// ```
+/// use openai_invites::Ensured;
+///
+/// fn describe(outcome: &Ensured) -> &'static str {
+///     match outcome {
+///         Ensured::Created | Ensured::Reissued { .. } => "invited",
+///         Ensured::AlreadyPending { .. } => "already pending",
+///         Ensured::AlreadyAccepted => "already a member",
+///         _ => "something this version does not know: look before acting",
+///     }
+/// }
+/// assert_eq!(describe(&Ensured::AlreadyAccepted), "already a member");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Ensured {
@@ -28,6 +46,22 @@ pub enum Ensured {
     },
 }
 
+impl Ensured {
+    /// Whether the call created an invite, and so sent an invitation email: true for
+    /// [`Created`](Self::Created) and [`Reissued`](Self::Reissued).
+    ///
+    /// ```
+    /// use openai_invites::Ensured;
+    ///
+    /// assert!(Ensured::Created.created());
+    /// assert!(Ensured::Reissued { expired: "invite-old".into() }.created());
+    /// assert!(!Ensured::AlreadyAccepted.created());
+    /// ```
+    pub fn created(&self) -> bool {
+        matches!(self, Self::Created | Self::Reissued { .. })
+    }
+}
+
 /// The invite [`Client::ensure_invited`] leaves in place, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnsuredInvite {
@@ -41,14 +75,20 @@ impl Client {
     /// Makes sure the email has an invite, without ever creating one when one is pending: the
     /// call to make from a provisioning job that runs again and again.
     ///
-    /// Reads every invite (the list order is not documented), then, for the email
-    /// (case-insensitive):
+    /// Reads every invite (the list order is not documented, so every page is read), then, for
+    /// the email (case-insensitive):
     /// - an invite is pending: [`Ensured::AlreadyPending`], and where it differs from
     ///   `request` (role, projects), since a different one is not created;
     /// - one was accepted: [`Ensured::AlreadyAccepted`];
     /// - only expired ones: the expired invite is deleted and a new one created
     ///   ([`Ensured::Reissued`]);
     /// - none: one is created ([`Ensured::Created`]).
+    ///
+    /// What it costs: the reads come first, one request per 100 invites of the organization,
+    /// for each call: ensuring 3 emails in an organization of 250 invites is 9 list requests,
+    /// plus one create (or a delete and a create) per email that needs one. For a whole
+    /// cohort, the `openai-invites-roster` crate reads the organization once and plans every
+    /// change from that one snapshot.
     ///
     /// The create is reconciled like [`invite_user`](Self::invite_user)'s. Two runs at the
     /// same moment for the same email both find none and both create: then it is the service
@@ -57,26 +97,27 @@ impl Client {
     /// [`Ensured::AlreadyPending`]); whether the real service refuses it is not documented. To
     /// rule it out, do not run two jobs for one email at once.
     ///
-    /// ```no_run
-    /// # async fn run(client: openai_invites::Client) -> Result<(), openai_invites::Error> {
-    /// use openai_invites::{Ensured, InviteRequest, InviteRole};
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use openai_invites::{Client, Ensured, InviteRequest, InviteRole};
+    /// use openai_invites_mock::FakeInvites;
     ///
-    /// let ensured = client
-    ///     .ensure_invited(InviteRequest::new("ana@example.com", InviteRole::Reader))
-    ///     .await?;
-    /// match ensured.outcome {
-    ///     Ensured::AlreadyPending { mismatch } if mismatch.any() => {
-    ///         println!("{} is pending with other terms: {mismatch:?}", ensured.invite.id)
-    ///     }
-    ///     outcome => println!("{}: {outcome:?}", ensured.invite.id),
-    /// }
+    /// let fake = FakeInvites::new();
+    /// let client = Client::builder().admin_key(fake.admin_key()).transport(fake.service()).build()?;
+    /// let ana = || InviteRequest::new("ana@example.com", InviteRole::Reader);
+    ///
+    /// let first = client.ensure_invited(ana()).await?;
+    /// assert!(first.outcome.created());
+    /// // Run again (a job that runs every hour): nothing is sent.
+    /// let again = client.ensure_invited(ana()).await?;
+    /// assert!(matches!(again.outcome, Ensured::AlreadyPending { mismatch } if !mismatch.any()));
+    /// assert_eq!(again.invite.id, first.invite.id);
+    /// assert_eq!(fake.invites().len(), 1);
     /// # Ok(()) }
     /// ```
     pub async fn ensure_invited(&self, request: InviteRequest) -> Result<EnsuredInvite, Error> {
-        let mine: Vec<Invite> = self
-            .list_all_invites(ListInvites::new().limit(openai_invites_core::ops::MAX_LIMIT))
-            .try_filter(|invite| std::future::ready(request.is_for(&invite.email)))
-            .try_collect()
+        let mine = self
+            .all_invites(InviteFilter::all().email(&request.email))
             .await?;
         let expired = match Provision::decide(&request, &mine) {
             Provision::AlreadyPending { invite, mismatch } => {

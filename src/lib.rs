@@ -26,19 +26,38 @@
 //! # Build a client and call the API
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use openai_invites::{Client, InviteRequest, InviteRole, ProjectRole};
+//! use openai_invites::{Client, InviteRequest, InviteRole, InviteStatus, ListInvites, ProjectRole};
 //!
-//! let client = Client::builder().from_env().build()?; // OPENAI_ADMIN_KEY, ...
-//! let invite = client
-//!     .invite_user(
-//!         InviteRequest::new("ana@example.com", InviteRole::Reader)
-//!             .with_project("proj_abc", ProjectRole::Member),
-//!     )
-//!     .await?;
-//! println!("invited {} as {}", invite.email, invite.id);
-//! # Ok(()) }
+//! async fn onboard() -> Result<(), Box<dyn std::error::Error>> {
+//!     let client = Client::builder().from_env().build()?; // OPENAI_ADMIN_KEY (never OPENAI_API_KEY)
+//!
+//!     // Provisioning jobs: never a second pending invite, however often the job runs.
+//!     let ana = InviteRequest::new("ana@example.com", InviteRole::Reader)
+//!         .with_project("proj_abc", ProjectRole::Member);
+//!     let ensured = client.ensure_invited(ana).await?;
+//!     println!("{}: created = {}", ensured.invite.id, ensured.outcome.created());
+//!
+//!     // The four operations of the API, one request each.
+//!     let bo = client.invite_user(InviteRequest::new("bo@example.com", InviteRole::Owner)).await?;
+//!     let page = client.list_invites(ListInvites::new().limit(20)).await?;
+//!     let again = client.retrieve_invite(&bo.id).await?;
+//!     client.delete_invite(&again.id).await?;
+//!
+//!     // Every page, collected: one request per 100 invites.
+//!     let pending = client.all_invites(InviteStatus::Pending).await?;
+//!     println!("{} on the first page, {} pending", page.data.len(), pending.len());
+//!     Ok(())
+//! }
 //! ```
+//!
+//! What each costs in requests, retries aside: the four operations one each (an ambiguous
+//! create is settled by reading the invites, one request per 100, never by sending it again
+//! blind); [`Client::ensure_invited`] reads every page for each email before it creates (3
+//! emails in a 250-invite organization: 9 list requests); [`Client::all_invites`] and
+//! [`Client::list_all_invites`] one per 100 invites. For a whole cohort, the
+//! `openai-invites-roster` crate reads the organization once and then sends one request per
+//! change (`plan(&roster, &read_invites(&client).await?, options)`, then
+//! `Applier::new(client).apply(&plan)`).
 //!
 //! # Behind a proxy, with a private CA
 //!
@@ -153,15 +172,20 @@ pub use defaults::REQUESTS_PER_SECOND as DEFAULT_REQUESTS_PER_SECOND;
 pub use ensure::{Ensured, EnsuredInvite};
 pub use error::Error;
 pub use failure::ErrorKind;
+/// What reads [`Client::list_all_invites`]'s stream (`try_next`, `try_collect`, `try_filter`...),
+/// re-exported so that no other crate is needed.
+#[doc(no_inline)]
+pub use futures_util::TryStreamExt;
 pub use info::CallInfo;
-pub use layer::rate_limit::{Quota, RateLimiter};
+pub use layer::rate_limit::{ParseRateError, Quota, RateLimiter, parse_rate};
 pub use layer::reconcile::{AlreadyInvited, ReconcilePolicy, Reconciled};
 pub use layer::retry::{Jitter, RetryBudget, RetryPolicy};
 pub use transport::{HttpService, StackService};
 
 pub use openai_invites_core as core;
 pub use openai_invites_core::{
-    ApiError, BaseUrl, DeleteInvite, ErrorBody, Invite, InviteDeleteResponse, InviteListResponse,
-    InviteProject, InviteRequest, InviteRole, InviteStatus, InviteUser, ListInvites, Mismatch,
-    Operation, OperationMeta, ProjectRole, RetrieveInvite,
+    ApiError, BaseUrl, DeleteInvite, ErrorBody, Invite, InviteDeleteResponse, InviteFilter,
+    InviteListResponse, InviteProject, InviteRequest, InviteRole, InviteStatus, InviteUser,
+    ListInvites, Mismatch, Operation, OperationMeta, ParseProjectError, ProjectRole,
+    RetrieveInvite, same_email,
 };

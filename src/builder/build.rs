@@ -154,6 +154,13 @@ impl ClientBuilder {
     /// `tower::service_fn`. `max_response_bytes`, TLS, proxy and pool settings then do not
     /// apply.
     ///
+    /// The service receives each request whole, its URL made from the configured
+    /// [`base_url`](Self::base_url) (`https://api.openai.com/v1/...` by default). A service
+    /// that answers in process, as the fake does, reads only the path and the headers, so
+    /// traces (`server.address`), errors and [`CallInfo`](crate::CallInfo) still name the
+    /// configured host although nothing went there. Set a telling base URL, such as
+    /// `https://fake.invalid/v1`, to make that plain in test logs.
+    ///
     /// An error of the service counts as a failure after sending (the outcome is unknown), unless
     /// it is a [`TransportError`] made with [`TransportError::connect`] (nothing was sent: even
     /// non-idempotent operations may be retried) or [`TransportError::certificate`] (nothing

@@ -301,6 +301,30 @@ impl Error {
         self.inner.failure.is_some_and(Failure::may_pass)
     }
 
+    /// The service refused the key (401) or what the key may do (403): the call will fail
+    /// the same way until the key changes. When a 401 answers a key that does not look like
+    /// an admin key (`sk-admin-...`), [`Display`](std::fmt::Display) adds a hint saying so:
+    /// the invites API needs an organization admin key, not a project API key.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use openai_invites::Client;
+    /// use openai_invites_mock::FakeInvites;
+    ///
+    /// let fake = FakeInvites::new(); // expects its own admin key
+    /// let client = Client::builder().admin_key("sk-proj-wrong").transport(fake.service()).build()?;
+    /// let error = client.list_invites(Default::default()).await.unwrap_err();
+    /// assert!(error.is_unauthorized());
+    /// assert!(error.to_string().contains("does not look like an admin key"), "{error}");
+    /// # Ok(()) }
+    /// ```
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(
+            self.inner.status,
+            Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+        )
+    }
+
     /// The HTTP status, when the service answered.
     pub fn status(&self) -> Option<StatusCode> {
         self.inner.status

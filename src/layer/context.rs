@@ -45,6 +45,8 @@ struct Shared {
     notes: Mutex<Notes>,
     // What nothing the call reports may contain (none when a layer made the context).
     secrets: Option<Arc<Secrets>>,
+    // The caller turned reconciliation off for this call (`Call::without_reconciliation`).
+    no_reconciliation: AtomicBool,
 }
 
 /// What the retry layer tells the client about how the call ended.
@@ -76,6 +78,16 @@ impl CallContext {
     /// The context of the call `request` belongs to.
     pub(crate) fn of<B>(request: &http::Request<B>) -> Option<&CallContext> {
         request.extensions().get()
+    }
+
+    /// Turns reconciliation off for this call: an ambiguous outcome is returned as it is.
+    pub(crate) fn turn_off_reconciliation(&self) {
+        self.shared.no_reconciliation.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the call lets the client reconcile (unless its policy says not to).
+    pub(crate) fn reconciles(&self) -> bool {
+        !self.shared.no_reconciliation.load(Ordering::Relaxed)
     }
 
     /// The retry loop sends an attempt down now; `changes_state`: its operation is not a

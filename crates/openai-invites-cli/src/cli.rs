@@ -9,10 +9,14 @@ use std::time::Duration;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{ArgAction, Args, Parser, Subcommand};
-use openai_invites::{InviteProject, InviteRole, InviteStatus, Quota};
+use openai_invites::{InviteProject, InviteRole, InviteStatus};
 
-use crate::library;
 use crate::output::Format;
+use crate::rate::{self, Rate};
+
+mod roster;
+
+pub use roster::{ApplyArgs, PlanArgs, PlanFlags};
 
 const CONNECTION: &str = "Connection";
 const OUTPUT: &str = "Output";
@@ -27,6 +31,7 @@ Examples:
   openai-invites list --status pending
   openai-invites invite ana@example.com --role reader --dry-run
   openai-invites delete --email ana@example.com
+  openai-invites plan cohort.csv                   what inviting a roster would change
 
 The admin key comes from OPENAI_ADMIN_KEY, --admin-key-file or --admin-key-stdin; never from
 the command line. OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, the proxy variables
@@ -75,9 +80,10 @@ pub struct Global {
     /// Retries after a failed attempt that may pass (a create is never re-sent blindly) [default: 2].
     #[arg(long, global = true, value_name = "N", help_heading = CONNECTION)]
     pub max_retries: Option<u32>,
-    /// Most requests per second (e.g. 10/s, 600/m) [default: 10/s].
-    #[arg(long, global = true, value_name = "N/s", value_parser = library::parse_rate, help_heading = CONNECTION)]
-    pub rate: Option<Quota>,
+    /// Most requests per second (e.g. 10/s, 600/m), or `auto`: the pace the service announces
+    /// in its x-ratelimit-* headers (10/s until it does) [default: 10/s].
+    #[arg(long, global = true, value_name = "N/s|auto", value_parser = rate::parse, help_heading = CONNECTION)]
+    pub rate: Option<Rate>,
     /// Run against a fake service in this process, seeded with sample invites: no key, no
     /// network. Changes last for this one command.
     #[arg(long, global = true, conflicts_with_all = ["admin_key_file", "admin_key_stdin", "base_url"], help_heading = CONNECTION)]
@@ -98,7 +104,16 @@ pub enum Command {
     Get(GetArgs),
     Invite(InviteArgs),
     Delete(DeleteArgs),
+    Plan(PlanArgs),
+    Apply(ApplyArgs),
     Completions(CompletionsArgs),
+}
+
+impl Command {
+    /// Whether the command handles Ctrl-C itself (instead of being dropped where it stands).
+    pub fn stops_itself(&self) -> bool {
+        matches!(self, Self::Apply(_))
+    }
 }
 
 /// List invites: every page by default.
@@ -153,7 +168,7 @@ pub struct InviteArgs {
     pub role: InviteRole,
     /// A project to join on acceptance, as ID or ID:member or ID:owner; repeat for several.
     /// Without any, the person joins the organization's default project.
-    #[arg(long, value_name = "ID[:ROLE]", value_parser = library::parse_project)]
+    #[arg(long, value_name = "ID[:ROLE]")]
     pub project: Vec<InviteProject>,
     /// Join no project at all, not even the default one.
     #[arg(long, conflicts_with = "project")]

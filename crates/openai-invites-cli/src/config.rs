@@ -9,11 +9,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use openai_invites::Quota;
-
 use crate::cli::Global;
 use crate::exit::Failure;
 use crate::output::Format;
+use crate::rate::Rate;
 
 /// Hidden, for tests: "now" in unix seconds, so relative times ("3 days ago") and the demo's
 /// sample invites are the same on every run.
@@ -40,7 +39,7 @@ pub struct ClientSettings {
     pub project: Option<String>,
     pub total_timeout: Option<Duration>,
     pub max_retries: Option<u32>,
-    pub rate: Option<Quota>,
+    pub rate: Option<Rate>,
 }
 
 /// Everything the global flags say.

@@ -20,7 +20,16 @@ const USER_AGENT: &str = concat!("openai-invites-cli/", env!("CARGO_PKG_VERSION"
 /// Builds the client the config describes.
 pub fn client(config: &Config) -> Result<Client, Failure> {
     let builder = match &config.key {
-        KeySource::Demo => return demo::client(config),
+        KeySource::Demo => {
+            // The demo's own base URL stands: nothing may reach a real service.
+            let settings = ClientSettings {
+                base_url: None,
+                ..config.client.clone()
+            };
+            return apply(demo::builder(config.now), &settings)
+                .build()
+                .map_err(|e| Failure::Other(format!("the demo could not start: {e}")));
+        }
         KeySource::Environment => Client::builder().from_env(),
         KeySource::File(path) => Client::builder().from_env().admin_key(key_from_file(path)?),
         KeySource::Stdin => Client::builder().from_env().admin_key(key_from_stdin()?),
@@ -47,7 +56,7 @@ pub fn apply(mut builder: ClientBuilder, settings: &ClientSettings) -> ClientBui
         builder = builder.max_retries(retries);
     }
     if let Some(rate) = settings.rate {
-        builder = builder.rate_limit(rate);
+        builder = rate.install(builder);
     }
     builder
 }

@@ -10,6 +10,9 @@
 //! | 5 | outcome unknown: the client could not tell whether a change happened |
 //! | 130 | interrupted (Ctrl-C) |
 //!
+//! With `plan --detailed-exitcode`, terraform's convention instead: 0 nothing to apply, 2
+//! something to apply, 1 any error.
+//!
 //! ```ignore
 //! let mut outcome = Outcome::default();
 //! outcome.fail(&mut printer, Failure::Refused("an accepted invite cannot be deleted".into()));
@@ -20,8 +23,7 @@ use std::fmt;
 
 use openai_invites::{Error, ErrorKind};
 
-use crate::library;
-use crate::output::Printer;
+use crate::output::{OutputError, Printer};
 
 /// Why something the user asked for was not done.
 #[derive(Debug)]
@@ -42,6 +44,8 @@ pub enum Failure {
     },
     /// Anything else: a file that cannot be read, output that cannot be written.
     Other(String),
+    /// Changes whose outcome is unknown (not a single call's: those are `Call`s).
+    Unknown(String),
 }
 
 impl Failure {
@@ -56,7 +60,7 @@ impl Failure {
     /// What the user can do about it, when there is something to say.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            Self::Call { error, .. } if library::is_unauthorized(error) => Some(
+            Self::Call { error, .. } if error.is_unauthorized() => Some(
                 "the key was refused: the invites API needs an organization admin key \
                  (sk-admin-...) from OPENAI_ADMIN_KEY, --admin-key-file or --admin-key-stdin",
             ),
@@ -69,12 +73,35 @@ impl Failure {
     }
 }
 
+impl From<OutputError> for Failure {
+    fn from(error: OutputError) -> Self {
+        Self::Other(error.to_string())
+    }
+}
+
+/// Prints `error: what failed` on stderr, with the hint where there is one (clap prints its
+/// own errors, and help, as it does).
+fn print(printer: &mut Printer, failure: &Failure) {
+    if let Failure::Usage(error) = failure {
+        let _ = error.print();
+        return;
+    }
+    let mut text = failure.to_string();
+    if let Some(hint) = failure.hint().filter(|_| !text.contains("hint:")) {
+        text.push_str("; hint: ");
+        text.push_str(hint);
+    }
+    printer.error_line(&text);
+}
+
 /// One line: the library's errors are already one line, and the service's words may not be.
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = match self {
             Self::Usage(error) => error.to_string(),
-            Self::Refused(text) | Self::NoKey(text) | Self::Other(text) => text.clone(),
+            Self::Refused(text) | Self::NoKey(text) | Self::Other(text) | Self::Unknown(text) => {
+                text.clone()
+            }
             // An empty or blank subject is quoted, so that it still reads as one.
             Self::Call { what, error } if what.trim().is_empty() => format!("{what:?}: {error}"),
             Self::Call { what, error } => format!("{what}: {error}"),
@@ -96,6 +123,8 @@ pub struct Outcome {
     /// How many of `failures` were already printed.
     printed: usize,
     interrupted: bool,
+    /// `plan --detailed-exitcode`: whether there is something to apply.
+    detailed: Option<bool>,
 }
 
 impl Outcome {
@@ -128,9 +157,20 @@ impl Outcome {
         }
     }
 
+    /// Marks it stopped by Ctrl-C (what was done and what failed still stand).
+    pub fn interrupt(&mut self) {
+        self.interrupted = true;
+    }
+
+    /// Exits by terraform's convention: 0 nothing to apply, 2 `changes` to apply, 1 on any
+    /// failure.
+    pub fn detailed_exitcode(&mut self, changes: bool) {
+        self.detailed = Some(changes);
+    }
+
     /// Records a failure and prints it now (commands that go on after one say so at once).
     pub fn fail(&mut self, printer: &mut Printer, failure: Failure) {
-        printer.failure(&failure);
+        print(printer, &failure);
         self.failures.push(failure);
         self.printed = self.failures.len();
     }
@@ -138,7 +178,7 @@ impl Outcome {
     /// Prints what was not printed yet: failures recorded without a printer, the interruption.
     pub fn report(&self, printer: &mut Printer) {
         for failure in &self.failures[self.printed..] {
-            printer.failure(failure);
+            print(printer, failure);
         }
         if self.interrupted {
             printer.error_line("interrupted");
@@ -171,6 +211,14 @@ pub fn code(outcome: &Outcome) -> u8 {
     if outcome.interrupted {
         return INTERRUPTED;
     }
+    if let Some(changes) = outcome.detailed {
+        const CHANGES: u8 = 2;
+        return match (outcome.failures.is_empty(), changes) {
+            (false, _) => FAILURE,
+            (true, true) => CHANGES,
+            (true, false) => SUCCESS,
+        };
+    }
     let class = |failure: &Failure| match failure {
         Failure::Usage(error) if !error.use_stderr() => SUCCESS, // --help, --version
         Failure::Usage(_) | Failure::Refused(_) => REFUSED,
@@ -178,7 +226,8 @@ pub fn code(outcome: &Outcome) -> u8 {
         Failure::Call { error, .. } if error.kind() == ErrorKind::Encode => REFUSED,
         Failure::NoKey(_) => AUTH,
         Failure::Call { error, .. } if error.is_outcome_unknown() => UNKNOWN,
-        Failure::Call { error, .. } if library::is_unauthorized(error) => AUTH,
+        Failure::Unknown(_) => UNKNOWN,
+        Failure::Call { error, .. } if error.is_unauthorized() => AUTH,
         Failure::Call { .. } | Failure::Other(_) => FAILURE,
     };
     let classes: Vec<u8> = outcome.failures.iter().map(class).collect();
@@ -247,6 +296,24 @@ mod tests {
         let bad = command.error(ErrorKind::UnknownArgument, "--nope");
         assert_eq!(code(&Outcome::failed(Failure::Usage(help))), 0);
         assert_eq!(code(&Outcome::failed(Failure::Usage(bad))), 2);
+    }
+
+    #[test]
+    fn unknown_outranks_and_the_detailed_exitcode_is_terraforms() {
+        let unknown = || Failure::Unknown("1 row unknown".into());
+        assert_eq!(code(&Outcome::with(5, vec![other(), unknown()])), 5);
+        let mut changes = Outcome::default();
+        changes.detailed_exitcode(true);
+        assert_eq!(code(&changes), 2);
+        let mut none = Outcome::success();
+        none.detailed_exitcode(false);
+        assert_eq!(code(&none), 0);
+        let mut auth = Outcome::failed(Failure::NoKey("k".into()));
+        auth.detailed_exitcode(false);
+        assert_eq!(code(&auth), 1);
+        let mut stopped = Outcome::with(3, vec![other()]);
+        stopped.interrupt();
+        assert_eq!(code(&stopped), 130);
     }
 
     #[test]

@@ -17,9 +17,9 @@ mod config;
 mod connect;
 mod demo;
 mod exit;
-mod library;
 mod logging;
 mod output;
+mod rate;
 
 use std::process::ExitCode;
 
@@ -63,6 +63,9 @@ fn run(printer: &mut Printer) -> Outcome {
     };
     let outcome = runtime.block_on(async {
         let mut context = Context::new(config, printer);
+        if cli.command.stops_itself() {
+            return commands::run(cli.command, &mut context).await;
+        }
         tokio::select! {
             outcome = commands::run(cli.command, &mut context) => outcome,
             // Ctrl-C: the command's future is dropped where it stands (a request in flight is

@@ -42,8 +42,10 @@
 //!
 //! [`ops::OPERATIONS`] lists every operation's [`OperationMeta`] (name, method, URL template,
 //! idempotency): the one table that paths are built from and that the fake routes by.
-//! [`reconcile`] settles an ambiguous create or delete by reading; [`redact`] keeps secrets
-//! out of any text.
+//! [`reconcile`] settles an ambiguous create or delete by reading; [`provision`] decides what
+//! making sure one email has an invite takes; [`redact`] keeps secrets out of any text.
+//! [`same_email`] is the one rule for "the same person" (spaces around aside, any case), and
+//! [`InviteProject`] reads and writes memberships as people type them (`proj_a:owner`).
 //!
 //! Decoding tolerates the drift listed in the project's API facts: the legacy `invited_at`
 //! name, null or absent timestamps, absent `projects`, unknown enum values (kept as
@@ -66,8 +68,9 @@ pub use error::{
     decode_json,
 };
 pub use models::{
-    Invite, InviteDeleteResponse, InviteListResponse, InviteProject, InviteRequest, InviteRole,
-    InviteStatus, Mismatch, ProjectRole,
+    Invite, InviteDeleteResponse, InviteFilter, InviteListResponse, InviteProject, InviteRequest,
+    InviteRole, InviteStatus, Mismatch, ParseProjectError, ProjectRole, email_key,
+    is_plausible_email, same_email,
 };
 pub use operation::{Operation, OperationMeta, Reconciliation};
 pub use ops::{DeleteInvite, InviteUser, ListInvites, RetrieveInvite};

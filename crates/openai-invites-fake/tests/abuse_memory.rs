@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use support::Running;
+use openai_invites_mock::FakeProcess;
 
 const KEY: &str = "sk-admin-memory-test";
 const MIB: usize = 1024 * 1024;
@@ -18,25 +18,24 @@ const MIB: usize = 1024 * 1024;
 const MAX_GROWTH_KIB: u64 = 32 * 1024;
 
 /// The binary, killed when dropped.
-struct Fake(Running);
+struct Fake(FakeProcess);
 
 impl Fake {
     fn start(extra: &[&str]) -> Self {
         let args: Vec<&str> = ["--admin-key", KEY].iter().chain(extra).copied().collect();
-        Self(Running::start(&args))
+        Self(support::start(&args))
     }
 
     /// Resident memory in KiB, from /proc/PID/status.
     fn rss_kib(&self) -> u64 {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.0.child.id())).unwrap();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap();
         let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
         line.split_whitespace().nth(1).unwrap().parse().unwrap()
     }
 
     /// One request on a fresh connection; the status and the body.
     fn send(&self, method: &str, path: &str, auth: bool, body: &[u8]) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.0.authority).unwrap();
+        let mut stream = TcpStream::connect(self.0.authority()).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
@@ -48,7 +47,7 @@ impl Fake {
         let head = format!(
             "{method} {path} HTTP/1.1\r\nhost: {}\r\n{auth}content-type: application/json\r\n\
              content-length: {}\r\nconnection: close\r\n\r\n",
-            self.0.authority,
+            self.0.authority(),
             body.len()
         );
         stream.write_all(head.as_bytes()).unwrap();

@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
-use support::{BIN, Running};
+use support::{BIN, start, start_with_file_limit};
 
 /// The whole answer to `GET path` with `key`, read within 10 s.
 fn get(authority: &str, path: &str, key: &str) -> String {
@@ -32,8 +32,8 @@ fn get(authority: &str, path: &str, key: &str) -> String {
 
 #[test]
 fn serves_on_a_free_port_and_prints_the_base_url() {
-    let fake = Running::start(&["--admin-key", "sk-admin-from-cli"]);
-    let authority = fake.authority.as_str();
+    let fake = start(&["--admin-key", "sk-admin-from-cli"]);
+    let authority = fake.authority();
     assert!(authority.starts_with("127.0.0.1:"));
     let answer = get(
         authority,
@@ -53,8 +53,8 @@ fn serves_on_a_free_port_and_prints_the_base_url() {
 #[test]
 #[cfg(unix)]
 fn a_request_behind_more_idle_connections_than_descriptors_is_answered_503() {
-    let fake = Running::start_with_file_limit(64, &[]);
-    let authority = fake.authority.as_str();
+    let fake = start_with_file_limit(64, &[]);
+    let authority = fake.authority();
     let idle: Vec<TcpStream> = (0..100)
         .map(|_| TcpStream::connect(authority).unwrap())
         .collect();

@@ -81,6 +81,10 @@
 //! # prints http://127.0.0.1:8080/v1 first, then serves until Ctrl-C; --help lists the flags
 //! curl -X POST http://127.0.0.1:8080/__fake/faults -d '{"status": 503, "operation": "listInvites"}'
 //! ```
+//!
+//! From a Rust test of another program (a command line, a service in another language),
+//! [`FakeProcess`] builds and starts the binary on a free port, reads its base URL and calls
+//! the control API.
 
 mod answer;
 mod auth;
@@ -88,11 +92,13 @@ pub mod cassette;
 mod clock;
 pub mod control;
 mod control_error;
+mod demo;
 mod envelope;
 mod fake;
 mod fake_builder;
 mod fault;
 mod log;
+mod process;
 mod quota;
 mod received;
 mod reception;
@@ -118,6 +124,7 @@ pub use fault::{Fault, IntoStatus, Match};
 pub use log::{
     DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_LOGGED_BODY_BYTES, MAX_RECORDED_REQUESTS, RecordedRequest,
 };
+pub use process::{FAKE_BINARY, FAKE_BINARY_ENV, FakeProcess, FakeProcessError};
 pub use quota::RequestQuota;
 pub use routes::BASE_PATH;
 pub use seed::{Seed, SeedInvite};

@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method};
+use http::{HeaderMap, Method, StatusCode};
 use tokio::time::Instant;
 
 /// At most this many requests are kept (the oldest are forgotten first), so a long-running
@@ -56,6 +56,9 @@ pub struct RecordedRequest {
     /// The operation its method and path name (`listInvites`, `inviteUser`, `retrieveInvite`,
     /// `deleteInvite`), if any.
     pub operation: Option<&'static str>,
+    /// The status the fake answered with (a scripted fault's included); `None` while it is
+    /// still being answered, or when it was not answered (a dropped connection).
+    pub status: Option<StatusCode>,
 }
 
 impl RecordedRequest {
@@ -89,9 +92,13 @@ impl Default for LogLimits {
 /// The bounded log.
 #[derive(Debug)]
 pub(crate) struct RequestLog {
-    entries: VecDeque<(RecordedRequest, usize)>,
+    /// Each entry with its weight and its number.
+    entries: VecDeque<(RecordedRequest, usize, usize)>,
     bytes: usize,
     total: usize,
+    /// The next entry's number: never reset, so that an answer that comes after a `clear`
+    /// cannot be noted on a later request.
+    next_number: usize,
     limits: LogLimits,
 }
 
@@ -101,6 +108,7 @@ impl RequestLog {
             entries: VecDeque::new(),
             bytes: 0,
             total: 0,
+            next_number: 0,
             limits,
         }
     }
@@ -111,23 +119,42 @@ impl RequestLog {
 
     /// Keeps `request`, forgetting the oldest entries while over a cap. A single entry larger
     /// than the whole budget (only possible with caps set below a request's headers) is kept
-    /// alone.
-    pub(crate) fn record(&mut self, request: RecordedRequest) {
+    /// alone. Returns its number, for [`answered`](Self::answered).
+    pub(crate) fn record(&mut self, request: RecordedRequest) -> usize {
         let weight = weight(&request);
-        self.entries.push_back((request, weight));
+        let number = self.next_number;
+        self.next_number += 1;
+        self.entries.push_back((request, weight, number));
         self.bytes += weight;
         self.total += 1;
         while self.entries.len() > 1
             && (self.entries.len() > MAX_RECORDED_REQUESTS || self.bytes > self.limits.total_bytes)
         {
-            if let Some((_, w)) = self.entries.pop_front() {
+            if let Some((_, w, _)) = self.entries.pop_front() {
                 self.bytes -= w;
+            }
+        }
+        number
+    }
+
+    /// Notes the status request `number` was answered with (if it is still kept).
+    pub(crate) fn answered(&mut self, number: usize, status: StatusCode) {
+        // Numbers grow from the front: the entry is found by its offset from the first.
+        let Some(first) = self.entries.front().map(|(_, _, n)| *n) else {
+            return;
+        };
+        let Some(at) = number.checked_sub(first) else {
+            return;
+        };
+        if let Some((request, _, n)) = self.entries.get_mut(at) {
+            if *n == number {
+                request.status = Some(status);
             }
         }
     }
 
     pub(crate) fn snapshot(&self) -> Vec<RecordedRequest> {
-        self.entries.iter().map(|(r, _)| r.clone()).collect()
+        self.entries.iter().map(|(r, _, _)| r.clone()).collect()
     }
 
     pub(crate) fn total(&self) -> usize {
@@ -178,6 +205,7 @@ mod tests {
             at: Instant::now(),
             fault: None,
             operation: Some("inviteUser"),
+            status: None,
         }
     }
 
@@ -209,6 +237,26 @@ mod tests {
         log.record(entry(500));
         assert_eq!(log.snapshot().len(), 1);
         assert_eq!(log.snapshot()[0].body.len(), 500);
+    }
+
+    #[test]
+    fn the_status_goes_to_its_entry_while_it_is_kept() {
+        let mut log = RequestLog::new(LogLimits::default());
+        let first = log.record(entry(0));
+        let second = log.record(entry(0));
+        log.answered(second, StatusCode::TOO_MANY_REQUESTS);
+        let statuses: Vec<_> = log.snapshot().iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [None, Some(StatusCode::TOO_MANY_REQUESTS)]);
+        log.answered(first, StatusCode::OK);
+        assert_eq!(log.snapshot()[0].status, Some(StatusCode::OK));
+        // Forgotten or cleared: nothing to note, nothing breaks.
+        log.clear();
+        log.answered(first, StatusCode::OK);
+        let third = log.record(entry(0));
+        log.answered(first, StatusCode::OK);
+        assert_eq!(log.snapshot()[0].status, None);
+        log.answered(third, StatusCode::CREATED);
+        assert_eq!(log.snapshot()[0].status, Some(StatusCode::CREATED));
     }
 
     #[test]

@@ -47,9 +47,13 @@ pub(crate) async fn receive(inner: Arc<Inner>, request: Received) -> Disposition
     }
     let route = Route::classify(&request.method, request.uri.path());
     let fault = lock(&inner.faults).take(&request.method, request.uri.path(), &route);
-    record(&inner, &request, &route, fault.as_ref(), started);
+    let number = record(&inner, &request, &route, fault.as_ref(), started);
+    let respond = |response: http::Response<Bytes>| {
+        lock(&inner.log).answered(number, response.status());
+        Disposition::Respond(stamp(response, started))
+    };
     let Some(fault) = fault else {
-        return Disposition::Respond(stamp(normal_answer(&inner, &request, &route), started));
+        return respond(normal_answer(&inner, &request, &route));
     };
     let applied = fault
         .apply_first
@@ -62,7 +66,7 @@ pub(crate) async fn receive(inner: Arc<Inner>, request: Received) -> Disposition
         Action::Normal => applied.unwrap_or_else(|| normal_answer(&inner, &request, &route)),
         _ => scripted(&fault, applied),
     };
-    Disposition::Respond(stamp(with_fault_headers(response, &fault), started))
+    respond(with_fault_headers(response, &fault))
 }
 
 /// The well-behaved answer, with any secret the request echoed into it scrubbed. (A scripted
@@ -77,7 +81,14 @@ fn normal_answer(inner: &Inner, request: &Received, route: &Route) -> http::Resp
 
 /// Logs the request: credentials and secrets redacted, and a body only for an authenticated
 /// request, cut at the log's cap and copied (never a slice that would pin a large buffer).
-fn record(inner: &Inner, request: &Received, route: &Route, fault: Option<&Fault>, at: Instant) {
+/// Returns its number in the log, to note its status once answered.
+fn record(
+    inner: &Inner,
+    request: &Received,
+    route: &Route,
+    fault: Option<&Fault>,
+    at: Instant,
+) -> usize {
     let authenticated = auth::check(&request.headers, &inner.admin_key).is_ok();
     let mut log = lock(&inner.log);
     let cap = log.limits().body_bytes;
@@ -99,7 +110,8 @@ fn record(inner: &Inner, request: &Received, route: &Route, fault: Option<&Fault
         at,
         fault: fault.map(ToString::to_string),
         operation: route.meta().map(|meta| meta.name),
-    });
+        status: None,
+    })
 }
 
 /// The headers every answer carries: `content-type`, `x-request-id`, `openai-processing-ms`.

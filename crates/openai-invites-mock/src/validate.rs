@@ -5,7 +5,7 @@
 
 use bytes::Bytes;
 use http::{HeaderMap, header};
-use openai_invites_core::InviteRequest;
+use openai_invites_core::{InviteRequest, is_plausible_email};
 use serde_json::{Map, Value};
 
 use crate::envelope::Failure;
@@ -91,27 +91,13 @@ fn check_email(fields: &Map<String, Value>) -> Result<(), Failure> {
         None | Some(Value::Null) => {
             Err(Failure::invalid("email", "'email' is a required property."))
         }
-        Some(Value::String(email)) if plausible_email(email) => Ok(()),
+        Some(Value::String(email)) if is_plausible_email(email) => Ok(()),
         Some(Value::String(email)) => Err(Failure::invalid(
             "email",
             format!("'{email}' is not a valid email address."),
         )),
         Some(_) => Err(Failure::invalid("email", "'email' must be a string.")),
     }
-}
-
-/// One `@`, a non-empty local part, a dotted domain, no whitespace: enough to catch a client
-/// that sends a name or an id where the address belongs.
-fn plausible_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    email.len() <= 254
-        && !local.is_empty()
-        && !domain.contains('@')
-        && !email.chars().any(char::is_whitespace)
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|label| !label.is_empty())
 }
 
 fn check_role(fields: &Map<String, Value>) -> Result<(), Failure> {

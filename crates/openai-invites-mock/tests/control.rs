@@ -231,6 +231,22 @@ async fn quota_set_and_cleared() {
         api(&server, Method::GET, INVITES).await.unwrap().status,
         200
     );
+    // The log says what each was answered, so that a test can count the 429s.
+    let log = control(&server, Method::GET, "/__fake/requests", None)
+        .await
+        .json();
+    let statuses: Vec<&Value> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["status"])
+        .collect();
+    assert_eq!(statuses, [&json!(200), &json!(429), &json!(200)]);
+    let answered: Vec<_> = server.fake().requests().iter().map(|r| r.status).collect();
+    assert_eq!(
+        answered,
+        [200, 429, 200].map(|s| Some(http::StatusCode::from_u16(s).unwrap()))
+    );
     let bad = control(
         &server,
         Method::PUT,

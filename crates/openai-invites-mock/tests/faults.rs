@@ -130,6 +130,7 @@ async fn drop_connection_in_process() {
     assert!(fake.invites().is_empty(), "not applied by default");
     assert_eq!(fake.request_count(), 1, "but delivered");
     assert_eq!(fake.requests()[0].fault.as_deref(), Some("drop connection"));
+    assert_eq!(fake.requests()[0].status, None, "never answered");
 }
 
 #[tokio::test]

@@ -33,9 +33,12 @@ use crate::store::Store;
 /// dropped while it waits costs is bounded: nothing while it waits for its turn, one
 /// emission interval of the quota once it holds a slot (the slot goes unused; callers who
 /// reserve after it are given theirs one interval later). A replica that dies wastes at most
-/// the few slots it held. A call whose deadline comes while it waits for its turn or its slot
-/// ends with the client's total timeout, nothing sent; a shared 429 pause longer than a
-/// call has left fails it at once, as with the in-process limiter.
+/// the few slots it held. The rate-limit layer tells the limiter how long each call has left
+/// (`RateLimiter::acquire_within`): a slot further away than the call's deadline is not
+/// reserved, and the call fails at once with `ErrorKind::RateLimited`, nothing sent and
+/// nothing reserved; so does a shared 429 pause longer than a call has left, as with the
+/// in-process limiter. A call whose deadline comes while it waits for its turn ends with the
+/// client's total timeout, nothing sent.
 ///
 /// Build one with [`RedisLimiter::builder`], give it to a client with
 /// `ClientBuilder::rate_limiter`.
@@ -124,8 +127,8 @@ impl RedisLimiter {
     /// A permit for a caller that can wait at most `left` (its call's time left; `None`: no
     /// deadline): a slot later than that is not reserved, and the answer is a
     /// [`Admission::Wait`] longer than what is left, which the rate-limit layer turns into a
-    /// refusal with nothing sent.
-    pub(crate) fn acquire_within(&self, left: Option<Duration>) -> LimiterFuture<Admission> {
+    /// refusal with nothing sent. What `RateLimiter::acquire_within` answers.
+    fn permit_within(&self, left: Option<Duration>) -> LimiterFuture<Admission> {
         let deadline = left.and_then(|left| Instant::now().checked_add(left));
         // A pause this replica knows of answers without a round trip.
         if let Some(wait) = self.shared.paused.remaining() {
@@ -201,7 +204,12 @@ impl Shared {
 
 impl RateLimiter for RedisLimiter {
     fn acquire(&self) -> LimiterFuture<Admission> {
-        self.acquire_within(None)
+        self.permit_within(None)
+    }
+
+    /// The rate-limit layer passes the call's time left: a slot further away is not reserved.
+    fn acquire_within(&self, left: Option<Duration>) -> LimiterFuture<Admission> {
+        self.permit_within(left)
     }
 
     fn cool_down(&self, pause: Duration) -> LimiterFuture<()> {

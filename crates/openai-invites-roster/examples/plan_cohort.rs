@@ -1,48 +1,17 @@
 //! Plan a cohort's invites, then apply them, against a fake organization (no key, no
 //! network): `cargo run -p openai-invites-roster --example plan_cohort [ROSTER]`.
 //!
-//! The roster defaults to `examples/cohort.csv`; the fake starts with a dozen invites of
-//! every status, some for people on the roster.
+//! The roster defaults to `examples/cohort.csv`; the fake starts with the test kit's sample
+//! organization (`Seed::demo`: a dozen invites of every status), some for people on the roster.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use openai_invites::{Client, InviteRole, InviteStatus};
-use openai_invites_mock::{ControlError, FakeInvites, Seed, SeedInvite};
+use openai_invites::Client;
+use openai_invites_mock::{FakeInvites, Seed};
 use openai_invites_roster::{
     Applier, MaxRevoke, PlanOptions, Roster, plan, read_invites, write_report,
 };
-
-/// A demo organization: pending, accepted and expired invites, some on the roster.
-// LIBRARY: `openai_invites_mock::Seed::demo()`, shared with the command line's `--demo`.
-fn demo_seed() -> Result<Seed, ControlError> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let day = 86_400;
-    let invite = |email: &str, status: InviteStatus, role: InviteRole, days_ago: i64| {
-        SeedInvite::new(email)
-            .status(status)
-            .role(role)
-            .created_at(now - days_ago * day)
-    };
-    use InviteRole::{Owner, Reader};
-    use InviteStatus::{Accepted, Expired, Pending};
-    Seed::new([
-        invite("ana@example.com", Pending, Reader, 1),
-        invite("bo@example.com", Pending, Reader, 2),
-        invite("cy@example.com", Expired, Reader, 30),
-        invite("dee@example.com", Accepted, Reader, 40),
-        invite("hal@example.com", Pending, Reader, 3),
-        invite("ivy@example.com", Accepted, Owner, 90),
-        invite("jo@example.com", Expired, Reader, 60),
-        invite("kim@example.com", Pending, Owner, 4),
-        invite("lu@example.com", Accepted, Reader, 120),
-        invite("max@example.com", Pending, Reader, 5),
-        invite("ned@example.com", Accepted, Owner, 200),
-        invite("ola@example.com", Pending, Reader, 6),
-    ])
-}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -52,11 +21,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let roster = Roster::read_file(&path)?;
 
-    let fake = FakeInvites::builder().seed(demo_seed()?).build();
+    // The test kit's sample organization (the command line's `--demo` too), as of now.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let fake = FakeInvites::builder().seed(Seed::demo(now)).build();
     let client = Client::builder()
         .admin_key(fake.admin_key())
         .transport(fake.service())
-        .reconcile_invites(false)
         .build()?;
 
     let options = PlanOptions {

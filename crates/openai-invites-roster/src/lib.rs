@@ -36,7 +36,6 @@
 //! let client = Client::builder()
 //!     .admin_key(fake.admin_key())
 //!     .transport(fake.service())
-//!     .reconcile_invites(false)
 //!     .build()?;
 //! client.invite_user(openai_invites::InviteRequest::new("old@example.com", openai_invites::InviteRole::Reader)).await?;
 //!
@@ -76,7 +75,7 @@ mod roster;
 mod snapshot;
 
 pub use apply::{
-    Applier, ApplyError, DEFAULT_CONCURRENCY, DEFAULT_SETTLE_DELAY, DEFAULT_SETTLE_READS,
+    Applier, ApplyError, DEFAULT_CONCURRENCY, DEFAULT_SETTLE_DELAY, DEFAULT_SETTLE_READS, Prepared,
     ProgressFn, StopSignal,
 };
 pub use email::email_key;

@@ -7,11 +7,12 @@ use std::task::{Context, Poll, ready};
 use bytes::Bytes;
 use pin_project_lite::pin_project;
 
+use super::ticket::Ticket;
 use super::{LimiterFuture, RateLimitLayer};
 use crate::BoxError;
 use crate::failure::{Failure, ResponseFacts};
 
-type Admitting<F> = Pin<Box<dyn Future<Output = Result<F, BoxError>> + Send>>;
+type Admitting<F> = Pin<Box<dyn Future<Output = Result<(F, Option<Ticket>), BoxError>> + Send>>;
 
 pin_project! {
     /// The future of [`RateLimit`](super::RateLimit).
@@ -26,8 +27,9 @@ pin_project! {
     enum State<F> {
         // Waiting for a permit (boxed: the common case never waits), then the attempt.
         Admitting { admitting: Admitting<F>, layer: Option<RateLimitLayer> },
-        // The attempt is in flight; `layer` reads its answer for a 429 hint.
-        Calling { #[pin] future: F, layer: Option<RateLimitLayer> },
+        // The attempt is in flight; `layer` reads its answer for a 429 hint; `ticket` tells a
+        // limiter that learns from answers how it ended.
+        Calling { #[pin] future: F, layer: Option<RateLimitLayer>, ticket: Option<Ticket> },
         // A 429 asked every caller to pause: tell the limiter, then hand the answer up.
         CoolingDown { cooling: LimiterFuture<()>, response: Option<http::Response<Bytes>> },
         // The limiter failed before the attempt.
@@ -36,17 +38,18 @@ pin_project! {
 }
 
 impl<F> RateLimitFuture<F> {
-    pub(super) fn calling(future: F, layer: RateLimitLayer) -> Self {
+    pub(super) fn calling(future: F, layer: RateLimitLayer, ticket: Option<Ticket>) -> Self {
         Self {
             state: State::Calling {
                 future,
                 layer: Some(layer),
+                ticket,
             },
         }
     }
 
     pub(super) fn admitting(
-        admitting: impl Future<Output = Result<F, BoxError>> + Send + 'static,
+        admitting: impl Future<Output = Result<(F, Option<Ticket>), BoxError>> + Send + 'static,
         layer: RateLimitLayer,
     ) -> Self {
         Self {
@@ -77,12 +80,24 @@ where
         loop {
             match state.as_mut().project() {
                 StateProj::Admitting { admitting, layer } => {
-                    let future = ready!(admitting.as_mut().poll(cx))?;
+                    let (future, ticket) = ready!(admitting.as_mut().poll(cx))?;
                     let layer = layer.take();
-                    state.set(State::Calling { future, layer });
+                    state.set(State::Calling {
+                        future,
+                        layer,
+                        ticket,
+                    });
                 }
-                StateProj::Calling { future, layer } => {
-                    let mut response = ready!(future.poll(cx)).map_err(Into::into)?;
+                StateProj::Calling {
+                    future,
+                    layer,
+                    ticket,
+                } => {
+                    let answer = ready!(future.poll(cx)).map_err(Into::into);
+                    if let Some(ticket) = ticket.take() {
+                        ticket.end(answer.as_ref().ok().map(http::Response::headers));
+                    }
+                    let mut response = answer?;
                     let Some(layer) = layer.take() else {
                         return Poll::Ready(Ok(response));
                     };

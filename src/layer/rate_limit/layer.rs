@@ -10,6 +10,7 @@ use bytes::Bytes;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use super::ticket::Ticket;
 use super::{Admission, RateLimitFuture, RateLimiter};
 use crate::layer::Deadline;
 use crate::layer::metrics::Recorder;
@@ -42,6 +43,8 @@ pub struct Throttled {
 #[derive(Clone)]
 pub struct RateLimitLayer {
     limiter: Arc<dyn RateLimiter>,
+    /// The limiter asks to be told how each attempt ended (asked once, here).
+    learns: bool,
     max_cooldown: Duration,
     recorder: Recorder,
 }
@@ -51,6 +54,7 @@ impl RateLimitLayer {
     /// [`defaults::MAX_RETRY_AFTER`].
     pub fn new(limiter: Arc<dyn RateLimiter>) -> Self {
         Self {
+            learns: limiter.learns_from_answers(),
             limiter,
             max_cooldown: defaults::MAX_RETRY_AFTER,
             recorder: Recorder::default(),
@@ -131,11 +135,16 @@ where
 
     #[inline]
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        let mut answer = self.layer.limiter.acquire();
+        let deadline = Deadline::of(&request);
+        let mut answer = self
+            .layer
+            .limiter
+            .acquire_within(deadline.map(|d| d.remaining()));
         match answer.take_ready() {
             // The common case: a permit now, no allocation.
             Some(Ok(Admission::Granted)) => {
-                RateLimitFuture::calling(self.inner.call(request), self.layer.clone())
+                let ticket = Ticket::of(&self.layer.limiter, self.layer.learns);
+                RateLimitFuture::calling(self.inner.call(request), self.layer.clone(), ticket)
             }
             Some(Err(unavailable)) => RateLimitFuture::failed(unavailable.into()),
             // A wait, or an answer that needs I/O: the rest happens in the future, with a
@@ -143,7 +152,6 @@ where
             // limit of yours below is not held while this call waits).
             first => {
                 let mut inner = self.inner.clone();
-                let deadline = Deadline::of(&request);
                 let layer = self.layer.clone();
                 let admitted = async move {
                     let started = tokio::time::Instant::now();
@@ -154,11 +162,13 @@ where
                     loop {
                         match answer? {
                             Admission::Granted => {
+                                // Told how the attempt ended, even if it never goes.
+                                let ticket = Ticket::of(&layer.limiter, layer.learns);
                                 layer.recorder.limiter_wait(&request, started.elapsed());
                                 poll_fn(|cx| inner.poll_ready(cx))
                                     .await
                                     .map_err(Into::into)?;
-                                return Ok(inner.call(request));
+                                return Ok((inner.call(request), ticket));
                             }
                             Admission::Wait(wait) => {
                                 if let Some(left) = deadline.map(|d| d.remaining()) {
@@ -168,7 +178,8 @@ where
                                 }
                                 // Sleeping holds no permit: dropping the call here is free.
                                 tokio::time::sleep(wait).await;
-                                answer = layer.limiter.acquire().await;
+                                let left = deadline.map(|d| d.remaining());
+                                answer = layer.limiter.acquire_within(left).await;
                             }
                         }
                     }
@@ -176,5 +187,92 @@ where
                 RateLimitFuture::admitting(admitted, self.layer.clone())
             }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use openai_invites_mock::FakeInvites;
+
+    use super::super::{Admission, LimiterFuture, RateLimiter};
+    use crate::{Client, ErrorKind};
+
+    /// Refuses any caller that cannot wait `slot`, as a reserving limiter does; records what
+    /// it was told.
+    struct Reserving {
+        slot: Duration,
+        told: Mutex<Vec<Option<Duration>>>,
+    }
+
+    // Shared with the test, which reads what it was told.
+    impl RateLimiter for Arc<Reserving> {
+        fn acquire(&self) -> LimiterFuture<Admission> {
+            unreachable!("the layer asks with the call's time left")
+        }
+
+        fn acquire_within(&self, left: Option<Duration>) -> LimiterFuture<Admission> {
+            self.told.lock().unwrap().push(left);
+            let answer = match left {
+                Some(left) if left <= self.slot => Admission::Wait(self.slot),
+                _ => Admission::Granted,
+            };
+            LimiterFuture::ready(Ok(answer))
+        }
+
+        fn cool_down(&self, _pause: Duration) -> LimiterFuture<()> {
+            LimiterFuture::ready(Ok(()))
+        }
+    }
+
+    async fn list_with(
+        total: Duration,
+        slot: Duration,
+    ) -> (Result<(), crate::Error>, Vec<Option<Duration>>, usize) {
+        let fake = FakeInvites::new();
+        let limiter = Arc::new(Reserving {
+            slot,
+            told: Mutex::new(Vec::new()),
+        });
+        let client = Client::builder()
+            .admin_key(fake.admin_key())
+            .transport(fake.service())
+            .total_timeout(total)
+            .rate_limiter(limiter.clone())
+            .build()
+            .unwrap();
+        let result = client
+            .list_invites(crate::ListInvites::new())
+            .await
+            .map(drop);
+        let told = limiter.told.lock().unwrap().clone();
+        (result, told, fake.request_count())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_limiter_learns_how_long_the_call_has_left() {
+        let (result, told, sent) = list_with(Duration::from_secs(30), Duration::from_secs(1)).await;
+        result.unwrap();
+        assert_eq!(sent, 1);
+        let [Some(left)] = told[..] else {
+            panic!("{told:?}")
+        };
+        assert!(
+            left <= Duration::from_secs(30) && left > Duration::from_secs(29),
+            "{left:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_caller_that_cannot_wait_for_its_slot_is_refused_with_nothing_sent() {
+        let (result, told, sent) = list_with(Duration::from_secs(2), Duration::from_secs(5)).await;
+        let error = result.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::RateLimited, "{error}");
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(5)));
+        assert_eq!(told.len(), 1, "asked once, refused at once");
+        assert_eq!(sent, 0);
     }
 }

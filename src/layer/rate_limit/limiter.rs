@@ -20,7 +20,9 @@ use crate::BoxError;
 /// - [`acquire`](Self::acquire) answers [`Admission::Granted`] when it took one permit for
 ///   this attempt, or [`Admission::Wait`] when none is free: nothing was taken, and the layer
 ///   asks again after that wait (or fails the call at once, with nothing sent, when the wait
-///   would outlast the call's deadline).
+///   would outlast the call's deadline). The layer asks through
+///   [`acquire_within`](Self::acquire_within), which tells a limiter how long the caller can
+///   wait; it defaults to `acquire`.
 /// - A call dropped while its `acquire` is pending takes no permit from an in-process limiter.
 ///   A remote store may already have counted a permit whose answer never arrived: that permit
 ///   is spent, never granted twice.
@@ -30,7 +32,10 @@ use crate::BoxError;
 ///   From `acquire`, the call fails with [`ErrorKind::LimiterUnavailable`] and nothing is sent;
 ///   a backend that prefers to fall back or to let calls through decides that itself and
 ///   answers normally. From `cool_down` it is logged and the response goes on to the caller.
-/// - Neither method may block the thread: wait inside the returned future.
+/// - A limiter that [`learns_from_answers`](Self::learns_from_answers) is told, once per
+///   attempt it granted, how that attempt ended ([`attempt_ended`](Self::attempt_ended)):
+///   the service's answer, or none. Others are never told, and cost nothing more per call.
+/// - No method may block the thread: wait inside the returned future.
 ///
 /// [`ErrorKind::LimiterUnavailable`]: crate::ErrorKind::LimiterUnavailable
 ///
@@ -67,8 +72,36 @@ pub trait RateLimiter: Send + Sync + 'static {
     /// Asks for one permit for one attempt.
     fn acquire(&self) -> LimiterFuture<Admission>;
 
+    /// Asks for one permit for an attempt whose call has `left` before its deadline (`None`:
+    /// no deadline). What the rate-limit layer calls. A limiter that reserves a future slot
+    /// (rather than answering "wait, then ask again") overrides it so as not to reserve one
+    /// the caller cannot wait for: it answers [`Admission::Wait`] longer than `left`, having
+    /// reserved nothing, and the layer fails the call with nothing sent. The default asks
+    /// [`acquire`](Self::acquire).
+    fn acquire_within(&self, left: Option<Duration>) -> LimiterFuture<Admission> {
+        let _ = left;
+        self.acquire()
+    }
+
     /// The service answered 429 with a retry hint: hold every caller for `pause` from now.
     fn cool_down(&self, pause: Duration) -> LimiterFuture<()>;
+
+    /// Whether the layer should tell this limiter how each attempt it granted ended
+    /// ([`attempt_ended`](Self::attempt_ended)). Asked once, when the layer is made. Default
+    /// `false`.
+    fn learns_from_answers(&self) -> bool {
+        false
+    }
+
+    /// An attempt this limiter granted has ended: with the headers of the service's answer
+    /// (any status), or `None` when no answer came (a transport error, a timeout, the call
+    /// dropped). Called exactly once per granted attempt, on the caller's task, and only when
+    /// [`learns_from_answers`](Self::learns_from_answers); it must not block. The
+    /// [`AdaptiveLimiter`](super::AdaptiveLimiter) reads the service's `x-ratelimit-*`
+    /// headers here.
+    fn attempt_ended(&self, answer: Option<&http::HeaderMap>) {
+        let _ = answer;
+    }
 
     /// How many times this limiter's store has failed so far (a monotonic count; 0 for a
     /// limiter with no store). A backend that falls back when its store is down still counts

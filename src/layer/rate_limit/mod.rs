@@ -9,7 +9,10 @@
 //!
 //! The limiter is behind the [`RateLimiter`] trait, whose answers may need I/O, so a backend
 //! shared by many processes (such as `openai-invites-redis`) can replace the default
-//! in-process [`GovernorLimiter`].
+//! in-process [`GovernorLimiter`]. The layer tells a limiter how long each call has left
+//! ([`RateLimiter::acquire_within`]), and, when it asks, how each attempt ended
+//! ([`RateLimiter::attempt_ended`]): so the [`AdaptiveLimiter`] follows the pace the service
+//! announces in its `x-ratelimit-*` headers (`--rate auto` on the command line).
 //!
 //! ```
 //! use std::num::NonZeroU32;
@@ -23,17 +26,22 @@
 //! # Ok::<(), openai_invites::BuildError>(())
 //! ```
 
+mod adaptive;
 mod cooldown;
 mod future;
 mod governor;
 mod layer;
 mod limiter;
+mod rate;
+mod ticket;
 mod unlimited;
 
 pub use self::governor::GovernorLimiter;
 pub use ::governor::Quota;
+pub use adaptive::AdaptiveLimiter;
 pub use cooldown::Cooldown;
 pub use future::RateLimitFuture;
 pub use layer::{RateLimit, RateLimitLayer, Throttled};
 pub use limiter::{Admission, LimiterFuture, LimiterUnavailable, RateLimiter};
+pub use rate::{ParseRateError, parse_rate};
 pub use unlimited::Unlimited;

@@ -63,6 +63,9 @@ pub(crate) struct Attempt<'a> {
     /// Reading the service found that this create did not take effect: sending it again is
     /// safe, whatever the operation.
     pub(crate) found_not_created: bool,
+    /// The call lets the client reconcile (it was not made
+    /// [`without_reconciliation`](crate::Call::without_reconciliation)).
+    pub(crate) call_reconciles: bool,
 }
 
 /// What an attempt came back with.
@@ -96,17 +99,22 @@ impl Attempt<'_> {
 }
 
 impl RetryPolicy {
-    /// How this operation's ambiguous outcomes are settled (none when reconciling is off).
-    pub(crate) fn reconciliation(&self, meta: Option<&OperationMeta>) -> Reconciliation {
+    /// How this operation's ambiguous outcomes are settled: none when reconciling is off, for
+    /// the client or (`call_reconciles` false) for this call.
+    pub(crate) fn reconciliation(
+        &self,
+        meta: Option<&OperationMeta>,
+        call_reconciles: bool,
+    ) -> Reconciliation {
         match meta {
-            Some(meta) if self.reconcile.enabled => meta.reconcile,
+            Some(meta) if self.reconcile.enabled && call_reconciles => meta.reconcile,
             _ => Reconciliation::None,
         }
     }
 
     /// What to do after `attempt`.
     pub(crate) fn decide(&self, attempt: &Attempt<'_>) -> Action {
-        let reconcile = self.reconciliation(attempt.meta);
+        let reconcile = self.reconciliation(attempt.meta, attempt.call_reconciles);
         let failed = match attempt.outcome {
             // A create's 2xx that does not decode: it acted, and reading finds the invite.
             Outcome::Success { settled: false }
@@ -190,6 +198,7 @@ mod tests {
             acted_before: false,
             deadline: None,
             found_not_created: false,
+            call_reconciles: true,
         }
     }
 
@@ -268,5 +277,24 @@ mod tests {
             ..policy()
         };
         assert_eq!(off.decide(&create), Action::Return);
+        // Off for this call alone: the same.
+        let this_call = Attempt {
+            call_reconciles: false,
+            ..create
+        };
+        assert_eq!(policy().decide(&this_call), Action::Return);
+    }
+
+    #[test]
+    fn a_call_without_reconciliation_returns_an_ambiguous_create() {
+        let unavailable = facts(503);
+        let failed = Outcome::Failed(Failed::Answered(&unavailable));
+        let create = Attempt {
+            call_reconciles: false,
+            ..attempt(&CREATE, failed)
+        };
+        // Not read, and not re-sent: a create is not idempotent.
+        let not_idempotent = "outcome unknown and the operation is not idempotent";
+        assert_eq!(policy().decide(&create), Action::GiveUp(not_idempotent));
     }
 }

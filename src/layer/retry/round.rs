@@ -33,6 +33,13 @@ pub(super) struct Round<'a> {
 }
 
 impl Round<'_> {
+    /// Whether the call lets the client reconcile (see [`Call::without_reconciliation`]).
+    ///
+    /// [`Call::without_reconciliation`]: crate::Call::without_reconciliation
+    fn call_reconciles(&self) -> bool {
+        self.context.is_none_or(CallContext::reconciles)
+    }
+
     fn operation(&self) -> &'static str {
         self.template
             .and_then(Template::meta)
@@ -47,7 +54,8 @@ impl Round<'_> {
         acted_before: bool,
     ) -> (Action, bool) {
         let meta = self.template.and_then(Template::meta);
-        let creates = self.policy.reconciliation(meta) == Reconciliation::FindCreatedInvite;
+        let creates = self.policy.reconciliation(meta, self.call_reconciles())
+            == Reconciliation::FindCreatedInvite;
         let outcome = match outcome {
             Ok(response) => match ResponseFacts::of(response) {
                 Some(facts) => Outcome::Failed(Failed::Answered(facts)),
@@ -65,6 +73,7 @@ impl Round<'_> {
             // Read only when there is a wait to weigh (below).
             deadline: None,
             found_not_created: false,
+            call_reconciles: self.call_reconciles(),
         };
         let changes_state = meta.is_none_or(failure::changes_state);
         // Whether the service may have acted without the client knowing: `Some(false)` for a
@@ -153,6 +162,7 @@ impl Round<'_> {
             acted_before,
             deadline: self.template.and_then(Template::deadline),
             found_not_created: true,
+            call_reconciles: self.call_reconciles(),
         })
     }
 

@@ -11,6 +11,7 @@ use tower_service::Service;
 use super::template::Template;
 use super::{RetryFuture, RetryPolicy};
 use crate::BoxError;
+use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
 
 /// The header the official SDKs send on every attempt after the first: the retry number.
@@ -79,7 +80,8 @@ where
         let template = match self.policy.max_retries {
             0 => {
                 let meta = OperationMeta::of(&request);
-                let reconcilable = self.policy.reconciliation(meta) != Reconciliation::None;
+                let call = CallContext::of(&request).is_none_or(CallContext::reconciles);
+                let reconcilable = self.policy.reconciliation(meta, call) != Reconciliation::None;
                 reconcilable.then(|| Box::new(Template::of(&request)))
             }
             _ => Some(Box::new(Template::of(&request))),

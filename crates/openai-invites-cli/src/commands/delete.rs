@@ -3,11 +3,10 @@
 //!
 //! Off a terminal and without `--yes` nothing is read or sent: exit 2 at once.
 
-use openai_invites::{Invite, InviteStatus};
+use openai_invites::{Invite, InviteFilter, InviteStatus};
 
 use crate::cli::DeleteArgs;
 use crate::exit::{Failure, Outcome};
-use crate::library;
 use crate::output::records;
 
 use super::Context;
@@ -23,7 +22,8 @@ pub async fn run(context: &mut Context<'_>, args: DeleteArgs) -> Result<Outcome,
     let mut outcome = Outcome::default();
     let found = match &args.email {
         Some(email) => {
-            let mine = library::collect_invites(&client, |i| library::same_email(email, &i.email))
+            let mine = client
+                .all_invites(InviteFilter::all().email(email))
                 .await
                 .map_err(|e| Failure::call(email, e))?;
             if mine.is_empty() {

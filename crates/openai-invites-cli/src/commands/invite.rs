@@ -5,11 +5,11 @@
 //! the invite it leaves in place goes to stdout.
 
 use anstyle::AnsiColor;
-use openai_invites::{Ensured, Invite, InviteRequest, Mismatch};
+use openai_invites::core::provision::Provision;
+use openai_invites::{Ensured, Invite, InviteFilter, InviteRequest, Mismatch};
 
 use crate::cli::InviteArgs;
 use crate::exit::{Failure, Outcome};
-use crate::library::{self, EnsurePreview};
 use crate::output::records;
 
 use super::Context;
@@ -19,10 +19,12 @@ pub async fn run(context: &mut Context<'_>, args: InviteArgs) -> Result<Outcome,
     let client = context.client()?;
     let email = args.email.as_str();
     if args.dry_run {
-        let mine = library::collect_invites(&client, |i| request.is_for(&i.email))
+        // The decision `ensure_invited` makes, from the same read: they cannot disagree.
+        let mine = client
+            .all_invites(InviteFilter::all().email(&request.email))
             .await
             .map_err(|e| Failure::call(email, e))?;
-        let preview = library::preview_ensure(&request, &mine);
+        let preview = Provision::decide(&request, &mine);
         return say_preview(context, &request, preview);
     }
     let ensured = client
@@ -53,7 +55,7 @@ pub async fn run(context: &mut Context<'_>, args: InviteArgs) -> Result<Outcome,
         ),
         other => ("done", format!("{} for {email}: {other:?}", invite.id)),
     };
-    let color = match library::created(&ensured.outcome) {
+    let color = match ensured.outcome.created() {
         true => AnsiColor::Green,
         false => AnsiColor::Cyan,
     };
@@ -91,12 +93,12 @@ fn terms(request: &InviteRequest) -> String {
 fn say_preview(
     context: &mut Context<'_>,
     request: &InviteRequest,
-    preview: EnsurePreview,
+    preview: Provision,
 ) -> Result<Outcome, Failure> {
     let email = request.email.as_str();
     let printer = &mut *context.printer;
     let existing = match preview {
-        EnsurePreview::Create => {
+        Provision::Create => {
             printer.status(
                 "would create",
                 AnsiColor::Green,
@@ -104,7 +106,7 @@ fn say_preview(
             );
             None
         }
-        EnsurePreview::Reissue { expired } => {
+        Provision::Reissue { expired } => {
             let text = format!(
                 "delete the expired {} and invite {email} again ({})",
                 expired.id,
@@ -113,7 +115,7 @@ fn say_preview(
             printer.status("would reissue:", AnsiColor::Green, &text);
             Some(expired)
         }
-        EnsurePreview::AlreadyPending { invite, mismatch } => {
+        Provision::AlreadyPending { invite, mismatch } => {
             printer.status(
                 "would do nothing:",
                 AnsiColor::Cyan,
@@ -122,7 +124,7 @@ fn say_preview(
             warn_mismatch(context, request, &invite, mismatch);
             Some(invite)
         }
-        EnsurePreview::AlreadyAccepted { invite } => {
+        Provision::AlreadyAccepted { invite } => {
             printer.status(
                 "would do nothing:",
                 AnsiColor::Cyan,

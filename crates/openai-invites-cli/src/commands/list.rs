@@ -3,12 +3,10 @@
 
 use std::pin::pin;
 
-use futures_util::StreamExt;
-use openai_invites::{Invite, ListInvites};
+use openai_invites::{Invite, ListInvites, TryStreamExt};
 
 use crate::cli::ListArgs;
 use crate::exit::{Failure, Outcome};
-use crate::library::PAGE_SIZE;
 use crate::output::records;
 
 use super::Context;
@@ -23,16 +21,16 @@ pub async fn run(context: &mut Context<'_>, args: ListArgs) -> Result<Outcome, F
                 .is_none_or(|n| invite.email.to_lowercase().contains(n))
     };
     let limit = args.limit.map_or(usize::MAX, |n| n.get());
-    let mut invites = pin!(client.list_all_invites(ListInvites::new().limit(PAGE_SIZE)));
+    let mut invites = pin!(client.list_all_invites(ListInvites::new().max_limit()));
     let mut kept = Vec::new();
     let mut read: u64 = 0;
     while kept.len() < limit {
-        let Some(next) = invites.next().await else {
+        let next = invites.try_next().await;
+        let Some(invite) = next.map_err(|e| Failure::call("listing invites", e))? else {
             break;
         };
-        let invite = next.map_err(|e| Failure::call("listing invites", e))?;
         read += 1;
-        if read % u64::from(PAGE_SIZE) == 0 {
+        if read % u64::from(ListInvites::MAX_LIMIT) == 0 {
             context.printer.progress(&format!("{read} invites read..."));
         }
         if wanted(&invite) {

@@ -5,11 +5,14 @@
 //! let outcome = commands::run(cli.command, &mut Context::new(config, &mut printer)).await;
 //! ```
 
+mod apply;
 mod completions;
 mod delete;
 mod get;
 mod invite;
 mod list;
+mod plan;
+mod roster;
 
 use openai_invites::Client;
 
@@ -49,6 +52,8 @@ pub async fn run(command: Command, context: &mut Context<'_>) -> Outcome {
         Command::Get(args) => get::run(context, args).await,
         Command::Invite(args) => invite::run(context, args).await,
         Command::Delete(args) => delete::run(context, args).await,
+        Command::Plan(args) => plan::run(context, args).await,
+        Command::Apply(args) => apply::run(context, args).await,
         Command::Completions(args) => completions::run(context, args),
     };
     result.unwrap_or_else(Outcome::failed)

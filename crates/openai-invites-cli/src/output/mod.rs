@@ -10,6 +10,7 @@
 
 mod format;
 pub mod records;
+pub mod roster;
 mod table;
 mod time;
 
@@ -23,7 +24,15 @@ pub use format::{Format, Shape};
 pub use records::Records;
 use table::Cell;
 
-use crate::exit::Failure;
+/// Stdout could not be written (a closed pipe is not an error: the output just stops).
+#[derive(Debug)]
+pub struct OutputError(io::Error);
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write the output: {}", self.0)
+    }
+}
 
 /// The JSON of records: the API's objects, serialized from the typed models (so their fields
 /// keep the API's order).
@@ -120,26 +129,31 @@ impl Printer {
         )
     }
 
+    /// Whether stderr is a terminal (progress is drawn there, not written line by line).
+    pub fn stderr_is_terminal(&self) -> bool {
+        self.stderr_terminal
+    }
+
     /// A person is there to answer a question: stdin and stderr are terminals.
     pub fn interactive(&self) -> bool {
         self.stdin_terminal && self.stderr_terminal
     }
 
     /// Writes records to stdout in the output's shape.
-    pub fn emit(&mut self, records: Records) -> Result<(), Failure> {
+    pub fn emit(&mut self, records: Records) -> Result<(), OutputError> {
         let shape = self.shape;
         self.data(|out| write_records(out, shape, records))
     }
 
     /// Writes text to stdout as it is (a completion script).
-    pub fn emit_text(&mut self, text: &str) -> Result<(), Failure> {
+    pub fn emit_text(&mut self, text: &str) -> Result<(), OutputError> {
         self.data(|out| out.write_all(text.as_bytes()))
     }
 
     fn data(
         &mut self,
         write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), OutputError> {
         if self.closed {
             return Ok(());
         }
@@ -151,7 +165,7 @@ impl Printer {
                 self.closed = true;
                 Ok(())
             }
-            Err(e) => Err(Failure::Other(format!("cannot write the output: {e}"))),
+            Err(e) => Err(OutputError(e)),
         }
     }
 
@@ -174,20 +188,7 @@ impl Printer {
         self.status("warning:", AnsiColor::Yellow, text);
     }
 
-    /// `error: what failed` (clap prints its own errors, and help, as it does).
-    pub fn failure(&mut self, failure: &Failure) {
-        if let Failure::Usage(error) = failure {
-            let _ = error.print();
-            return;
-        }
-        let mut text = failure.to_string();
-        if let Some(hint) = failure.hint().filter(|_| !text.contains("hint:")) {
-            text.push_str("; hint: ");
-            text.push_str(hint);
-        }
-        self.error_line(&text);
-    }
-
+    /// `error: text` on stderr.
     pub fn error_line(&mut self, text: &str) {
         self.status("error:", AnsiColor::Red, text);
     }

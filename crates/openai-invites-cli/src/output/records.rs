@@ -83,7 +83,7 @@ pub fn deleted(deleted: &[(Invite, InviteDeleteResponse)]) -> Records {
 /// Text from the service made safe to print: a control character (a tab or newline that
 /// would break a TSV row, an escape sequence that would drive the terminal) is written
 /// escaped, e.g. `\u{1b}`.
-fn clean(text: &str) -> String {
+pub(super) fn clean(text: &str) -> String {
     text.chars()
         .map(|c| match c.is_control() {
             true => c.escape_default().to_string(),
@@ -115,10 +115,7 @@ pub const DELETED_FIELDS: [&str; 3] = ["id", "email", "deleted"];
 
 /// `proj_a:member proj_b:owner`, as `invite --project` takes them; empty for none.
 pub fn projects(projects: &[InviteProject]) -> String {
-    let each: Vec<String> = projects
-        .iter()
-        .map(|p| format!("{}:{}", clean(&p.id), clean(p.role.as_str())))
-        .collect();
+    let each: Vec<String> = projects.iter().map(|p| clean(&p.to_string())).collect();
     each.join(" ")
 }
 

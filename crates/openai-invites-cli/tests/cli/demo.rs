@@ -40,7 +40,15 @@ fn every_command_has_help_with_examples() {
             top.stdout
         );
     }
-    for command in ["list", "get", "invite", "delete", "completions"] {
+    for command in [
+        "list",
+        "get",
+        "invite",
+        "delete",
+        "plan",
+        "apply",
+        "completions",
+    ] {
         let help = Cli::new().run(&format!("{command} --help"));
         help.code(0);
         assert!(

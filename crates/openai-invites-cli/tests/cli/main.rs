@@ -13,6 +13,10 @@ mod demo;
 mod exit_codes;
 mod formats;
 mod invite;
+mod roster;
+mod roster_resume;
+#[cfg(unix)]
+mod roster_terminal;
 mod secrets;
 mod support;
 #[cfg(unix)]

@@ -2,13 +2,9 @@
 //!
 //! Every run checks that the admin key appears in neither stdout nor stderr.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{OnceLock, mpsc};
 use std::time::Duration;
 
+use openai_invites_mock::FakeProcess;
 use serde_json::{Value, json};
 
 /// The admin key the fake expects; distinctive, so a leak is easy to find.
@@ -22,56 +18,12 @@ pub const DAY: i64 = 24 * HOUR;
 /// The command line under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_openai-invites");
 
-/// The fake's binary, built once per test run (cargo answers at once when it is fresh).
-/// Cargo does not build another package's binaries for this one's tests, so it is built here
-/// into the same target directory.
-pub fn fake_binary() -> &'static PathBuf {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        // target/<profile>/deps/<this test> -> target/<profile>
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe
-            .parent()
-            .and_then(|deps| deps.parent())
-            .unwrap()
-            .to_path_buf();
-        let target_dir = profile_dir.parent().unwrap();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let mut build = Command::new(cargo);
-        build
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "openai-invites-fake",
-                "--bin",
-                "openai-invites-fake",
-            ])
-            .env("CARGO_TARGET_DIR", target_dir)
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        if profile_dir
-            .file_name()
-            .is_some_and(|name| name == "release")
-        {
-            build.arg("--release");
-        }
-        let status = build.status().unwrap();
-        assert!(status.success(), "building openai-invites-fake failed");
-        let binary = profile_dir.join(format!(
-            "openai-invites-fake{}",
-            std::env::consts::EXE_SUFFIX
-        ));
-        assert!(binary.is_file(), "no fake binary at {}", binary.display());
-        binary
-    })
-}
-
-/// A running `openai-invites-fake`, killed when dropped.
+/// A running `openai-invites-fake` (the test kit's launcher builds it once per run), killed
+/// when dropped.
 pub struct Fake {
-    child: Child,
+    process: FakeProcess,
     /// `http://127.0.0.1:PORT/v1`
     pub base_url: String,
-    authority: String,
 }
 
 impl Fake {
@@ -84,61 +36,18 @@ impl Fake {
 
     /// The fake with no invite.
     pub fn empty() -> Self {
-        let mut child = Command::new(fake_binary())
-            .args(["--port", "0", "--admin-key", KEY])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let mut fake = Self {
-            child,
-            base_url: String::new(),
-            authority: String::new(),
-        };
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the fake printed no base URL");
-        fake.base_url = line.trim().to_owned();
-        fake.authority = fake
-            .base_url
-            .strip_prefix("http://")
-            .and_then(|rest| rest.strip_suffix("/v1"))
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        fake
+        let process = FakeProcess::start(&["--admin-key", KEY]).unwrap();
+        Self {
+            base_url: process.base_url().to_owned(),
+            process,
+        }
     }
 
     /// A control request; panics unless the fake answers 200.
     pub fn control(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let mut stream = TcpStream::connect(&self.authority).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        write!(
-            stream,
-            "{method} /__fake/{path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
-             content-length: {}\r\nconnection: close\r\n\r\n{body}",
-            self.authority,
-            body.len()
-        )
-        .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-        assert!(
-            head.starts_with("HTTP/1.1 200"),
-            "{method} {path}: {answer}"
-        );
-        assert!(!head.to_ascii_lowercase().contains("chunked"), "{head}");
-        serde_json::from_str(body).unwrap()
+        self.process
+            .control(method, path, body.as_ref())
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
     }
 
     pub fn seed(&self, invites: Value) {
@@ -181,13 +90,6 @@ impl Fake {
         cli.env("OPENAI_BASE_URL", &self.base_url)
             .env("OPENAI_ADMIN_KEY", KEY);
         cli
-    }
-}
-
-impl Drop for Fake {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

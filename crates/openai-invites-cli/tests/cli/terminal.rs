@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::support::{BIN, Fake, KEY, NOW, assert_no_key};
 
 /// The command line in a terminal of its own, pointed at `fake`.
-fn spawn(fake: &Fake, line: &str, env: &[(&str, &str)]) -> PtySession {
+pub(crate) fn spawn(fake: &Fake, line: &str, env: &[(&str, &str)]) -> PtySession {
     let mut command = Command::new(BIN);
     command
         .env_clear()
@@ -25,7 +25,7 @@ fn spawn(fake: &Fake, line: &str, env: &[(&str, &str)]) -> PtySession {
 }
 
 /// Everything the terminal showed until the program exited, and its exit code.
-fn finish(mut session: PtySession) -> (String, i32) {
+pub(crate) fn finish(mut session: PtySession) -> (String, i32) {
     let screen = session.exp_eof().unwrap().replace("\r\n", "\n");
     let code = match session.process().wait().unwrap() {
         WaitStatus::Exited(_, code) => code,

@@ -1,11 +1,15 @@
 //! How an invite compares to the request that may have made it: the same person, the same
 //! terms. Read by reconciliation and by `ensure_invited` alike.
 
-use super::{Invite, InviteProject, InviteRequest};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Invite, InviteProject, InviteRequest, email};
 
 impl InviteRequest {
     /// Whether `email` is this request's address as the service matches addresses: spaces
-    /// around either aside, whatever the case.
+    /// around either aside, whatever the case (the rule of [`same_email`](crate::same_email)).
     ///
     /// ```
     /// use openai_invites_core::{InviteRequest, InviteRole};
@@ -15,13 +19,15 @@ impl InviteRequest {
     /// assert!(!request.is_for("bo@example.com"));
     /// ```
     pub fn is_for(&self, email: &str) -> bool {
-        let a = self.email.trim().chars().flat_map(char::to_lowercase);
-        let b = email.trim().chars().flat_map(char::to_lowercase);
-        a.eq(b)
+        email::same_email(&self.email, email)
     }
 }
 
 /// Where an invite differs from a request for the same email.
+///
+/// It serializes as `{"role": bool, "projects": bool}` (plans and reports keep it), and
+/// displays as what differs: `role differs`, `projects differ`, `role and projects differ`,
+/// or `same terms`.
 ///
 /// ```
 /// use openai_invites_core::{Invite, InviteRequest, InviteRole, Mismatch, ProjectRole};
@@ -35,9 +41,11 @@ impl InviteRequest {
 /// assert!(mismatch.role && mismatch.projects);
 /// let same = InviteRequest::new("ana@example.com", InviteRole::Reader);
 /// assert!(!Mismatch::between(&same, &invite).any());
+/// assert_eq!(mismatch.to_string(), "role and projects differ");
+/// assert_eq!(serde_json::to_string(&mismatch)?, r#"{"role":true,"projects":true}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mismatch {
     /// The organization role differs.
     pub role: bool,
@@ -67,5 +75,16 @@ impl Mismatch {
     /// Whether anything differs.
     pub fn any(&self) -> bool {
         self.role || self.projects
+    }
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match (self.role, self.projects) {
+            (true, true) => "role and projects differ",
+            (true, false) => "role differs",
+            (false, true) => "projects differ",
+            (false, false) => "same terms",
+        })
     }
 }

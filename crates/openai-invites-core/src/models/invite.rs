@@ -1,10 +1,10 @@
-//! `Invite` and `InviteProject`: an invitation to the organization as the service reports it.
+//! `Invite`: an invitation to the organization as the service reports it.
 
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::object;
-use super::{InviteRole, InviteStatus, ProjectRole};
+use super::{InviteProject, InviteRole, InviteStatus};
 
 /// An invitation to join the organization.
 ///
@@ -29,25 +29,6 @@ pub struct Invite {
     pub accepted_at: Option<i64>,
     /// Projects the person joins on acceptance.
     pub projects: Vec<InviteProject>,
-}
-
-/// One project membership granted by an invite (or requested by an [`InviteRequest`](super::InviteRequest)).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct InviteProject {
-    /// The project's public id, e.g. `project-xyz`.
-    pub id: String,
-    /// The role in that project.
-    pub role: ProjectRole,
-}
-
-impl InviteProject {
-    /// A membership of project `id` with `role`.
-    pub fn new(id: impl Into<String>, role: ProjectRole) -> Self {
-        Self {
-            id: id.into(),
-            role,
-        }
-    }
 }
 
 impl Serialize for Invite {

@@ -36,9 +36,25 @@ pub struct ListInvites {
 }
 
 impl ListInvites {
+    /// The largest page the service returns ([`MAX_LIMIT`]): the page size for reading every
+    /// invite.
+    pub const MAX_LIMIT: u8 = MAX_LIMIT;
+
     /// The first page with the service's default size.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Asks for the largest pages ([`MAX_LIMIT`](Self::MAX_LIMIT), 100), so that reading every
+    /// invite takes the fewest requests: one per 100 invites.
+    ///
+    /// ```
+    /// use openai_invites_core::ListInvites;
+    ///
+    /// assert_eq!(ListInvites::new().max_limit().limit, Some(ListInvites::MAX_LIMIT));
+    /// ```
+    pub fn max_limit(self) -> Self {
+        self.limit(MAX_LIMIT)
     }
 
     /// Sets the page size (1..=[`MAX_LIMIT`], checked when encoding).

@@ -34,6 +34,7 @@ fn entry(r: &RecordedRequest, started: Instant) -> Value {
         "body_len": r.body_len,
         "body_truncated": r.body_truncated,
         "fault": r.fault,
+        "status": r.status.map(|s| s.as_u16()),
         "at_ms": at.as_millis(),
     })
 }

@@ -25,7 +25,7 @@
 //! | `GET /__fake/faults` | | the queued faults as JSON |
 //! | `POST /__fake/faults` | a [fault](crate::Fault::from_json), or an array of them | `{"queued": n, "pending": m}`; all or nothing |
 //! | `DELETE /__fake/faults` | | `{"cleared": n}` |
-//! | `GET /__fake/requests` | | the log: `{"total", "kept", "bytes", "data": [{"method", "path", "query", "operation", "headers", "body", "json", "body_len", "body_truncated", "fault", "at_ms"}]}` |
+//! | `GET /__fake/requests` | | the log: `{"total", "kept", "bytes", "data": [{"method", "path", "query", "operation", "headers", "body", "json", "body_len", "body_truncated", "fault", "status", "at_ms"}]}` (`status`: what the fake answered, `null` for a dropped connection) |
 //! | `DELETE /__fake/requests` | | `{"cleared": n}` |
 //! | `GET`/`PUT`/`DELETE /__fake/quota` | `PUT`: `{"requests": 5, "per": "1s"}` | `{"quota": {"requests", "per", "text"}}` or `{"quota": null}` |
 //! | `POST /__fake/reset` | | back to the seed and quota it started with: no faults, an empty log |

@@ -11,7 +11,6 @@
 //! let client = Client::builder()
 //!     .admin_key(fake.admin_key())
 //!     .transport(fake.service())
-//!     .reconcile_invites(false) // ambiguous creates are settled by the applier, together
 //!     .build()?;
 //! let roster = Roster::parse("email,role\nana@example.com,reader\nbo@example.com,owner\n", RosterFormat::Csv)?;
 //! let (plan, report) = Applier::new(client).sync(&roster, PlanOptions::default()).await?;
@@ -50,9 +49,9 @@ use send::Sender;
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
 /// How long to let the service's list catch up with its writes before reading it to settle
-/// ambiguous outcomes, by default.
-// LIBRARY: the client's `defaults::SETTLE_DELAY` (1 s), once it exists.
-pub const DEFAULT_SETTLE_DELAY: Duration = Duration::from_secs(1);
+/// ambiguous outcomes, by default: the client's own
+/// [`SETTLE_DELAY`](openai_invites::defaults::SETTLE_DELAY).
+pub const DEFAULT_SETTLE_DELAY: Duration = openai_invites::defaults::SETTLE_DELAY;
 
 /// How many times the invites are read to settle ambiguous outcomes, by default (a create
 /// found not made is sent again between two reads).
@@ -110,11 +109,11 @@ fn list(emails: &[String]) -> String {
 
 /// Applies rosters and saved plans through a [`Client`].
 ///
-/// Build the client with `reconcile_invites(false)`: the applier settles ambiguous creates
-/// itself, all together with one more read of the invites, instead of one read of every page
-/// per create. (With reconciliation on it still works, at that cost.)
-// LIBRARY: a per-call switch (`client.invite_user(req).without_reconciliation()`) would let
-// the applier turn it off for its own creates, whatever the client says.
+/// The applier settles ambiguous creates itself, all together with one more read of the
+/// invites, instead of one read of every page per create: it sends its creates
+/// [`without_reconciliation`](openai_invites::Call::without_reconciliation), whatever the
+/// client's own setting. Everything else (retries, the rate limiter, the secrets scrubbed
+/// from errors) is the client's.
 #[derive(Clone)]
 pub struct Applier {
     client: Client,
@@ -206,23 +205,53 @@ impl Applier {
         roster: &Roster,
         options: PlanOptions,
     ) -> Result<(Plan, ApplyReport), ApplyError> {
-        let state = self.journal_state().await;
-        let invites = self.read().await?;
-        let plan = plan(roster, &invites, options);
-        self.check_revocations(&plan.actions, &invites, &state)?;
-        let report = self
-            .engine()
-            .run(&plan.actions, options, &invites, &state)
-            .await;
-        Ok((plan, report))
+        let prepared = self.prepare(roster, options).await?;
+        let plan = prepared.plan().clone();
+        Ok((plan, prepared.apply().await))
     }
 
     /// Applies a saved plan: reads the invites, refuses the plan if an invite it acts on
     /// changed since it was made ([`ApplyError::Stale`]; rows the journal finished or
     /// touched are exempt), then one request per change.
     pub async fn apply(&self, plan: &Plan) -> Result<ApplyReport, ApplyError> {
-        let state = self.journal_state().await;
-        let invites = self.read().await?;
+        Ok(self.prepare_saved(plan.clone()).await?.apply().await)
+    }
+
+    /// The first half of [`sync`](Self::sync): reads the invites and plans `roster` against
+    /// them, checking [`max_revoke`](Self::max_revoke); nothing is changed until
+    /// [`Prepared::apply`], which applies that plan against that same read (so that a
+    /// caller can show the plan and ask first, at no second read).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use openai_invites_roster::{Applier, PlanOptions, Roster, RosterFormat};
+    /// # let fake = openai_invites_mock::FakeInvites::new();
+    /// # let client = openai_invites::Client::builder().admin_key(fake.admin_key()).transport(fake.service()).build()?;
+    ///
+    /// let roster = Roster::parse("email,role\nana@example.com,reader\n", RosterFormat::Csv)?;
+    /// let applier = Applier::new(client);
+    /// let prepared = applier.prepare(&roster, PlanOptions::default()).await?;
+    /// println!("{}", prepared.plan().summary()); // then ask: nothing has changed yet
+    /// let report = prepared.apply().await;
+    /// assert_eq!(report.summary().to_string(), "1 created");
+    /// assert_eq!(fake.request_count(), 2); // one read, one create
+    /// # Ok(()) }
+    /// ```
+    pub async fn prepare(
+        &self,
+        roster: &Roster,
+        options: PlanOptions,
+    ) -> Result<Prepared<'_>, ApplyError> {
+        let (state, invites) = self.read().await?;
+        let plan = plan(roster, &invites, options);
+        self.checked(plan, invites, state)
+    }
+
+    /// The first half of [`apply`](Self::apply): reads the invites and checks the saved
+    /// `plan` against them ([`ApplyError::Stale`], [`max_revoke`](Self::max_revoke));
+    /// nothing is changed until [`Prepared::apply`].
+    pub async fn prepare_saved(&self, plan: Plan) -> Result<Prepared<'_>, ApplyError> {
+        let (state, invites) = self.read().await?;
         let stale: Vec<String> = plan
             .stale_actions(&invites)
             .into_iter()
@@ -232,17 +261,32 @@ impl Applier {
         if !stale.is_empty() {
             return Err(ApplyError::Stale { emails: stale });
         }
-        self.check_revocations(&plan.actions, &invites, &state)?;
-        Ok(self
-            .engine()
-            .run(&plan.actions, plan.options, &invites, &state)
-            .await)
+        self.checked(plan, invites, state)
     }
 
-    async fn read(&self) -> Result<Vec<Invite>, ApplyError> {
-        read_invites(&self.client)
+    /// What the journal says, then every invite: what a plan is made or checked against.
+    async fn read(&self) -> Result<(JournalState, Vec<Invite>), ApplyError> {
+        let state = self.journal_state().await;
+        let invites = read_invites(&self.client)
             .await
-            .map_err(ApplyError::Snapshot)
+            .map_err(ApplyError::Snapshot)?;
+        Ok((state, invites))
+    }
+
+    /// `plan`, ready to apply once its revocations are within [`max_revoke`](Self::max_revoke).
+    fn checked(
+        &self,
+        plan: Plan,
+        invites: Vec<Invite>,
+        state: JournalState,
+    ) -> Result<Prepared<'_>, ApplyError> {
+        self.check_revocations(&plan.actions, &invites, &state)?;
+        Ok(Prepared {
+            applier: self,
+            plan,
+            invites,
+            state,
+        })
     }
 
     /// The journal's state; when it holds a row left unsettled, first waits out the settle
@@ -296,6 +340,45 @@ impl Applier {
             stop: self.stop.clone(),
             progress: self.progress.clone(),
         }
+    }
+}
+
+/// A plan checked against the invites just read, ready to apply: made by
+/// [`Applier::prepare`] or [`Applier::prepare_saved`]. Nothing has changed yet; dropping it
+/// changes nothing.
+#[derive(Debug)]
+pub struct Prepared<'a> {
+    applier: &'a Applier,
+    plan: Plan,
+    invites: Vec<Invite>,
+    state: JournalState,
+}
+
+impl Prepared<'_> {
+    /// The plan that [`apply`](Self::apply) carries out (for a saved plan, the plan itself).
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The rows the journal already finished (skipped when applying), of the plan's actions
+    /// that change something.
+    pub fn journaled(&self) -> usize {
+        self.plan
+            .actions
+            .iter()
+            .filter(|a| a.kind.changes())
+            .filter(|a| matches!(self.state.of(a), Journaled::Finished(_)))
+            .count()
+    }
+
+    /// Applies the plan: one request per change, against the invites read when it was
+    /// prepared.
+    pub async fn apply(self) -> ApplyReport {
+        let plan = &self.plan;
+        self.applier
+            .engine()
+            .run(&plan.actions, plan.options, &self.invites, &self.state)
+            .await
     }
 }
 

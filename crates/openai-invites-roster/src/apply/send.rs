@@ -29,8 +29,9 @@ pub(crate) enum Sent {
     },
 }
 
-/// What sending needs: the client (built with reconciliation off, so that an ambiguous
-/// create comes back here to be settled with the others) and the journal, if any.
+/// What sending needs: the client and the journal, if any. Creates are sent
+/// [`without_reconciliation`](openai_invites::Call::without_reconciliation), so that an
+/// ambiguous one comes back here to be settled with the others by one read.
 #[derive(Clone)]
 pub(crate) struct Sender {
     pub(crate) client: Client,
@@ -86,7 +87,8 @@ impl Sender {
     }
 
     async fn create(&self, request: InviteRequest) -> Sent {
-        match self.client.invite_user(request).with_info().await {
+        let call = self.client.invite_user(request).without_reconciliation();
+        match call.with_info().await {
             Ok((invite, info)) => Sent::Done {
                 invite_id: Some(invite.id),
                 request_id: info.request_id().map(str::to_owned),

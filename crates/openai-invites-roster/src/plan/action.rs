@@ -69,35 +69,9 @@ impl std::fmt::Display for ActionKind {
     }
 }
 
-/// Where a pending invite differs from the roster's terms.
-// LIBRARY: `Mismatch` could derive `Serialize`/`Deserialize` in the core and replace this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Drift {
-    /// The organization role differs.
-    pub role: bool,
-    /// The projects differ (compared only when the roster lists projects).
-    pub projects: bool,
-}
-
-impl From<Mismatch> for Drift {
-    fn from(m: Mismatch) -> Self {
-        Self {
-            role: m.role,
-            projects: m.projects,
-        }
-    }
-}
-
-impl std::fmt::Display for Drift {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.role, self.projects) {
-            (true, true) => f.write_str("role and projects differ"),
-            (true, false) => f.write_str("role differs"),
-            (false, true) => f.write_str("projects differ"),
-            (false, false) => f.write_str("same terms"),
-        }
-    }
-}
+/// Where a pending invite differs from the roster's terms: the core's [`Mismatch`] (it
+/// serializes as `{"role": bool, "projects": bool}` and displays as `role differs`...).
+pub type Drift = Mismatch;
 
 /// One action of a [`Plan`](super::Plan), with what it was decided from, so that a saved plan
 /// can be checked against the organization when it is applied.
@@ -151,7 +125,7 @@ impl Action {
                 } else {
                     ActionKind::Drift
                 };
-                (kind, Some(invite.id), Some(mismatch.into()))
+                (kind, Some(invite.id), Some(mismatch))
             }
         };
         Self {

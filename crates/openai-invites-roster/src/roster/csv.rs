@@ -4,7 +4,7 @@
 //! `ID[:member|owner]` (a bare `ID` is `member`). Roles are read whatever their case; fields
 //! are trimmed; lines starting with `#` are comments; the `projects` column may be left out.
 
-use openai_invites_core::{InviteProject, InviteRequest, InviteRole, ProjectRole};
+use openai_invites_core::{InviteProject, InviteRequest, InviteRole};
 
 use super::check::Candidate;
 use super::error::{Problem, ProblemKind};
@@ -143,17 +143,10 @@ fn projects(field: &str) -> Result<Option<Vec<InviteProject>>, String> {
     }
     field
         .split_whitespace()
-        .map(|token| {
-            let (id, role) = token.split_once(':').unwrap_or((token, "member"));
-            let role = match role.to_ascii_lowercase().as_str() {
-                "member" => ProjectRole::Member,
-                "owner" => ProjectRole::Owner,
-                _ => return Err(format!("`{token}`: the role is not member or owner")),
-            };
-            if id.is_empty() || id == "-" {
-                return Err(format!("`{token}`: no project id"));
-            }
-            Ok(InviteProject::new(id, role))
+        .map(|token| match token {
+            // `-` alone means no project: among others it is a mistake, not an id.
+            "-" => Err(format!("`{token}`: no project id")),
+            _ => token.parse::<InviteProject>().map_err(|e| e.to_string()),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
@@ -161,6 +154,8 @@ fn projects(field: &str) -> Result<Option<Vec<InviteProject>>, String> {
 
 #[cfg(test)]
 mod tests {
+    use openai_invites_core::ProjectRole;
+
     use super::*;
 
     #[test]

@@ -9,15 +9,13 @@ use openai_invites::http::Method;
 use openai_invites::{Client, InviteRole, InviteStatus};
 use openai_invites_mock::{FakeInvites, RecordedRequest, Seed, SeedInvite};
 
-/// A client of `fake`, in process, with no client-side rate limit and reconciliation off
-/// (the applier settles ambiguous creates itself).
+/// A client of `fake`, in process, with no client-side rate limit (and the client's own
+/// reconciliation on: the applier turns it off for its creates).
 pub fn client(fake: &FakeInvites) -> Client {
-    // LIBRARY: a per-call `without_reconciliation()` would make this setting unnecessary.
     Client::builder()
         .admin_key(fake.admin_key())
         .transport(fake.service())
         .no_rate_limit()
-        .reconcile_invites(false)
         .build()
         .unwrap()
 }

@@ -1,0 +1,136 @@
+//! `apply --journal` killed with SIGKILL at random moments, again and again, and resumed
+//! each time with the same journal: in the end exactly one pending invite per roster email,
+//! none for anyone else, and the journal shows each row's change made once.
+//!
+//! In CI: 300 rows and 10 kills against a fake slowed by its quota (under a minute). More:
+//! `ROSTER_KILL_ROWS=2000 ROSTER_KILLS=40`; `ROSTER_KILL_SEED` replays a run's moments.
+
+use std::collections::HashMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::roster::{pending, received, write};
+use crate::support::{BIN, Fake, KEY, NOW};
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn killed_again_and_again_and_resumed_with_its_journal() {
+    let rows = setting("ROSTER_KILL_ROWS", 300) as usize;
+    let kills = setting("ROSTER_KILLS", 10);
+    let seed = setting("ROSTER_KILL_SEED", fastrand::u64(..));
+    eprintln!("ROSTER_KILL_ROWS={rows} ROSTER_KILLS={kills} ROSTER_KILL_SEED={seed}");
+    let mut random = fastrand::Rng::with_seed(seed);
+
+    let fake = Fake::empty();
+    // Some people are already invited or were long ago, some are off the roster.
+    fake.seed(json!([
+        {"email": "user-0@example.com"},
+        {"email": "user-1@example.com", "status": "expired"},
+        {"email": "stranger@example.org"},
+    ]));
+    // A service that allows 100 requests a second, and a client that keeps to it.
+    fake.control("PUT", "quota", Some(json!({"requests": 100, "per": "1s"})));
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("email,role,projects\n");
+    for n in 0..rows {
+        csv.push_str(&format!("user-{n}@example.com,reader,\n"));
+    }
+    let roster = write(&dir, "cohort.csv", &csv);
+    let journal = dir.path().join("cohort.journal.jsonl");
+    let apply = || {
+        let mut command = Command::new(BIN);
+        command
+            .env_clear()
+            .env("OPENAI_INVITES_NOW", NOW.to_string())
+            .env("OPENAI_BASE_URL", &fake.base_url)
+            .env("OPENAI_ADMIN_KEY", KEY)
+            .args([
+                "apply",
+                "--yes",
+                "--prune",
+                "--max-revoke",
+                "1",
+                "--rate",
+                "100/s",
+            ])
+            .arg("--journal")
+            .arg(&journal)
+            .arg(&roster)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    };
+
+    let started = Instant::now();
+    let mut killed = 0;
+    while killed < kills {
+        let mut child = apply().spawn().unwrap();
+        // Anywhere from before the first request to well into the run.
+        std::thread::sleep(Duration::from_millis(random.u64(50..1_200)));
+        match child.try_wait().unwrap() {
+            Some(status) => panic!("apply ended ({status}) before kill {}", killed + 1),
+            None => {
+                child.kill().unwrap(); // SIGKILL
+                child.wait().unwrap();
+                killed += 1;
+                eprintln!("kill {killed}: {} pending", pending(&fake).len());
+            }
+        }
+    }
+    let last = apply().output().unwrap();
+    assert_eq!(last.status.code(), Some(0), "the run after {kills} kills");
+    eprintln!("{kills} kills and a last run in {:?}", started.elapsed());
+
+    // Exactly one pending invite per roster email, none for anyone else.
+    let expected: Vec<String> = {
+        let mut all: Vec<String> = (0..rows).map(|n| format!("user-{n}@example.com")).collect();
+        all.sort();
+        all
+    };
+    assert_eq!(pending(&fake), expected);
+    // The service never created an invite twice for anyone (a 2xx create per email, at most;
+    // user-0 already had one).
+    let mut made: HashMap<String, usize> = HashMap::new();
+    let log = fake.control("GET", "requests", None);
+    for request in log["data"].as_array().unwrap() {
+        if request["operation"] == "inviteUser" && request["status"] == 200 {
+            *made
+                .entry(request["json"]["email"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+    }
+    assert!(made.values().all(|n| *n == 1), "{made:?}");
+    assert_eq!(made.len(), rows - 1);
+    assert!(received(&fake).len() >= rows, "the log kept every request");
+    // The journal: each row's change made once (created or reissued), the stranger revoked
+    // once.
+    let mut done: HashMap<String, Vec<String>> = HashMap::new();
+    for line in std::fs::read_to_string(&journal).unwrap().lines() {
+        let record: Value = serde_json::from_str(line).unwrap();
+        if record["record"] == "row" && record["action"] != "keep" {
+            let outcome = record["outcome"].as_str().unwrap().to_owned();
+            done.entry(record["email"].as_str().unwrap().to_owned())
+                .or_default()
+                .push(outcome);
+        }
+    }
+    for n in 1..rows {
+        let email = format!("user-{n}@example.com");
+        let want = if n == 1 { "reissued" } else { "created" };
+        assert_eq!(
+            done.get(&email).map(Vec::as_slice),
+            Some(&[want.to_owned()][..]),
+            "{email}"
+        );
+    }
+    assert_eq!(done["stranger@example.org"], ["revoked"]);
+}
