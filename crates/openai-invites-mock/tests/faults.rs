@@ -127,7 +127,10 @@ async fn a_fault_for_an_operation_not_in_the_table_is_refused() {
     };
     let fault = || Fault::status(503).matching(Match::Operation(typo.clone()));
     let refused = fake.try_push_fault(fault()).unwrap_err();
-    assert!(refused.to_string().contains("`invite_user` is not one of"), "{refused}");
+    assert!(
+        refused.to_string().contains("`invite_user` is not one of"),
+        "{refused}"
+    );
     assert_eq!(fake.pending_faults(), 0);
     // `push_fault` cannot return the error: every request is answered 500 with it, until
     // the faults are cleared.
