@@ -7,12 +7,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use crate::failure::ResponseFacts;
+use crate::failure::{self, Effect, Ended, ResponseFacts};
 use crate::layer::context::CallContext;
 use crate::layer::metrics::{CallTimer, Recorder};
 use crate::scrub::Secrets;
 use crate::stack::StackFuture;
-use crate::{BoxError, CallInfo, Error, ErrorKind};
+use crate::{BoxError, CallInfo, Error};
 use bytes::Bytes;
 use openai_invites_core::Operation;
 use pin_project_lite::pin_project;
@@ -120,15 +120,18 @@ impl<O: Operation> Call<O> {
         }
     }
 
-    /// The call, with reconciliation turned off for it alone, whatever the client's
-    /// [`reconcile_invites`](crate::ClientBuilder::reconcile_invites) says.
+    /// The call, with the search that settles an ambiguous create turned off for it alone,
+    /// whatever the client's [`reconcile_invites`](crate::ClientBuilder::reconcile_invites)
+    /// says.
     ///
     /// An ambiguous failure of a create (a timeout, a lost connection, a 5xx) then comes back
     /// as the error, with [`Error::is_outcome_unknown`] true, and no page of invites is read
     /// to settle it; it is never re-sent either. For a caller that settles many creates
     /// together with one read of its own (as a roster sync does) instead of one search per
-    /// create. It has no effect on operations that are never reconciled, nor once the call
-    /// has started.
+    /// create. Only creates are affected: a delete still counts a retry's 404 after an
+    /// ambiguous attempt as done (that rule reads nothing), and reads are never reconciled.
+    /// Set it before the call is first polled; set later, it applies to the decisions the
+    /// retry loop makes from then on.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -286,10 +289,10 @@ impl Answer {
         meter: Meter,
     ) -> Result<Self, Error> {
         let attempts = context.attempts();
-        let failed = |error: Error, answered_success: bool| {
-            let mut notes = context.notes();
-            notes.maybe_acted |= answered_success && !O::META.idempotent;
-            let error = error.with_notes(notes).scrubbed(&secrets_of(&context));
+        let failed = |error: Error| {
+            let error = error
+                .with_notes(context.notes())
+                .scrubbed(&secrets_of(&context));
             meter.finish::<O>(Some(&error), error.attempts());
             error
         };
@@ -297,16 +300,13 @@ impl Answer {
             Ok(response) => response,
             Err(e) => {
                 let error = Error::from_stack(&O::META, e);
-                // A 2xx whose body was over the cap: for a create, the service made it.
-                let acted = error.kind() == ErrorKind::ResponseTooLarge
-                    && error.status().is_some_and(|status| status.is_success());
                 let attempts = attempts.max(error.attempts());
-                return Err(failed(error.with_attempts(attempts), acted));
+                return Err(failed(error.with_attempts(attempts)));
             }
         };
         if let Some(facts) = ResponseFacts::take(&mut response) {
             let error = Error::answered(&O::META, facts).with_attempts(attempts.max(1));
-            return Err(failed(error, false));
+            return Err(failed(error));
         }
         Ok(Self {
             response,
@@ -325,11 +325,10 @@ impl Answer {
             meter,
         } = self;
         let output = O::decode(response).map_err(|e| {
-            // A 2xx says the service acted: for an operation that
-            // must not be repeated (a create), an answer that does not decode leaves the result
-            // unknown, reconciled or not.
+            // A 2xx the client cannot read, as the retry loop weighs one.
             let mut notes = context.notes();
-            notes.maybe_acted |= !O::META.idempotent;
+            let unread = Ended::Answered { readable: false };
+            notes.maybe_acted |= failure::effect(Some(&O::META), unread) == Effect::Unknown;
             Error::response(&O::META, e)
                 .with_attempts(attempts)
                 .with_notes(notes)
@@ -399,5 +398,27 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(page.data.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_delete_without_reconciliation_still_counts_a_retrys_404_as_done() {
+        use openai_invites_core::{DeleteInvite, Operation};
+        use openai_invites_mock::Match;
+
+        let fake = FakeInvites::new();
+        let client = client(&fake);
+        let id = fake.seed(ana()).id;
+        // The service deletes the invite, then answers 503; the retry finds it gone.
+        let fault = Fault::status(503).apply_first();
+        fake.push_fault(fault.matching(Match::Operation(DeleteInvite::META)));
+        let deleted = client.delete_invite(&id).without_reconciliation().await;
+        let deleted = deleted.unwrap();
+        assert!(deleted.deleted && deleted.id == id, "{deleted:?}");
+        assert_eq!(
+            fake.request_count(),
+            2,
+            "the delete and its retry, nothing read"
+        );
+        assert!(fake.invites().is_empty());
     }
 }

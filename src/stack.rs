@@ -1,12 +1,15 @@
 //! The client's stack, assembled in one place, in its fixed order.
 
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
+use pin_project_lite::pin_project;
 use tower::ServiceBuilder;
+use tower_service::Service;
 
 use crate::BoxError;
 use crate::layer::metrics::{AttemptMetricsLayer, Recorder};
@@ -47,13 +50,9 @@ impl Stack {
         S: StackService<Error = BoxError>,
     {
         Self(Arc::new(move |request| {
-            let mut stack = stack.clone();
-            Box::pin(async move {
-                poll_fn(|cx| stack.poll_ready(cx)).await?;
-                let call = stack.call(request);
-                // Not kept across the wait: the future holds the call alone from here on.
-                drop(stack);
-                call.await
+            Box::pin(InStack::Ready {
+                stack: stack.clone(),
+                request: Some(request),
             })
         }))
     }
@@ -61,6 +60,45 @@ impl Stack {
     /// Sends `request` through the stack.
     pub(crate) fn call(&self, request: http::Request<Bytes>) -> StackFuture {
         (self.0)(request)
+    }
+}
+
+pin_project! {
+    /// One call in the stack: the stack's readiness, then the stack's future in its place. An
+    /// enum rather than an `async` block, which would keep the stack and the request beside
+    /// the call's future for the whole call (captured values share no room with later
+    /// state): a third more to allocate and to copy per call.
+    #[project = InStackProj]
+    enum InStack<S>
+    where
+        S: Service<http::Request<Bytes>>,
+    {
+        Ready { stack: S, request: Option<http::Request<Bytes>> },
+        Calling { #[pin] call: S::Future },
+    }
+}
+
+impl<S> Future for InStack<S>
+where
+    S: StackService<Error = BoxError>,
+{
+    type Output = Result<http::Response<Bytes>, BoxError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            match self.as_mut().project() {
+                InStackProj::Ready { stack, request } => {
+                    ready!(stack.poll_ready(cx))?;
+                    let Some(request) = request.take() else {
+                        return Poll::Ready(Err("stack future polled after completion".into()));
+                    };
+                    let call = stack.call(request);
+                    // The stack is dropped here: the future holds the call alone from now on.
+                    self.set(InStack::Calling { call });
+                }
+                InStackProj::Calling { call } => return call.poll(cx),
+            }
+        }
     }
 }
 

@@ -10,8 +10,8 @@ use openai_invites::{ListInvites, Operation, RetrieveInvite};
 
 use super::server::accepted;
 
-/// How long to measure: `ROUNDS` rounds (30) of `ROUND_MS` (250) per runner under
-/// `cargo bench`; one short round, as a smoke test, under `cargo test --benches`.
+/// How long to measure: `ROUNDS` rounds of `ROUND_MS` per runner under `cargo bench` (the
+/// defaults are the caller's); one short round, as a smoke test, under `cargo test --benches`.
 pub struct Plan {
     /// Run by `cargo bench` (`--bench`), not as a smoke test.
     pub benching: bool,
@@ -22,8 +22,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// From the arguments and `ROUNDS`, `ROUND_MS`.
-    pub fn from_env() -> Self {
+    /// From the arguments and `ROUNDS`, `ROUND_MS`; `rounds` rounds of `round_ms` unless set.
+    pub fn from_env(rounds: u64, round_ms: u64) -> Self {
         let env_or = |name: &str, default: u64| {
             std::env::var(name)
                 .ok()
@@ -33,14 +33,55 @@ impl Plan {
         let benching = std::env::args().any(|a| a == "--bench");
         Self {
             benching,
-            rounds: if benching { env_or("ROUNDS", 30) } else { 1 } as usize,
+            rounds: if benching {
+                env_or("ROUNDS", rounds)
+            } else {
+                1
+            } as usize,
             round: Duration::from_millis(if benching {
-                env_or("ROUND_MS", 250)
+                env_or("ROUND_MS", round_ms)
             } else {
                 20
             }),
         }
     }
+}
+
+/// Whose CPU time a call is charged: the runner's thread (the server runs in the same process)
+/// or the whole process (the server runs in another one).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CpuClock {
+    /// The calling thread's on-CPU time, from the scheduler (nanoseconds).
+    Thread,
+    /// The process's user and system time, every thread's, from `getrusage` (microseconds).
+    Process,
+}
+
+impl CpuClock {
+    /// CPU time consumed so far.
+    pub fn now(self) -> Duration {
+        match self {
+            Self::Thread => std::fs::read_to_string("/proc/thread-self/schedstat")
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse().ok())
+                .map(Duration::from_nanos)
+                .unwrap_or_default(),
+            Self::Process => process_cpu(),
+        }
+    }
+}
+
+/// User plus system time of this process (every thread's).
+fn process_cpu() -> Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    let Ok(usage) = getrusage(UsageWho::RUSAGE_SELF) else {
+        return Duration::ZERO;
+    };
+    let micros = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(t.tv_sec().max(0) as u64)
+            + Duration::from_micros(t.tv_usec().max(0) as u64)
+    };
+    micros(usage.user_time()) + micros(usage.system_time())
 }
 
 /// The runtime the runners run on: current-thread, on the main thread, so that thread's CPU
@@ -77,16 +118,8 @@ pub trait Calls: Clone + Send + Sync + 'static {
     }
 }
 
-/// On-CPU time of the calling thread, from the scheduler (nanosecond resolution).
-fn thread_cpu() -> Duration {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map(Duration::from_nanos)
-        .unwrap_or_default()
-}
-
-/// Calls per second and CPU seconds per call of `runner` for `duration` at `concurrency`.
+/// Calls per second and CPU seconds per call (on `clock`) of `runner` for `duration` at
+/// `concurrency`.
 ///
 /// Panics if any call fails: a runner that fails part of its calls would report figures for
 /// work it did not do.
@@ -95,10 +128,11 @@ pub async fn measure<R: Calls>(
     work: Work,
     concurrency: usize,
     duration: Duration,
+    clock: CpuClock,
 ) -> (f64, f64) {
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
-    let cpu_before = thread_cpu();
+    let cpu_before = clock.now();
     let started = Instant::now();
     let deadline = started + duration;
     let tasks: Vec<_> = (0..concurrency)
@@ -126,7 +160,7 @@ pub async fn measure<R: Calls>(
         "{failed} calls failed: the figures would be wrong"
     );
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu = (thread_cpu() - cpu_before).as_secs_f64();
+    let cpu = (clock.now() - cpu_before).as_secs_f64();
     let calls = done.load(Ordering::Relaxed).max(1) as f64;
     (calls / elapsed, cpu / calls)
 }
@@ -145,17 +179,17 @@ pub struct Rounds {
 impl Rounds {
     /// Runs `runners` in `rounds` interleaved rounds of `round` each (the order rotates every
     /// round, so none always runs first or last), counting the connections the server thread
-    /// accepts.
+    /// accepts (none when the server is another process).
     pub async fn run<R: Calls>(
         runners: &[R],
         work: Work,
         concurrency: usize,
-        rounds: usize,
-        round: Duration,
+        (rounds, round): (usize, Duration),
+        clock: CpuClock,
     ) -> Self {
         // Warm the pools and the server.
         for runner in runners {
-            measure(runner, work, concurrency, Duration::from_millis(50)).await;
+            measure(runner, work, concurrency, Duration::from_millis(50), clock).await;
         }
         let mut out = Self {
             rate: vec![Vec::new(); runners.len()],
@@ -166,7 +200,7 @@ impl Rounds {
         for _ in 0..rounds {
             for &i in &order {
                 let before = accepted();
-                let (rate, cpu) = measure(&runners[i], work, concurrency, round).await;
+                let (rate, cpu) = measure(&runners[i], work, concurrency, round, clock).await;
                 out.connections[i] += accepted() - before;
                 out.rate[i].push(rate);
                 out.cpu[i].push(cpu);

@@ -4,10 +4,14 @@
 //! headers the client's auth layer sends (`authorization`, `user-agent`), as any client of this
 //! API must.
 //!
-//! The server is a minimal hyper server in this process, on its own runtime thread; the runners
-//! run on a current-thread runtime on the main thread, so that thread's CPU time is the
-//! runner's. Runs are interleaved in rounds (the order rotates) and each figure is the median
-//! of per-round ratios against the bare client. In the same rounds:
+//! Two modes. By default (`SERVER=thread`) the server is a minimal hyper server in this
+//! process, on its own runtime thread; the runners run on a current-thread runtime on the main
+//! thread, so that thread's CPU time is the runner's. With `SERVER=process` the server runs in a
+//! process of its own pinned to one core, the runners pinned to the other, and a call's CPU is
+//! the whole client process's from `getrusage` (`process.rs`): what a service running the
+//! client pays, with no server work in it. Runs are interleaved in rounds (the order rotates)
+//! and each figure is the median of per-round ratios against the bare client. In the same
+//! rounds:
 //! - "A/A": the bare client against itself, the noise floor;
 //! - "floor": the auth headers and one timeout around the client's own transport, the least
 //!   any client with this design's guarantees does (`runners.rs`);
@@ -16,16 +20,18 @@
 //! - "reqwest": plain reqwest doing the same work, for scale.
 //!
 //! ```sh
-//! cargo bench --bench loopback                 # 30 rounds of 250 ms per runner
-//! ROUNDS=40 ROUND_MS=300 cargo bench --bench loopback
-//! ONLY=retrieve-64 cargo bench --bench loopback   # one row: retrieve-1, retrieve-64, list-1
-//! SOLO=client ONLY=retrieve-64 cargo bench --bench loopback   # one runner alone (profiling)
+//! cargo bench -p openai-invites-benches --bench loopback   # 30 rounds of 250 ms per runner
+//! SERVER=process cargo bench -p openai-invites-benches --bench loopback   # 100 x 50 ms, own process
+//! ROUNDS=40 ROUND_MS=300 cargo bench -p openai-invites-benches --bench loopback
+//! ONLY=retrieve-64 cargo bench -p openai-invites-benches --bench loopback   # one row: retrieve-1, retrieve-64, list-1
+//! SOLO=client ONLY=retrieve-64 cargo bench -p openai-invites-benches --bench loopback   # alone
 //! ```
 //! `SOLO` runners: client, no-retry, no-limit, minimal (neither), floor, sketch, bare, reqwest.
 //! Under `cargo test --benches` it runs one short round as a smoke test.
 
 #[path = "../common/mod.rs"]
 mod common;
+mod process;
 mod runners;
 mod server;
 mod sketch;
@@ -34,7 +40,8 @@ use std::num::NonZeroU32;
 
 use openai_invites::{BaseUrl, Quota};
 
-use common::rounds::{Plan, Rounds, Work, client_runtime, measure};
+use common::rounds::{CpuClock, Plan, Rounds, Work, client_runtime, measure};
+use process::ServerProcess;
 use runners::{Runner, client_builder};
 
 /// The runners compared in every row, with their column names; the first is the baseline,
@@ -71,13 +78,33 @@ fn solo(name: &str, base: &BaseUrl) -> Runner {
 }
 
 fn main() {
+    if process::serve_if_server() {
+        return;
+    }
+    let separate = match std::env::var("SERVER").as_deref() {
+        Ok("process") => true,
+        Ok("thread") | Err(_) => false,
+        Ok(other) => panic!("SERVER={other}: `thread` (the default) or `process`"),
+    };
     let Plan {
         benching,
         rounds,
         round,
-    } = Plan::from_env();
+    } = if separate {
+        Plan::from_env(100, 50)
+    } else {
+        Plan::from_env(30, 250)
+    };
 
-    let addr = server::start();
+    // Kept until the end: dropping it stops the server process.
+    let server_process = separate.then(ServerProcess::start);
+    let (addr, clock) = match &server_process {
+        Some(server) => {
+            process::pin(process::CLIENT_CORE);
+            (server.addr, CpuClock::Process)
+        }
+        None => (server::start(), CpuClock::Thread),
+    };
     let base = BaseUrl::parse(&format!("http://{addr}/v1")).unwrap_or_else(|e| panic!("{e}"));
     let rt = client_runtime();
 
@@ -97,19 +124,23 @@ fn main() {
             return;
         };
         let runner = solo(&name, &base);
-        let (rate, cpu) = rt.block_on(measure(&runner, work, concurrency, round * rounds as u32));
-        println!(
-            "{name}: {rate:.0} req/s, {:.1} µs CPU/call, {} connections",
-            cpu * 1e6,
-            common::server::accepted()
-        );
+        let duration = round * rounds as u32;
+        let (rate, cpu) = rt.block_on(measure(&runner, work, concurrency, duration, clock));
+        println!("{name}: {rate:.0} req/s, {:.1} µs CPU/call", cpu * 1e6);
         return;
     }
 
     if !benching {
         println!("loopback smoke run (not a measurement: use `cargo bench --bench loopback`)");
     }
-    println!("loopback: {rounds} rounds x {round:?} per runner, HTTP/1.1 keep-alive, 127.0.0.1");
+    let server = if separate {
+        "server in its own process on another core, CPU of the client process"
+    } else {
+        "server on a thread of this process, CPU of the runners' thread"
+    };
+    println!(
+        "loopback: {rounds} rounds x {round:?} per runner, HTTP/1.1 keep-alive, 127.0.0.1, {server}"
+    );
     let names = compared(&base).map(|(name, _)| name);
     let others = &names[1..];
     let header = |first: &str| {
@@ -125,7 +156,8 @@ fn main() {
     let mut connections = vec![header("bare")];
     for &(_, name, work, concurrency) in rows {
         let runners = compared(&base).map(|(_, runner)| runner);
-        let r = rt.block_on(Rounds::run(&runners, work, concurrency, rounds, round));
+        let plan = (rounds, round);
+        let r = rt.block_on(Rounds::run(&runners, work, concurrency, plan, clock));
         let (mut t, mut c) = (
             format!("| {name} | {concurrency} | {:.0} |", r.rate(0)),
             format!("| {name} | {concurrency} | {:.1} |", r.cpu_us(0)),
@@ -142,8 +174,11 @@ fn main() {
     }
     println!("\nthroughput against bare: median of per-round ratios (min..max)\n");
     println!("{}", throughput.join("\n"));
-    println!("\nCPU per call on the client thread against bare: median of per-round ratios\n");
+    println!("\nCPU per call on the client's side against bare: median of per-round ratios\n");
     println!("{}", cpu.join("\n"));
-    println!("\nnew connections opened during the measured rounds (after a warm-up)\n");
-    println!("{}", connections.join("\n"));
+    if server_process.is_none() {
+        // The server process counts its own connections: only this mode sees them.
+        println!("\nnew connections opened during the measured rounds (after a warm-up)\n");
+        println!("{}", connections.join("\n"));
+    }
 }

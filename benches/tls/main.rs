@@ -23,7 +23,7 @@ mod server;
 
 use openai_invites::BaseUrl;
 
-use common::rounds::{Plan, Rounds, Work, client_runtime, measure};
+use common::rounds::{CpuClock, Plan, Rounds, Work, client_runtime, measure};
 use runners::Runner;
 
 /// The runners of every row; the first is the baseline.
@@ -41,7 +41,7 @@ fn main() {
         benching,
         rounds,
         round,
-    } = Plan::from_env();
+    } = Plan::from_env(30, 250);
 
     let started = server::start();
     let base = BaseUrl::parse(&format!("https://localhost:{}/v1", started.addr.port()))
@@ -67,7 +67,13 @@ fn main() {
             "reqwest" => Runner::reqwest(&base, &started.pem),
             other => panic!("unknown SOLO runner {other:?}: bare, client, reqwest"),
         };
-        let (rate, cpu) = rt.block_on(measure(&runner, work, concurrency, round * rounds as u32));
+        let (rate, cpu) = rt.block_on(measure(
+            &runner,
+            work,
+            concurrency,
+            round * rounds as u32,
+            CpuClock::Thread,
+        ));
         println!("{name}: {rate:.0} req/s, {:.1} µs CPU/call", cpu * 1e6);
         return;
     }
@@ -82,7 +88,13 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for &(key, work, concurrency) in rows {
         let runners = compared(&base, &started.pem).map(|(_, runner)| runner);
-        let r = rt.block_on(Rounds::run(&runners, work, concurrency, rounds, round));
+        let r = rt.block_on(Rounds::run(
+            &runners,
+            work,
+            concurrency,
+            (rounds, round),
+            CpuClock::Thread,
+        ));
         println!(
             "| {key} | {concurrency} | {:.0} | {} | {} | {} | {} | {:.1} | {:.3} | {:.3} |",
             r.rate(0),

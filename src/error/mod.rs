@@ -248,8 +248,8 @@ impl Error {
     }
 
     /// Nothing of the call reached the service: invalid input, or the rate limiter held every
-    /// attempt back, or no attempt got a connection (refused, a rejected certificate, a
-    /// refused proxy tunnel).
+    /// attempt back (refused it, or still held it when the call ran out of time), or no
+    /// attempt got a connection (refused, a rejected certificate, a refused proxy tunnel).
     pub fn is_not_sent(&self) -> bool {
         self.inner.kind != ErrorKind::RepeatedCursor && !self.inner.reached
     }

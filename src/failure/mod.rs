@@ -81,3 +81,83 @@ impl Failure {
 pub(crate) fn changes_state(meta: &OperationMeta) -> bool {
     !meta.method.is_safe()
 }
+
+/// How an attempt ended, as [`effect`] weighs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ended {
+    /// The service answered 2xx; `readable`: its body says what was done (for a create, the
+    /// invite it made), as far as the client read it.
+    Answered { readable: bool },
+    /// No 2xx; `may_have_acted`: the service may have acted on it all the same.
+    Failed { may_have_acted: bool },
+}
+
+/// What an attempt tells about the call's effect on the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Nothing new: a read, or a failure the service did not act on.
+    Unchanged,
+    /// The answer says what was done: it settles what the call's attempts did.
+    Settled,
+    /// The service may have acted, and the client cannot tell what it did.
+    Unknown,
+}
+
+/// Whether the service may have acted on an attempt of `meta`'s operation (`None`: an
+/// unknown one, taken as a create) without the client knowing what it did: the one place
+/// this is decided, for the retry loop and for the call's answer.
+///
+/// A 2xx settles the call, unless its body cannot be read and the operation's answer is what
+/// it made (a create: a repeat would make another, so the body is the only word on which
+/// invite it was); a failure that may have been acted on leaves an operation that changes
+/// state unknown.
+pub(crate) fn effect(meta: Option<&OperationMeta>, ended: Ended) -> Effect {
+    match ended {
+        Ended::Answered { readable: true } => Effect::Settled,
+        Ended::Answered { readable: false } if meta.is_some_and(|m| m.idempotent) => {
+            Effect::Settled
+        }
+        Ended::Answered { readable: false } => Effect::Unknown,
+        Ended::Failed { may_have_acted } if may_have_acted && meta.is_none_or(changes_state) => {
+            Effect::Unknown
+        }
+        Ended::Failed { .. } => Effect::Unchanged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use openai_invites_core::{DeleteInvite, InviteUser, ListInvites, Operation};
+
+    use super::*;
+
+    #[test]
+    fn only_a_change_the_client_cannot_read_is_unknown() {
+        let unreadable = Ended::Answered { readable: false };
+        let ambiguous = Ended::Failed {
+            may_have_acted: true,
+        };
+        let refused = Ended::Failed {
+            may_have_acted: false,
+        };
+        // A create answered 2xx without its invite: made, but which one is unknown.
+        assert_eq!(effect(Some(&InviteUser::META), unreadable), Effect::Unknown);
+        assert_eq!(effect(Some(&InviteUser::META), ambiguous), Effect::Unknown);
+        // A delete's 2xx says it is done, whatever its body.
+        assert_eq!(
+            effect(Some(&DeleteInvite::META), unreadable),
+            Effect::Settled
+        );
+        assert_eq!(
+            effect(Some(&DeleteInvite::META), ambiguous),
+            Effect::Unknown
+        );
+        // A read changes nothing.
+        assert_eq!(
+            effect(Some(&ListInvites::META), ambiguous),
+            Effect::Unchanged
+        );
+        assert_eq!(effect(Some(&InviteUser::META), refused), Effect::Unchanged);
+        assert_eq!(effect(None, ambiguous), Effect::Unknown);
+    }
+}

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::failure::Effect;
 use crate::layer::reconcile::Reconciled;
 use crate::scrub::Secrets;
 
@@ -19,6 +20,10 @@ use crate::scrub::Secrets;
 /// - the retry loop counts attempts and notes how each ended (whether it may have reached the
 ///   service, whether the service may have acted on it), why it stopped retrying, and what a
 ///   reconciliation found, for the error message and the call's information;
+/// - the rate-limit layer says when it holds an attempt back and when it admits it: an
+///   attempt the limiter still holds when the call is cut short was never sent. In a stack of
+///   your own without the rate-limit layer, an attempt counts as admitted from when the retry
+///   loop hands it down (nothing says it is held);
 /// - the client's secrets travel in it, so that every layer scrubs what it reports of the
 ///   network's text (a request id, a reconciliation's failure) as the error does.
 #[derive(Debug, Clone, Default)]
@@ -30,10 +35,13 @@ pub(crate) struct CallContext {
 struct Shared {
     // Attempts that ended, but those the client's own limiter held back.
     attempts: AtomicU32,
-    // An attempt was sent down and its outcome is not classified yet (a total timeout that
-    // cuts the call short leaves it set); `in_flight_may_act`: its operation changes state.
+    // An attempt was begun (handed down by the retry loop) and its outcome is not classified
+    // yet (a total timeout that cuts the call short leaves it set); `in_flight_may_act`: its
+    // operation changes state.
     in_flight: AtomicBool,
     in_flight_may_act: AtomicBool,
+    // The attempt begun is held by the client's rate limiter: it has not gone below it.
+    held: AtomicBool,
     // Some attempt may have reached the service.
     reached: AtomicBool,
     // The service may have acted on some attempt of an operation that changes state, and no
@@ -45,7 +53,8 @@ struct Shared {
     notes: Mutex<Notes>,
     // What nothing the call reports may contain (none when a layer made the context).
     secrets: Option<Arc<Secrets>>,
-    // The caller turned reconciliation off for this call (`Call::without_reconciliation`).
+    // The caller turned the search for an ambiguous create off for this call
+    // (`Call::without_reconciliation`).
     no_reconciliation: AtomicBool,
 }
 
@@ -80,31 +89,46 @@ impl CallContext {
         request.extensions().get()
     }
 
-    /// Turns reconciliation off for this call: an ambiguous outcome is returned as it is.
+    /// Turns the search for an ambiguous create off for this call: such an outcome is
+    /// returned as it is.
     pub(crate) fn turn_off_reconciliation(&self) {
         self.shared.no_reconciliation.store(true, Ordering::Relaxed);
     }
 
-    /// Whether the call lets the client reconcile (unless its policy says not to).
+    /// Whether the call lets the client search for an ambiguous create (unless its policy
+    /// says not to).
     pub(crate) fn reconciles(&self) -> bool {
         !self.shared.no_reconciliation.load(Ordering::Relaxed)
     }
 
     /// The retry loop sends an attempt down now; `changes_state`: its operation is not a
-    /// read, so the service may act on it.
+    /// read, so the service may act on it. It counts as admitted unless the rate limiter
+    /// [holds](Self::hold_attempt) it.
     pub(crate) fn begin_attempt(&self, changes_state: bool) {
         let shared = &self.shared;
         shared
             .in_flight_may_act
             .store(changes_state, Ordering::Relaxed);
+        shared.held.store(false, Ordering::Relaxed);
         shared.in_flight.store(true, Ordering::Relaxed);
+    }
+
+    /// The rate limiter holds the attempt begun: until it is [admitted](Self::admit_attempt),
+    /// nothing of it has gone towards the service.
+    pub(crate) fn hold_attempt(&self) {
+        self.shared.held.store(true, Ordering::Relaxed);
+    }
+
+    /// The rate limiter lets the attempt begun go on to the layers below.
+    pub(crate) fn admit_attempt(&self) {
+        self.shared.held.store(false, Ordering::Relaxed);
     }
 
     /// The retry loop classified the attempt in flight: `counted`, it was an attempt (the
     /// client's limiter did not hold it back); `reached`, it may have reached the service;
-    /// `acted`: `Some(true)`, the service may have acted on it (for an operation that changes
-    /// state); `Some(false)`, it answered 2xx, which settles what the call's attempts did.
-    pub(crate) fn end_attempt(&self, counted: bool, reached: bool, acted: Option<bool>) {
+    /// `effect`, what it tells about the call's effect on the service
+    /// ([`failure::effect`](crate::failure::effect)).
+    pub(crate) fn end_attempt(&self, counted: bool, reached: bool, effect: Effect) {
         let shared = &self.shared;
         shared.in_flight.store(false, Ordering::Relaxed);
         if counted {
@@ -113,32 +137,35 @@ impl CallContext {
         if reached {
             shared.reached.store(true, Ordering::Relaxed);
         }
-        match acted {
-            Some(true) => shared.maybe_acted.store(true, Ordering::Relaxed),
-            Some(false) => shared.maybe_acted.store(false, Ordering::Relaxed),
-            None => {}
+        match effect {
+            Effect::Unknown => shared.maybe_acted.store(true, Ordering::Relaxed),
+            Effect::Settled => shared.maybe_acted.store(false, Ordering::Relaxed),
+            Effect::Unchanged => {}
         }
     }
 
+    /// An attempt is in flight past the rate limiter: begun, not held, not yet classified.
     fn in_flight(&self) -> bool {
-        self.shared.in_flight.load(Ordering::Relaxed)
+        let shared = &self.shared;
+        shared.in_flight.load(Ordering::Relaxed) && !shared.held.load(Ordering::Relaxed)
     }
 
     /// Whether the service may have acted on some attempt of the call, unsettled: an
     /// ambiguous outcome no reconciliation has settled, or an attempt cut short in flight
-    /// (for an operation that changes state).
+    /// (for an operation that changes state; one the rate limiter still held does not count).
     pub(crate) fn maybe_acted(&self) -> bool {
         let shared = &self.shared;
         shared.maybe_acted.load(Ordering::Relaxed)
             || (self.in_flight() && shared.in_flight_may_act.load(Ordering::Relaxed))
     }
 
-    /// Whether some attempt may have reached the service (one in flight counts).
+    /// Whether some attempt may have reached the service (one in flight counts, unless the
+    /// rate limiter still held it).
     pub(crate) fn reached(&self) -> bool {
         self.shared.reached.load(Ordering::Relaxed) || self.in_flight()
     }
 
-    /// Attempts made so far (one in flight counts).
+    /// Attempts made so far (one in flight counts, unless the rate limiter still held it).
     pub(crate) fn attempts(&self) -> u32 {
         self.shared.attempts.load(Ordering::Relaxed) + u32::from(self.in_flight())
     }

@@ -16,7 +16,7 @@ pub(super) fn phase(error: &ClientError) -> Phase {
             return Phase::Certificate(why);
         }
         // hyper-util's tunnel and connector errors are private types: their messages are
-        // what can be read (tests/proxy.rs pins them against the real tunnel).
+        // what can be read (the integration test proxy.rs pins them against the real tunnel).
         let text = cause.to_string();
         match tunnel_phase(&text) {
             Some(phase) => return phase,

@@ -34,8 +34,8 @@ use bytes::Bytes;
 
 pub use crate::operation::Reconciliation;
 use crate::{
-    BaseUrl, EncodeError, Invite, InviteDeleteResponse, InviteListResponse, InviteRequest,
-    InviteStatus, InviteUser, ListInvites, Mismatch, Operation,
+    BaseUrl, DeleteInvite, EncodeError, Invite, InviteDeleteResponse, InviteListResponse,
+    InviteRequest, InviteStatus, InviteUser, ListInvites, Mismatch, Operation,
 };
 
 /// The page size of the reads.
@@ -204,18 +204,13 @@ pub fn create_settled(response: &http::Response<Bytes>) -> bool {
 /// 404: `{"object":"organization.invite.deleted","id":…,"deleted":true}` for the id in the
 /// request's path (`uri`). `None` when the path names no invite.
 pub fn deleted_answer(uri: &http::Uri) -> Option<http::Response<Bytes>> {
-    let segment = uri.path().rsplit('/').next()?;
-    let id = percent_encoding::percent_decode_str(segment)
-        .decode_utf8()
-        .ok()?;
-    if id.is_empty() {
-        return None;
-    }
-    let body = serde_json::to_vec(&InviteDeleteResponse {
-        id: id.into_owned(),
-        deleted: true,
-    })
-    .ok()?;
+    let meta = DeleteInvite::META;
+    // Below the base URL (whatever its path): as many segments as the template has.
+    let path = uri.path();
+    let depth = meta.url_template.matches('/').count();
+    let (below, _) = path.rmatch_indices('/').nth(depth.checked_sub(1)?)?;
+    let [id] = <[String; 1]>::try_from(meta.path_values(&path[below..])?).ok()?;
+    let body = serde_json::to_vec(&InviteDeleteResponse { id, deleted: true }).ok()?;
     http::Response::builder()
         .header(http::header::CONTENT_TYPE, "application/json")
         .body(Bytes::from(body))
@@ -385,6 +380,18 @@ mod tests {
         let answer = deleted_answer(request.uri()).unwrap();
         let body: InviteDeleteResponse = serde_json::from_slice(answer.body()).unwrap();
         assert_eq!((body.id.as_str(), body.deleted), ("invite/1", true));
+        // Read with the operation's template, below any base path; a path that is not a
+        // delete's names no invite.
+        let proxied = BaseUrl::parse("https://gateway.example/openai/v1").unwrap();
+        let request = crate::DeleteInvite::new("invite-2")
+            .encode(&proxied)
+            .unwrap();
+        let answer = deleted_answer(request.uri()).unwrap();
+        let body: InviteDeleteResponse = serde_json::from_slice(answer.body()).unwrap();
+        assert_eq!(body.id, "invite-2");
+        for uri in ["https://api.openai.com/v1/organization/invites/", "/x", "/"] {
+            assert!(deleted_answer(&uri.parse().unwrap()).is_none(), "{uri}");
+        }
     }
 
     #[test]

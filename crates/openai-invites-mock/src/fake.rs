@@ -243,8 +243,39 @@ impl FakeInvites {
     }
 
     /// Queues a fault behind those already queued.
+    ///
+    /// A fault that could never fire (its [`Match::Operation`](crate::Match::Operation) holds
+    /// a hand-built meta that is not one of the core's operations) cannot be refused here, so
+    /// it is replaced by one that answers every request 500 with the reason, until the faults
+    /// are cleared: the test fails saying why, instead of passing without its fault.
+    /// [`try_push_fault`](Self::try_push_fault) returns the error instead.
     pub fn push_fault(&self, fault: Fault) {
+        if let Err(refused) = self.try_push_fault(fault) {
+            let message = format!("the fake refused a fault pushed by the test: {refused}");
+            let loud = Fault::status(500).times(usize::MAX).json(serde_json::json!({
+                "error": {"message": message, "type": "fake_control_error", "param": "operation", "code": "invalid_value"}
+            }));
+            lock(&self.inner.faults).push(loud);
+        }
+    }
+
+    /// Queues a fault behind those already queued, or refuses one that could never fire (its
+    /// [`Match::Operation`](crate::Match::Operation) is not one of the core's operations).
+    ///
+    /// ```
+    /// use openai_invites_core::{InviteUser, OperationMeta, Operation};
+    /// use openai_invites_mock::{FakeInvites, Fault, Match};
+    ///
+    /// let fake = FakeInvites::new();
+    /// let typo = OperationMeta { name: "invite_user", ..InviteUser::META };
+    /// let refused = fake.try_push_fault(Fault::status(503).matching(Match::Operation(typo)));
+    /// assert!(refused.unwrap_err().to_string().contains("`invite_user` is not one of"));
+    /// assert_eq!(fake.pending_faults(), 0);
+    /// ```
+    pub fn try_push_fault(&self, fault: Fault) -> Result<(), ControlError> {
+        fault.matcher.check()?;
         lock(&self.inner.faults).push(fault);
+        Ok(())
     }
 
     /// Queues a fault; returns the handle so calls chain.

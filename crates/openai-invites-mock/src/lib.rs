@@ -83,8 +83,10 @@
 //! ```
 //!
 //! From a Rust test of another program (a command line, a service in another language),
-//! [`FakeProcess`] builds and starts the binary on a free port, reads its base URL and calls
-//! the control API.
+//! [`FakeProcess`] starts the binary on a free port, reads its base URL and calls the control
+//! API. It finds the binary through `OPENAI_INVITES_FAKE`, builds it from the repository's
+//! sources when this crate comes from them, and otherwise runs the one on `PATH`
+//! (`cargo install openai-invites-fake`).
 
 mod answer;
 mod auth;

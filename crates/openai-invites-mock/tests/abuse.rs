@@ -1,6 +1,6 @@
 //! Hostile peers on loopback: idle, stalled and surplus connections are closed or answered,
 //! and a normal request still answers while it happens. (Memory under garbage is measured on
-//! the binary, in `tests/abuse_memory.rs`.)
+//! the binary, in `crates/openai-invites-fake/tests/abuse_memory.rs`.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -116,6 +116,36 @@ async fn times_and_matching() {
     assert_eq!(call(Method::GET, INVITES).send(&fake).await.status, 200);
 }
 
+/// A fault for an operation that is not one of the core's (a hand-built meta with a misspelt
+/// name) would never fire: refused when pushed, never queued silently.
+#[tokio::test]
+async fn a_fault_for_an_operation_not_in_the_table_is_refused() {
+    let fake = FakeInvites::new();
+    let typo = openai_invites_core::OperationMeta {
+        name: "invite_user",
+        ..InviteUser::META
+    };
+    let fault = || Fault::status(503).matching(Match::Operation(typo.clone()));
+    let refused = fake.try_push_fault(fault()).unwrap_err();
+    assert!(
+        refused.to_string().contains("`invite_user` is not one of"),
+        "{refused}"
+    );
+    assert_eq!(fake.pending_faults(), 0);
+    // `push_fault` cannot return the error: every request is answered 500 with it, until
+    // the faults are cleared.
+    fake.push_fault(fault());
+    for _ in 0..2 {
+        let reply = create_call("a@example.com").send_raw(&fake).await;
+        assert_eq!(reply.status, 500);
+        let message = reply.json()["error"]["message"].to_string();
+        assert!(message.contains("`invite_user` is not one of"), "{message}");
+    }
+    assert!(fake.invites().is_empty());
+    fake.clear_faults();
+    assert_eq!(create_call("a@example.com").send(&fake).await.status, 200);
+}
+
 #[tokio::test]
 async fn drop_connection_in_process() {
     let fake = FakeInvites::new();

@@ -1,5 +1,5 @@
 //! What a shared permit costs as replicas grow, the total quota fixed (the figures in
-//! `BENCHMARKS-redis.md`).
+//! section 5 of the repository's `BENCHMARKS.md`).
 //!
 //! ```sh
 //! cargo run --release -p openai-invites-redis --example shared_limit_at_scale

@@ -5,11 +5,11 @@
 //!   throughout, and what the fake counted agrees with what the callers saw.
 //! - The same run with in-process limiters only (the same quota in each replica) gets 429s:
 //!   those are what the shared limit avoids.
-//! - With `REPLICAS_STRICT=1` (the benchmark's method, BENCHMARKS-redis.md), also the
+//! - With `REPLICAS_STRICT=1` (the benchmark's method, BENCHMARKS.md, section 5), also the
 //!   figures that depend on the machine keeping time: together the replicas use at least 97%
 //!   of the service's quota, never see a 429, and each gets its share of the permits within
 //!   10%. A loaded machine (a CI runner) can stall a process past the margin below, and miss
-//!   them (BENCHMARKS-redis.md records such runs), so CI checks only the structure above.
+//!   them (BENCHMARKS.md, section 5 records such runs), so CI checks only the structure above.
 //!
 //! Both runs disable the client's retries, so every attempt is one call and one request: the
 //! 429s are counted at the fake (requests that created no invite), and checked against what

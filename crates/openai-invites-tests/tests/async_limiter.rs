@@ -12,7 +12,7 @@ use std::time::Duration;
 use openai_invites::layer::rate_limit::{
     Admission, LimiterFuture, LimiterUnavailable, RateLimiter,
 };
-use openai_invites::{ErrorKind, ListInvites};
+use openai_invites::{ErrorKind, InviteRequest, InviteRole, ListInvites};
 use openai_invites_mock::{FakeInvites, Fault};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -176,4 +176,56 @@ async fn a_cooldown_is_shared_through_the_store_before_the_answer_goes_up() {
         *limiter.pauses.lock().unwrap(),
         [Duration::from_millis(500)]
     );
+}
+
+/// A store whose answer never comes.
+struct Hung;
+
+impl RateLimiter for Hung {
+    fn acquire(&self) -> LimiterFuture<Admission> {
+        LimiterFuture::later(std::future::pending())
+    }
+    fn cool_down(&self, _: Duration) -> LimiterFuture<()> {
+        LimiterFuture::ready(Ok(()))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_the_limiter_held_until_the_deadline_was_never_sent() {
+    let fake = FakeInvites::new();
+    let client = support::in_process_builder(&fake)
+        .rate_limiter(Hung)
+        .total_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let ana = InviteRequest::new("ana@example.com", InviteRole::Reader);
+    let err = client.invite_user(ana).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TotalTimeout, "{err}");
+    // Nothing went past the limiter: no attempt, nothing sent, nothing unknown.
+    assert_eq!(fake.request_count(), 0);
+    assert_eq!(err.attempts(), 0, "{err}");
+    assert!(err.is_not_sent(), "{err}");
+    assert!(!err.is_outcome_unknown(), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_admitted_after_a_wait_and_cut_short_in_flight_is_unknown() {
+    let limiter = Remote {
+        latency: Duration::from_secs(1),
+        ..Remote::default()
+    };
+    let client = openai_invites::Client::builder()
+        .admin_key("sk-admin-test")
+        .transport(support::never_answers())
+        .rate_limiter(limiter)
+        .total_timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let ana = InviteRequest::new("ana@example.com", InviteRole::Reader);
+    let err = client.invite_user(ana).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TotalTimeout, "{err}");
+    // Admitted after a second, then in flight when the call ran out of time.
+    assert_eq!(err.attempts(), 1, "{err}");
+    assert!(!err.is_not_sent(), "{err}");
+    assert!(err.is_outcome_unknown(), "{err}");
 }

@@ -228,6 +228,25 @@ async fn a_create_answered_over_the_size_cap_is_reconciled() {
     assert_eq!(reads(fake), 0);
 }
 
+#[tokio::test]
+async fn a_delete_answered_over_the_size_cap_is_done_not_unknown() {
+    // A 2xx says the delete happened; only a create's body names what it made.
+    let (server, _) = support::loopback().await;
+    let fake = server.fake();
+    let id = fake.seed(InviteRequest::new(ANA, InviteRole::Reader)).id;
+    let fault = Fault::oversized_body(64 * 1024).apply_first();
+    fake.push_fault(fault.matching(Match::Operation(openai_invites::DeleteInvite::META)));
+    let client = support::loopback_builder(&server)
+        .max_response_bytes(16 * 1024)
+        .build()
+        .unwrap();
+    let err = client.delete_invite(&id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResponseTooLarge, "{err}");
+    assert!(fake.invites().is_empty());
+    assert!(!err.is_outcome_unknown(), "{err}");
+    assert!(!err.is_not_sent(), "{err}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_404_on_a_first_delete_stays_a_404() {
     let (fake, client) = support::in_process();

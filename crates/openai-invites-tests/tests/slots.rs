@@ -194,6 +194,35 @@ async fn concurrency_limit_holds_calls_back() {
     assert_eq!(most.load(Ordering::SeqCst), 2);
 }
 
+/// A concurrency limit in the per-attempt slot, under a rate limit that makes callers wait: a
+/// call waiting for its permit holds no slot of the limit, so every call goes through in
+/// turn (it used to keep the slot it reserved before the wait, and two calls hung until
+/// their total timeout).
+#[tokio::test(start_paused = true)]
+async fn tower_concurrency_limit_per_attempt_is_not_held_while_the_rate_limiter_waits() {
+    let fake = FakeInvites::new();
+    let client = support::in_process_builder(&fake)
+        .rate_limit(openai_invites::Quota::per_second(std::num::NonZeroU32::MIN))
+        .layer_per_attempt(tower::limit::ConcurrencyLimitLayer::new(2))
+        .total_timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let calls: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(client.list_invites(ListInvites::new())))
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    // One request a second: the fourth goes after three seconds, not at the timeout.
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(3) && took < Duration::from_secs(4),
+        "{took:?}"
+    );
+    assert_eq!(fake.request_count(), 4);
+}
+
 #[tokio::test(start_paused = true)]
 async fn tower_timeout_in_the_attempt_slot_fails_the_attempt_as_sent() {
     let client = Client::builder()

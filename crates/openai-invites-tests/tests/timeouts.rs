@@ -192,9 +192,11 @@ mod deadline_outside_attempts {
             .build()
             .unwrap();
         let err = fails_at_the_deadline(&client, 5).await;
-        // The retry loop counts the attempt it sent down and that was cut short: it cannot
-        // know the limiter below still held it. The service saw nothing.
-        assert_eq!(err.attempts(), 1);
+        // The attempt was begun but the limiter still held it: never admitted, so it is not
+        // counted, and the call knows nothing was sent. The service saw nothing.
+        assert_eq!(err.attempts(), 0);
+        assert!(err.is_not_sent());
+        assert!(!err.is_outcome_unknown());
         assert_eq!(fake.request_count(), 0, "nothing was sent");
     }
 

@@ -51,8 +51,9 @@ struct State {
     in_flight: u64,
     /// What the last answer announced.
     announced: Option<Announced>,
-    /// The earliest next grant at the announced pace.
-    next: Option<Instant>,
+    /// The last grant at an announced pace: the next one comes a pace later, at the pace the
+    /// latest announcement sets (an old, slower pace never outlives a new announcement).
+    last: Option<Instant>,
 }
 
 /// `left` requests allowed until `reset`: what the service announced, less what was in flight
@@ -107,21 +108,26 @@ impl AdaptiveLimiter {
 
 impl State {
     /// A permit at the announced pace (one is announced, its reset still ahead): what is
-    /// left spread evenly over the time until the reset.
+    /// left spread evenly over the time until the reset, from the last grant on. Read from the
+    /// latest announcement each time, so the wait is never past its reset.
     fn pace(&mut self, now: Instant) -> Admission {
         let Some(announced) = self.announced.as_mut() else {
             return Admission::Wait(Duration::ZERO);
         };
-        let until_reset = announced.reset - now;
+        let reset = announced.reset;
         if announced.left == 0 {
-            return Admission::Wait(until_reset);
+            return Admission::Wait(reset - now);
         }
-        if let Some(next) = self.next.filter(|next| *next > now) {
+        // The last grant and what is left, evenly from that grant to the reset.
+        let slots = u32::try_from(announced.left.saturating_add(1)).unwrap_or(u32::MAX);
+        let next = self
+            .last
+            .map(|last| last + reset.saturating_duration_since(last) / slots);
+        if let Some(next) = next.filter(|next| *next > now) {
             return Admission::Wait(next - now);
         }
-        let each = until_reset / u32::try_from(announced.left).unwrap_or(u32::MAX);
         announced.left -= 1;
-        self.next = Some(now + each);
+        self.last = Some(now);
         Admission::Granted
     }
 
@@ -257,6 +263,32 @@ mod tests {
         tokio::time::advance(300 * MS).await;
         round_trip(&limiter, Some(&answer(5, "1s")));
         assert_eq!(limiter.announced(), Some((5, 1000 * MS)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_new_announcement_replaces_the_old_pace() {
+        let limiter = limiter();
+        // One left for a minute: granted, and the next would come in a minute.
+        round_trip(&limiter, Some(&answer(1, "60s")));
+        assert_eq!(limiter.try_acquire(), Admission::Granted);
+        // Its answer: the quota was refilled, 49 left within a second. The pace is now one
+        // every 20 ms (the last grant and 49 more in a second), not one a minute.
+        limiter.attempt_ended(Some(&answer(49, "1s")));
+        assert_eq!(limiter.announced(), Some((49, 1000 * MS)));
+        assert_eq!(limiter.try_acquire(), Admission::Wait(20 * MS));
+        tokio::time::advance(20 * MS).await;
+        assert_eq!(limiter.try_acquire(), Admission::Granted);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_wait_never_passes_the_announced_reset() {
+        let limiter = limiter();
+        round_trip(&limiter, Some(&answer(2, "1s")));
+        assert_eq!(limiter.try_acquire(), Admission::Granted);
+        // It was to wait 500 ms; a reset in 100 ms, one left: spread from the last grant, the
+        // next comes in 50 ms, well before the reset.
+        limiter.attempt_ended(Some(&answer(1, "100ms")));
+        assert_eq!(limiter.try_acquire(), Admission::Wait(50 * MS));
     }
 
     #[tokio::test(start_paused = true)]

@@ -13,6 +13,7 @@ use tower_service::Service;
 use super::ticket::Ticket;
 use super::{Admission, RateLimitFuture, RateLimiter};
 use crate::layer::Deadline;
+use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
 use crate::{BoxError, defaults};
 
@@ -29,6 +30,11 @@ pub struct Throttled {
 
 /// Applies a shared [`RateLimiter`] to every attempt, and turns each 429 that carries a retry
 /// hint into a cooldown for every caller.
+///
+/// An attempt counts from when this layer admits it to the layers below: one still waiting
+/// for its permit when the call runs out of time was never sent, so the call's error counts
+/// no attempt for it and is not "outcome unknown". (In a stack of your own without this
+/// layer, an attempt counts from when the retry loop hands it down.)
 ///
 /// ```
 /// use std::num::NonZeroU32;
@@ -148,11 +154,19 @@ where
             }
             Some(Err(unavailable)) => RateLimitFuture::failed(unavailable.into()),
             // A wait, or an answer that needs I/O: the rest happens in the future, with a
-            // clone that is asked for readiness once the permit is granted (so a concurrency
-            // limit of yours below is not held while this call waits).
+            // clone that is asked for readiness once the permit is granted. The service made
+            // ready for this call is dropped now, not kept: a concurrency limit of yours below
+            // reserved its slot there, and holding it through the wait would starve the calls
+            // that were admitted.
             first => {
                 let mut inner = self.inner.clone();
+                drop(std::mem::replace(&mut self.inner, inner.clone()));
                 let layer = self.layer.clone();
+                // Until it is admitted, a call cut short by its deadline sent nothing.
+                let context = CallContext::of(&request).cloned();
+                if let Some(context) = &context {
+                    context.hold_attempt();
+                }
                 let admitted = async move {
                     let started = tokio::time::Instant::now();
                     let mut answer = match first {
@@ -168,6 +182,9 @@ where
                                 poll_fn(|cx| inner.poll_ready(cx))
                                     .await
                                     .map_err(Into::into)?;
+                                if let Some(context) = &context {
+                                    context.admit_attempt();
+                                }
                                 return Ok((inner.call(request), ticket));
                             }
                             Admission::Wait(wait) => {

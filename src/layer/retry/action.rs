@@ -5,8 +5,8 @@ use std::time::Duration;
 /// Why a retry is or is not made; short, stable strings for events, metrics and errors.
 pub type Reason = &'static str;
 
-/// What the retry loop does after an attempt: the [`RetryPolicy`](super::RetryPolicy)'s one
-/// answer, from the attempt's outcome (its [`ErrorKind`](crate::ErrorKind) and retry class),
+/// What the retry loop does after an attempt: the one answer of
+/// [`RetryPolicy::decide`](super::RetryPolicy::decide), from the attempt's outcome (its [`ErrorKind`](crate::ErrorKind) and retry class),
 /// the operation, the retries made and the time left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

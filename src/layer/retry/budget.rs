@@ -15,9 +15,9 @@ use crate::defaults;
 /// Default: a window of [`defaults::RETRY_BUDGET_WINDOW`], a reserve of
 /// [`defaults::RETRY_BUDGET_MIN_PER_SEC`] retries per second, and
 /// [`defaults::RETRY_BUDGET_RATIO`] retries per call in the window. So against a service that
-/// always fails, a burst of calls makes about a fifth more requests (plus the reserve), not
-/// three times as many; a trickle of calls keeps its retries. The window runs on tokio's clock
-/// (paused-time tests drive it).
+/// always fails, a burst of calls earns that ratio of a retry per call (plus the reserve),
+/// not every retry `max_retries` allows; a trickle of calls keeps its retries. The window
+/// runs on tokio's clock (paused-time tests drive it).
 #[derive(Clone)]
 pub struct RetryBudget(Arc<TpsBudget>);
 

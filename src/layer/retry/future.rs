@@ -37,7 +37,8 @@ pin_project! {
         policy: Arc<RetryPolicy>,
         recorder: Recorder,
         // What the retries and reads are made from; `None` when the policy allows neither.
-        template: Option<Template>,
+        // Boxed: the future is moved through every layer's `call` above, by value.
+        template: Option<Box<Template>>,
         // The call's shared context, told how each attempt ended, when there is no template
         // to hold it.
         context: Option<CallContext>,
@@ -78,7 +79,7 @@ where
     pub(super) fn new(
         mut inner: S,
         (policy, recorder): (Arc<RetryPolicy>, Recorder),
-        (template, changes_state): (Option<Template>, bool),
+        (template, changes_state): (Option<Box<Template>>, bool),
         first: http::Request<Bytes>,
     ) -> Self {
         let context = match &template {
@@ -134,11 +135,11 @@ where
             let round = Round {
                 policy: this.policy,
                 recorder: this.recorder,
-                template: this.template.as_ref(),
+                template: this.template.as_deref(),
                 context: this
                     .context
                     .as_ref()
-                    .or_else(|| this.template.as_ref()?.context()),
+                    .or_else(|| this.template.as_deref()?.context()),
                 retry: *this.retry,
             };
             let (action, outcome, acted_before) = match this.state.as_mut().project() {

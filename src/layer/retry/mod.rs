@@ -1,7 +1,7 @@
 //! Retry with backoff and a shared budget: a loop ([`RetryFuture`]) that sends an attempt,
-//! asks the [`RetryPolicy`] what its outcome calls for, and acts on the one answer, an
-//! [`Action`]: wait and send again, read the service ([`reconcile`](super::reconcile)), or hand
-//! the outcome back.
+//! asks the [`RetryPolicy`] what its outcome calls for ([`RetryPolicy::decide`], a pure
+//! function of the [`Attempt`]), and acts on the one answer, an [`Action`]: wait and send
+//! again, read the service ([`reconcile`](super::reconcile)), or hand the outcome back.
 //!
 //! The policy weighs each failure by its class, decided once by the client's classification
 //! (`rules.rs`, in priority order): a request that never left is retried for any operation,
@@ -39,6 +39,7 @@
 //! ```
 
 mod action;
+mod attempt;
 mod backoff;
 mod budget;
 mod future;
@@ -50,6 +51,7 @@ mod service;
 mod template;
 
 pub use action::{Action, Reason};
+pub use attempt::Attempt;
 pub use backoff::{Backoff, Jitter};
 pub use budget::RetryBudget;
 pub use future::RetryFuture;

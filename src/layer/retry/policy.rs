@@ -5,10 +5,10 @@ use std::time::Duration;
 use openai_invites_core::OperationMeta;
 use openai_invites_core::reconcile::Reconciliation;
 
+use super::attempt::{Attempt, Outcome};
 use super::rules::{self, Failed};
 use super::{Action, Backoff, ReconcilePolicy, RetryBudget};
 use crate::defaults;
-use crate::layer::Deadline;
 
 /// Retry settings; the defaults follow the official SDKs.
 ///
@@ -49,71 +49,28 @@ impl Default for RetryPolicy {
     }
 }
 
-/// One attempt's outcome, and what the policy weighs with it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Attempt<'a> {
-    pub(crate) meta: Option<&'a OperationMeta>,
-    pub(crate) outcome: Outcome<'a>,
-    /// Retries made before this attempt.
-    pub(crate) retry: u32,
-    /// An earlier attempt of the call may have taken effect.
-    pub(crate) acted_before: bool,
-    /// The call's deadline, if it has one.
-    pub(crate) deadline: Option<Deadline>,
-    /// Reading the service found that this create did not take effect: sending it again is
-    /// safe, whatever the operation.
-    pub(crate) found_not_created: bool,
-    /// The call lets the client reconcile (it was not made
-    /// [`without_reconciliation`](crate::Call::without_reconciliation)).
-    pub(crate) call_reconciles: bool,
-}
-
-/// What an attempt came back with.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Outcome<'a> {
-    /// A 2xx; `settled`: for a create, its body is the invite.
-    Success { settled: bool },
-    /// A non-2xx answer, or an error.
-    Failed(Failed<'a>),
-}
-
-impl Attempt<'_> {
-    /// Whether the attempt may have reached the service.
-    pub(crate) fn reached(&self) -> bool {
-        match self.outcome {
-            Outcome::Failed(Failed::Error(failure)) => failure.reached(),
-            _ => true,
-        }
-    }
-
-    /// Whether the service may have acted on this attempt.
-    pub(crate) fn may_have_acted(&self) -> bool {
-        match self.outcome {
-            Outcome::Success { .. } => true,
-            Outcome::Failed(Failed::Answered(facts)) => facts.failure.is_ambiguous(),
-            // An error after the attempt may have reached the service (a body over the cap
-            // included: the service answered).
-            Outcome::Failed(Failed::Error(failure)) => failure.reached(),
-        }
-    }
-}
-
 impl RetryPolicy {
-    /// How this operation's ambiguous outcomes are settled: none when reconciling is off, for
-    /// the client or (`call_reconciles` false) for this call.
+    /// How this operation's ambiguous outcomes are settled: none when reconciling is off for
+    /// the client; a create's search is off too when it is off for this call
+    /// (`call_reconciles` false). The delete rule reads nothing more, so it stays.
     pub(crate) fn reconciliation(
         &self,
         meta: Option<&OperationMeta>,
         call_reconciles: bool,
     ) -> Reconciliation {
-        match meta {
-            Some(meta) if self.reconcile.enabled && call_reconciles => meta.reconcile,
-            _ => Reconciliation::None,
+        let Some(meta) = meta.filter(|_| self.reconcile.enabled) else {
+            return Reconciliation::None;
+        };
+        match meta.reconcile {
+            Reconciliation::FindCreatedInvite if !call_reconciles => Reconciliation::None,
+            how => how,
         }
     }
 
-    /// What to do after `attempt`.
-    pub(crate) fn decide(&self, attempt: &Attempt<'_>) -> Action {
+    /// What to do after `attempt`: the one decision the retry loop asks for after each
+    /// attempt (see [`Attempt`] for an example). Pure: it reads the attempt and these
+    /// settings, and only the loop acts on it (the [`RetryBudget`] is withdrawn from there).
+    pub fn decide(&self, attempt: &Attempt<'_>) -> Action {
         let reconcile = self.reconciliation(attempt.meta, attempt.call_reconciles);
         let failed = match attempt.outcome {
             // A create's 2xx that does not decode: it acted, and reading finds the invite.
@@ -177,6 +134,7 @@ mod tests {
 
     use super::*;
     use crate::failure::ResponseFacts;
+    use crate::layer::Deadline;
 
     static CREATE: OperationMeta = InviteUser::META;
     static LIST: OperationMeta = ListInvites::META;
@@ -242,6 +200,12 @@ mod tests {
             ..first
         };
         assert_eq!(policy().decide(&retried), Action::Deleted);
+        // A call without reconciliation keeps the rule: it reads nothing more.
+        let without = Attempt {
+            call_reconciles: false,
+            ..retried
+        };
+        assert_eq!(policy().decide(&without), Action::Deleted);
     }
 
     #[test]

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use openai_invites_core::reconcile::{self, Finding, Reconciliation};
+use openai_invites_core::reconcile::{self, Finding};
 use tower_service::Service;
 
+use super::attempt::{Attempt, Outcome};
 use super::future::{AttemptResult, Reading};
-use super::policy::{Attempt, Outcome};
 use super::rules::Failed;
 use super::template::Template;
 use super::{Action, Retry, RetryPolicy};
@@ -54,40 +54,21 @@ impl Round<'_> {
         acted_before: bool,
     ) -> (Action, bool) {
         let meta = self.template.and_then(Template::meta);
-        let creates = self.policy.reconciliation(meta, self.call_reconciles())
-            == Reconciliation::FindCreatedInvite;
-        let outcome = match outcome {
-            Ok(response) => match ResponseFacts::of(response) {
-                Some(facts) => Outcome::Failed(Failed::Answered(facts)),
-                None => Outcome::Success {
-                    settled: !creates || reconcile::create_settled(response),
-                },
-            },
-            Err(error) => Outcome::Failed(Failed::Error(classify(error.as_ref()).failure)),
-        };
         let attempt = Attempt {
-            meta,
-            outcome,
             retry: self.retry,
             acted_before,
             // Read only when there is a wait to weigh (below).
             deadline: None,
-            found_not_created: false,
             call_reconciles: self.call_reconciles(),
+            ..Attempt::of(meta, outcome)
         };
-        let changes_state = meta.is_none_or(failure::changes_state);
-        // Whether the service may have acted without the client knowing: `Some(false)` for a
-        // 2xx that settles the call (a delete answered 2xx did delete).
-        let (unknown, acted) = match outcome {
-            Outcome::Success { settled } => (Some(!settled), false),
-            Outcome::Failed(_) => {
-                let acted = attempt.may_have_acted();
-                ((acted && changes_state).then_some(true), acted)
-            }
-        };
+        let outcome = attempt.outcome;
+        // A 2xx is not counted as acted on here: it ends the call, or its create is read.
+        let acted = !matches!(outcome, Outcome::Success { .. }) && attempt.may_have_acted();
         if let Some(context) = self.context {
             let held = matches!(outcome, Outcome::Failed(Failed::Error(Failure::Held(_))));
-            context.end_attempt(!held, attempt.reached(), unknown);
+            let effect = failure::effect(meta, attempt.ended());
+            context.end_attempt(!held, attempt.reached(), effect);
         }
         match (self.template, outcome) {
             // Neither a retry nor a reconciliation is allowed, or a 2xx settled the call:
@@ -148,22 +129,19 @@ impl Round<'_> {
         if reconciled != Reconciled::NotCreated {
             return Action::Return;
         }
-        let failed = match outcome {
-            Ok(response) => ResponseFacts::of(response).map(Failed::Answered),
-            Err(error) => Some(Failed::Error(classify(error.as_ref()).failure)),
-        };
-        let Some(failed) = failed else {
-            return Action::Return;
-        };
-        self.policy.decide(&Attempt {
-            meta: self.template.and_then(Template::meta),
-            outcome: Outcome::Failed(failed),
+        let attempt = Attempt {
             retry: self.retry,
             acted_before,
             deadline: self.template.and_then(Template::deadline),
             found_not_created: true,
             call_reconciles: self.call_reconciles(),
-        })
+            ..Attempt::of(self.template.and_then(Template::meta), outcome)
+        };
+        // A 2xx is never found not made (its list is read again until it shows the invite).
+        if let Outcome::Success { .. } = attempt.outcome {
+            return Action::Return;
+        }
+        self.policy.decide(&attempt)
     }
 
     /// Carries out the events, notes and metrics of `action`; the wait before the next attempt

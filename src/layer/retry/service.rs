@@ -82,9 +82,9 @@ where
                 let meta = OperationMeta::of(&request);
                 let call = CallContext::of(&request).is_none_or(CallContext::reconciles);
                 let reconcilable = self.policy.reconciliation(meta, call) != Reconciliation::None;
-                reconcilable.then(|| Template::of(&request))
+                reconcilable.then(|| Box::new(Template::of(&request)))
             }
-            _ => Some(Template::of(&request)),
+            _ => Some(Box::new(Template::of(&request))),
         };
         if deposit && template.is_some() {
             self.policy.budget.deposit();

@@ -182,7 +182,7 @@ mod tests {
         // The call's context is shared, not copied: attempts count into the same one.
         let shared = retry.extensions().get::<CallContext>().unwrap();
         shared.begin_attempt(false);
-        shared.end_attempt(true, true, None);
+        shared.end_attempt(true, true, crate::failure::Effect::Unchanged);
         assert_eq!(
             original
                 .extensions()

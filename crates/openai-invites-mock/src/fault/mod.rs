@@ -30,7 +30,8 @@ pub enum Match {
     /// Requests for one operation of the core's table, e.g.
     /// `Match::Operation(InviteUser::META)`: typed, so a misspelt operation does not compile.
     /// For a name known only at run time, [`Match::operation`] refuses one that is not an
-    /// operation.
+    /// operation; so does [`FakeInvites::try_push_fault`](crate::FakeInvites::try_push_fault)
+    /// a hand-built meta that is not in the table.
     ///
     /// ```compile_fail
     /// use openai_invites_mock::Match;
@@ -76,6 +77,20 @@ impl Match {
                     format!("`{name}` is not one of {}", names.join(", ")),
                 ))
             }
+        }
+    }
+
+    /// Refuses a [`Match::Operation`] whose meta is not one of the core's table (a hand-built
+    /// one, with a misspelt name, say): it would never fire.
+    pub(crate) fn check(&self) -> Result<(), ControlError> {
+        match self {
+            Self::Operation(meta) if ops::named(meta.name) != Some(meta) => {
+                // A misspelt name is refused with the names there are.
+                Self::operation(meta.name)?;
+                let message = format!("`{}` differs from the table's meta of that name", meta.name);
+                Err(ControlError::invalid("operation", message))
+            }
+            _ => Ok(()),
         }
     }
 

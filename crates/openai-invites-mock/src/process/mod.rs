@@ -7,7 +7,7 @@
 //! use openai_invites_mock::FakeProcess;
 //! use serde_json::json;
 //!
-//! let fake = FakeProcess::start(&["--admin-key", "sk-admin-test"])?; // builds it if need be
+//! let fake = FakeProcess::start(&["--admin-key", "sk-admin-test"])?; // finds the binary first
 //! println!("point the program at {}", fake.base_url()); // http://127.0.0.1:PORT/v1
 //! fake.control("POST", "invites", Some(&json!({"invites": [{"email": "ana@example.com"}]})))?;
 //! fake.control("POST", "faults", Some(&json!({"status": 503, "operation": "listInvites"})))?;
@@ -16,27 +16,33 @@
 //! assert_eq!(log["data"][0]["operation"], "listInvites");
 //! # Ok::<(), openai_invites_mock::FakeProcessError>(())
 //! ```
+//!
+//! The binary is the package `openai-invites-fake`: `cargo install openai-invites-fake` puts it
+//! on `PATH`, where [`FakeProcess::binary`] finds it (see there for the other places it looks).
 
 use std::ffi::OsStr;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{OnceLock, mpsc};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::control::CONTROL_PREFIX;
 
+mod binary;
+
 /// The binary's name (without the platform's suffix).
 pub const FAKE_BINARY: &str = "openai-invites-fake";
-/// The package whose binary it is, for `cargo build -p`.
-const FAKE_PACKAGE: &str = "openai-invites-fake";
 /// Where [`FakeProcess::binary`] looks first: a path to a binary built beforehand.
 pub const FAKE_BINARY_ENV: &str = "OPENAI_INVITES_FAKE";
 /// How long a start waits for the base URL, and a control call for its answer.
 const PATIENCE: Duration = Duration::from_secs(60);
+/// How much of the fake's stderr is kept for an error (the rest is read and dropped).
+const STDERR_KEPT: usize = 8 * 1024;
 
 /// A running `openai-invites-fake` on `127.0.0.1` and a free port; killed when dropped (also
 /// when a test panics).
@@ -62,9 +68,24 @@ pub enum FakeProcessError {
         /// Its exit status.
         status: std::process::ExitStatus,
     },
-    /// The process did not print a base URL first.
-    #[error("openai-invites-fake printed {0:?} instead of its base URL")]
-    NoBaseUrl(String),
+    /// The binary is neither named by `OPENAI_INVITES_FAKE`, nor buildable from sources beside
+    /// this crate, nor on `PATH`.
+    #[error(
+        "openai-invites-fake is not on PATH: install it with `cargo install openai-invites-fake`, \
+         or set {FAKE_BINARY_ENV} to its path"
+    )]
+    NotFound,
+    /// The process did not print a base URL first (it exited, or took too long).
+    #[error(
+        "openai-invites-fake printed {printed:?} instead of its base URL; its stderr: {}",
+        if stderr.trim().is_empty() { "(empty)" } else { stderr.trim() }
+    )]
+    NoBaseUrl {
+        /// Its first line on stdout (empty when it printed none).
+        printed: String,
+        /// What it wrote to stderr (its first few KiB), e.g. why it refused its arguments.
+        stderr: String,
+    },
     /// A control call was answered with another status than 200.
     #[error("the control API answered {status}: {body}")]
     Control {
@@ -99,13 +120,13 @@ impl FakeProcess {
 
     /// Runs `command`, which starts the fake (directly, or through a wrapper such as
     /// `sh -c 'ulimit -n 64 && exec "$0" "$@"'`), with `--port 0` added to its arguments, and
-    /// waits for the base URL it prints first. Its stdout is read (and drained) here; its
-    /// stderr is discarded.
+    /// waits for the base URL it prints first. Its stdout and stderr are read (and drained)
+    /// here; when it prints no base URL, the error carries what it wrote to stderr.
     pub fn spawn(mut command: Command) -> Result<Self, FakeProcessError> {
         let child = command
             .args(["--port", "0"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()?;
         // Owned from here, so that a failure below still kills the child.
         let mut running = Self {
@@ -113,9 +134,11 @@ impl FakeProcess {
             authority: String::new(),
             child,
         };
-        let stdout = running.child.stdout.take().ok_or_else(|| {
-            FakeProcessError::Io(io::Error::other("the child's stdout was not piped"))
-        })?;
+        let (stdout, stderr) = match (running.child.stdout.take(), running.child.stderr.take()) {
+            (Some(stdout), Some(stderr)) => (stdout, stderr),
+            _ => return Err(io::Error::other("the child's output was not piped").into()),
+        };
+        let stderr = Stderr::read(stderr);
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
@@ -125,33 +148,38 @@ impl FakeProcess {
             // Keep reading, so that the fake never blocks on (or dies of) a full pipe.
             let _ = io::copy(&mut reader, &mut io::sink());
         });
-        let line = rx
-            .recv_timeout(PATIENCE)
-            .map_err(|_| FakeProcessError::NoBaseUrl(String::new()))?;
+        let line = rx.recv_timeout(PATIENCE).unwrap_or_default();
         let base_url = line.trim();
-        let authority = base_url
+        let Some(authority) = base_url
             .strip_prefix("http://")
             .and_then(|rest| rest.strip_suffix("/v1"))
-            .ok_or_else(|| FakeProcessError::NoBaseUrl(line.clone()))?;
+        else {
+            // Stopped, so that its stderr ends and can be read whole.
+            let _ = running.child.kill();
+            let _ = running.child.wait();
+            return Err(FakeProcessError::NoBaseUrl {
+                printed: line.clone(),
+                stderr: stderr.text(),
+            });
+        };
         running.authority = authority.to_owned();
         running.base_url = base_url.to_owned();
         Ok(running)
     }
 
-    /// The binary to run: the path in `OPENAI_INVITES_FAKE` if it is set; else the one in the
-    /// calling program's cargo target directory (`target/<profile>/openai-invites-fake`),
-    /// built (or brought up to date) once per process with `cargo build -p
-    /// openai-invites-mock --bin openai-invites-fake`, in the same profile. Cargo builds
-    /// another package's binary for no test, so this is how a test of another package gets it.
+    /// The binary to run, from the first place that has it:
+    ///
+    /// 1. the path in `OPENAI_INVITES_FAKE`, if it is set;
+    /// 2. when this crate is built from the repository's sources (the fake's package beside
+    ///    it, as in this workspace or a git dependency), the calling program's cargo target
+    ///    directory (`target/<profile>/openai-invites-fake`), built (or brought up to date)
+    ///    once per process with `cargo build -p openai-invites-fake`, in the same profile:
+    ///    cargo builds another package's binary for no test, so this is how a test of another
+    ///    package gets it;
+    /// 3. `openai-invites-fake` on `PATH` (`cargo install openai-invites-fake` puts it there),
+    ///    for a user of the published crate; else [`FakeProcessError::NotFound`].
     pub fn binary() -> Result<PathBuf, FakeProcessError> {
-        static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-        if let Some(path) = std::env::var_os(FAKE_BINARY_ENV) {
-            return Ok(PathBuf::from(path));
-        }
-        BUILT
-            .get_or_init(|| build().map_err(|e| e.to_string()))
-            .clone()
-            .map_err(|e| FakeProcessError::Io(io::Error::other(e)))
+        binary::find()
     }
 
     /// `http://127.0.0.1:PORT/v1`: the base URL a client of the fake's API uses.
@@ -214,65 +242,54 @@ impl Drop for FakeProcess {
     }
 }
 
-/// Builds the binary into the calling program's target directory and returns its path.
-fn build() -> Result<PathBuf, FakeProcessError> {
-    let exe = std::env::current_exe()?;
-    let profile_dir = profile_dir(&exe).ok_or_else(|| {
-        io::Error::other(format!(
-            "{} is not in a cargo target directory: set {FAKE_BINARY_ENV}",
-            exe.display()
-        ))
-    })?;
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut build = Command::new(cargo);
-    build
-        .args(["build", "--quiet", "-p", FAKE_PACKAGE, "--bin", FAKE_BINARY])
-        // This crate's own folder: inside the workspace that builds it.
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    if let Some(target_dir) = profile_dir.parent() {
-        build.env("CARGO_TARGET_DIR", target_dir);
-    }
-    if profile_dir
-        .file_name()
-        .is_some_and(|name| name == "release")
-    {
-        build.arg("--release");
-    }
-    let status = build.status()?;
-    if !status.success() {
-        return Err(FakeProcessError::Build {
-            command: format!("cargo build -p {FAKE_PACKAGE} --bin {FAKE_BINARY}"),
-            status,
-        });
-    }
-    Ok(profile_dir.join(format!("{FAKE_BINARY}{}", std::env::consts::EXE_SUFFIX)))
+/// The fake's stderr, read on a thread of its own: the first [`STDERR_KEPT`] bytes are kept.
+struct Stderr {
+    kept: Arc<Mutex<Vec<u8>>>,
+    reader: JoinHandle<()>,
 }
 
-/// `target/<profile>` for a test (`deps/`), an example (`examples/`) or a binary.
-fn profile_dir(exe: &Path) -> Option<PathBuf> {
-    let dir = exe.parent()?;
-    let nested = dir
-        .file_name()
-        .is_some_and(|name| name == "deps" || name == "examples");
-    let profile = if nested { dir.parent()? } else { dir };
-    Some(profile.to_path_buf())
+impl Stderr {
+    fn read(mut stderr: impl Read + Send + 'static) -> Self {
+        let kept = Arc::new(Mutex::new(Vec::new()));
+        let into = kept.clone();
+        let reader = std::thread::spawn(move || {
+            let mut chunk = [0; 1024];
+            while let Ok(n @ 1..) = stderr.read(&mut chunk) {
+                let mut kept = into.lock().unwrap_or_else(PoisonError::into_inner);
+                let room = STDERR_KEPT.saturating_sub(kept.len());
+                kept.extend_from_slice(&chunk[..n.min(room)]);
+            }
+        });
+        Self { kept, reader }
+    }
+
+    /// What was kept, once the process has ended (its stderr closed).
+    fn text(self) -> String {
+        let _ = self.reader.join();
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        String::from_utf8_lossy(&kept).into_owned()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A start that fails says why, in the fake's own words.
+    #[cfg(unix)]
     #[test]
-    fn the_profile_dir_of_tests_examples_and_binaries() {
-        for exe in [
-            "/w/target/debug/deps/cli-0123abcd",
-            "/w/target/debug/examples/quickstart",
-            "/w/target/debug/openai-invites",
-        ] {
-            assert_eq!(
-                profile_dir(Path::new(exe)),
-                Some(PathBuf::from("/w/target/debug"))
-            );
-        }
+    fn a_fake_that_will_not_start_reports_its_stderr() {
+        let mut refused = Command::new("sh");
+        refused.args([
+            "-c",
+            "echo 'error: unexpected argument --bogus' >&2; exit 2",
+        ]);
+        let error = FakeProcess::spawn(refused).unwrap_err();
+        let FakeProcessError::NoBaseUrl { printed, stderr } = &error else {
+            panic!("{error}")
+        };
+        assert_eq!(printed, "");
+        assert_eq!(stderr.trim(), "error: unexpected argument --bogus");
+        assert!(error.to_string().contains("--bogus"), "{error}");
     }
 }
