@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The binaries are taken from beside this example (`target/release`), or from
-//! `OPENAI_INVITES_CLI` / `OPENAI_INVITES_FAKE`. Figures: BENCHMARKS-roster.md.
+//! `OPENAI_INVITES_CLI` / `OPENAI_INVITES_FAKE`. Figures: BENCHMARKS.md, section 9.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
