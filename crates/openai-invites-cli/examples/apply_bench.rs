@@ -16,7 +16,7 @@
 //!
 //! `ROWS` (1000) and `QUOTA` (50) set the first; `JOURNAL_ROWS` (400) the second. The
 //! binaries are taken from beside this example (`target/release`), or from
-//! `OPENAI_INVITES_CLI` / `OPENAI_INVITES_FAKE`. Figures: BENCHMARKS-roster.md.
+//! `OPENAI_INVITES_CLI` / `OPENAI_INVITES_FAKE`. Figures: BENCHMARKS.md, section 9.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
