@@ -1,48 +1,102 @@
-//! Benchmark (not a test): `openai-invites apply` of a 1,000-row roster against the
-//! `openai-invites-fake` binary with `--quota 50/1s`, in three runs: `--rate 50/s`,
-//! `--rate auto`, and `--rate 50/s` with 5 % of the creates failing ambiguously. For each:
-//! the time, the share of the quota used, the 429s, the requests by kind, and whether every
-//! roster email ended with exactly one pending invite.
+//! Benchmark (not a test): `openai-invites apply` against the `openai-invites-fake` binary,
+//! both run as separate processes.
+//!
+//! - **quota** (issue 22, item 7): a 1,000-row roster against `--quota 50/1s`, in four runs:
+//!   `--rate 50/s`, `--rate auto`, `--rate 50/s` with 5 % of the creates failing ambiguously,
+//!   and `--rate 50/s --journal`. For each: the time, the share of the quota used, the 429s,
+//!   the requests by kind, and whether every roster email ended with exactly one pending
+//!   invite.
+//! - **journal**: what `--journal` costs when the rate does not hide it: 400 rows against a
+//!   fake with no quota, `--rate 2000/s --concurrency 16`, without and with `--journal`.
 //!
 //! ```sh
 //! cargo build --release -p openai-invites-cli -p openai-invites-fake --examples --bins
-//! target/release/examples/apply_bench            # ROWS=1000 QUOTA=50 by default
+//! target/release/examples/apply_bench            # BENCH=quota|journal (both by default)
 //! ```
 //!
-//! The binaries are taken from beside this example (`target/release`), or from
+//! `ROWS` (1000) and `QUOTA` (50) set the first; `JOURNAL_ROWS` (400) the second. The
+//! binaries are taken from beside this example (`target/release`), or from
 //! `OPENAI_INVITES_CLI` / `OPENAI_INVITES_FAKE`. Figures: BENCHMARKS.md, section 9.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use openai_invites_mock::FakeProcess;
 use serde_json::{Value, json};
 
 const KEY: &str = "sk-admin-bench-0123456789";
 
 type Failed = Box<dyn std::error::Error>;
 
+/// One `apply` to measure.
+struct Setup<'a> {
+    name: &'a str,
+    rows: usize,
+    /// The fake's quota per second, if any.
+    quota: Option<u64>,
+    args: Vec<String>,
+    /// Push an ambiguous create fault every 20 creates' worth of time.
+    faults: bool,
+    journal: bool,
+}
+
 fn main() -> Result<(), Failed> {
-    let rows: usize = setting("ROWS", 1000);
-    let quota: u64 = setting("QUOTA", 50);
-    println!("apply of {rows} rows against the fake with --quota {quota}/1s\n");
+    let bench = std::env::var("BENCH").unwrap_or_default();
+    if bench.is_empty() || bench == "quota" {
+        let rows: usize = setting("ROWS", 1000);
+        let quota: u64 = setting("QUOTA", 50);
+        println!("apply of {rows} rows against the fake with --quota {quota}/1s\n");
+        let rate = format!("{quota}/s");
+        let setup = |name, rate: &str, faults, journal| Setup {
+            name,
+            rows,
+            quota: Some(quota),
+            args: vec!["--rate".into(), rate.into()],
+            faults,
+            journal,
+        };
+        table(&[
+            setup("--rate 50/s", &rate, false, false),
+            setup("--rate auto", "auto", false, false),
+            setup("--rate 50/s, 5 % ambiguous", &rate, true, false),
+            setup("--rate 50/s --journal", &rate, false, true),
+        ])?;
+    }
+    if bench.is_empty() || bench == "journal" {
+        let rows: usize = setting("JOURNAL_ROWS", 400);
+        println!("\napply of {rows} rows, --rate 2000/s --concurrency 16, a fake with no quota\n");
+        let setup = |name, journal| Setup {
+            name,
+            rows,
+            quota: None,
+            args: ["--rate", "2000/s", "--concurrency", "16"]
+                .map(String::from)
+                .to_vec(),
+            faults: false,
+            journal,
+        };
+        table(&[setup("no journal", false), setup("--journal", true)])?;
+    }
+    Ok(())
+}
+
+fn table(setups: &[Setup<'_>]) -> Result<(), Failed> {
     println!(
         "| run | time | quota used | 429s | requests (create / list / delete) | \
          ambiguous | one pending invite per email |"
     );
     println!("|---|---|---|---|---|---|---|");
-    for (name, rate, faults) in [
-        ("--rate 50/s", format!("{quota}/s"), false),
-        ("--rate auto", "auto".to_owned(), false),
-        ("--rate 50/s, 5 % ambiguous", format!("{quota}/s"), true),
-    ] {
-        let run = run(rows, quota, &rate, faults)?;
+    for setup in setups {
+        let run = run(setup)?;
+        let used = match setup.quota {
+            Some(_) => format!("{:.1} %", run.used * 100.0),
+            None => "-".to_owned(),
+        };
         println!(
-            "| {name} | {:.2} s | {:.1} % | {} | {} ({} / {} / {}) | {} | {} |",
+            "| {} | {:.2} s | {used} | {} | {} ({} / {} / {}) | {} | {} |",
+            setup.name,
             run.took.as_secs_f64(),
-            run.used * 100.0,
             run.refused,
             run.requests,
             run.creates,
@@ -77,40 +131,49 @@ struct Run {
     exactly_one: bool,
 }
 
-fn run(rows: usize, quota: u64, rate: &str, faults: bool) -> Result<Run, Failed> {
-    let fake = Fake::start(quota)?;
-    let dir = std::env::temp_dir().join(format!("apply-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let roster = dir.join("cohort.csv");
+fn run(setup: &Setup<'_>) -> Result<Run, Failed> {
+    let mut args = vec!["--admin-key".to_owned(), KEY.to_owned()];
+    if let Some(quota) = setup.quota {
+        args.extend(["--quota".to_owned(), format!("{quota}/1s")]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let fake =
+        FakeProcess::start_binary(binary("OPENAI_INVITES_FAKE", "openai-invites-fake")?, &args)?;
+    let dir = tempfile::tempdir()?;
+    let roster = dir.path().join("cohort.csv");
     let mut csv = String::from("email,role,projects\n");
-    for n in 0..rows {
+    for n in 0..setup.rows {
         csv.push_str(&format!("user-{n}@example.com,reader,\n"));
     }
     std::fs::write(&roster, csv)?;
 
     let started = Instant::now();
-    let mut apply = Command::new(binary("OPENAI_INVITES_CLI", "openai-invites")?)
+    let mut apply = Command::new(binary("OPENAI_INVITES_CLI", "openai-invites")?);
+    apply
         .env_clear()
-        .env("OPENAI_BASE_URL", &fake.base_url)
+        .env("OPENAI_BASE_URL", fake.base_url())
         .env("OPENAI_ADMIN_KEY", KEY)
-        .args(["apply", "--yes", "--rate", rate])
+        .args(["apply", "--yes"])
+        .args(&setup.args)
         .arg(&roster)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()?;
+        .stderr(Stdio::piped());
+    if setup.journal {
+        apply
+            .arg("--journal")
+            .arg(dir.path().join("cohort.journal"));
+    }
+    let mut apply = apply.spawn()?;
     // 5 %: one ambiguous create in twenty, spread over the run (every other one made by the
     // service before the connection drops, the others not made).
     let mut pushed = 0;
-    while faults && apply.try_wait()?.is_none() && pushed < rows / 20 {
-        std::thread::sleep(Duration::from_secs_f64(20.0 / quota as f64));
+    let per_second = setup.quota.unwrap_or(50) as f64;
+    while setup.faults && apply.try_wait()?.is_none() && pushed < setup.rows / 20 {
+        std::thread::sleep(Duration::from_secs_f64(20.0 / per_second));
         let made = pushed % 2 == 0;
-        fake.control(
-            "POST",
-            "faults",
-            Some(
-                json!({"kind": "drop_connection", "apply_first": made, "operation": "inviteUser"}),
-            ),
-        )?;
+        let fault =
+            json!({"kind": "drop_connection", "apply_first": made, "operation": "inviteUser"});
+        fake.control("POST", "faults", Some(&fault))?;
         pushed += 1;
     }
     let output = apply.wait_with_output()?;
@@ -118,7 +181,11 @@ fn run(rows: usize, quota: u64, rate: &str, faults: bool) -> Result<Run, Failed>
     if !output.status.success() {
         eprintln!("{}", String::from_utf8_lossy(&output.stderr));
     }
+    measure(&fake, setup, took)
+}
 
+/// Reads the fake's request log and invites after a run.
+fn measure(fake: &FakeProcess, setup: &Setup<'_>, took: Duration) -> Result<Run, Failed> {
     let log = fake.control("GET", "requests", None)?;
     let entries = log["data"].as_array().cloned().unwrap_or_default();
     let count = |operation: &str| {
@@ -136,7 +203,7 @@ fn run(rows: usize, quota: u64, rate: &str, faults: bool) -> Result<Run, Failed>
     };
     // What the quota allowed from the first request to the last: one request at the start,
     // then `quota` a second.
-    let allowed = quota as f64 * span + 1.0;
+    let allowed = setup.quota.unwrap_or(0) as f64 * span + 1.0;
     let invites = fake.control("GET", "invites", None)?;
     let mut pending: Vec<&str> = invites["data"]
         .as_array()
@@ -148,7 +215,9 @@ fn run(rows: usize, quota: u64, rate: &str, faults: bool) -> Result<Run, Failed>
         })
         .unwrap_or_default();
     pending.sort_unstable();
-    let mut expected: Vec<String> = (0..rows).map(|n| format!("user-{n}@example.com")).collect();
+    let mut expected: Vec<String> = (0..setup.rows)
+        .map(|n| format!("user-{n}@example.com"))
+        .collect();
     expected.sort_unstable();
     Ok(Run {
         took,
@@ -171,7 +240,7 @@ fn binary(variable: &str, name: &str) -> Result<PathBuf, Failed> {
     let exe = std::env::current_exe()?;
     let profile = exe
         .parent()
-        .and_then(|examples| examples.parent())
+        .and_then(Path::parent)
         .ok_or("no target directory")?;
     let path = profile.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if !path.is_file() {
@@ -182,60 +251,4 @@ fn binary(variable: &str, name: &str) -> Result<PathBuf, Failed> {
         .into());
     }
     Ok(path)
-}
-
-/// The fake binary, killed when dropped.
-struct Fake {
-    child: Child,
-    base_url: String,
-    authority: String,
-}
-
-impl Fake {
-    fn start(quota: u64) -> Result<Self, Failed> {
-        let mut child = Command::new(binary("OPENAI_INVITES_FAKE", "openai-invites-fake")?)
-            .args(["--port", "0", "--admin-key", KEY, "--quota"])
-            .arg(format!("{quota}/1s"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let mut line = String::new();
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        BufReader::new(stdout).read_line(&mut line)?;
-        let base_url = line.trim().to_owned();
-        let authority = base_url
-            .strip_prefix("http://")
-            .and_then(|rest| rest.strip_suffix("/v1"))
-            .ok_or_else(|| format!("unexpected first line {line:?}"))?
-            .to_owned();
-        Ok(Self {
-            child,
-            base_url,
-            authority,
-        })
-    }
-
-    /// A control request (HTTP/1.1, one connection each).
-    fn control(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, Failed> {
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let mut stream = TcpStream::connect(&self.authority)?;
-        write!(
-            stream,
-            "{method} /__fake/{path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
-             content-length: {}\r\nconnection: close\r\n\r\n{body}",
-            self.authority,
-            body.len()
-        )?;
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer)?;
-        let (_, body) = answer.split_once("\r\n\r\n").ok_or("no body")?;
-        Ok(serde_json::from_str(body)?)
-    }
-}
-
-impl Drop for Fake {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

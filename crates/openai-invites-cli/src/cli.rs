@@ -3,6 +3,7 @@
 //! Global flags (connection, output) are accepted before or after the command. A new command
 //! is a variant of [`Command`] with its `Args` struct here, and a module in `commands/`.
 
+use std::ffi::OsString;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -84,6 +85,15 @@ pub struct Global {
     /// in its x-ratelimit-* headers (10/s until it does) [default: 10/s].
     #[arg(long, global = true, value_name = "N/s|auto", value_parser = rate::parse, help_heading = CONNECTION)]
     pub rate: Option<Rate>,
+    /// Keep the --rate budget on this Redis, shared by every process that names the same
+    /// limit, on any machine (e.g. an apply split across machines) [default:
+    /// OPENAI_INVITES_REDIS_URL]. A URL with a password is safer in the variable.
+    #[arg(long, global = true, value_name = "URL", help_heading = CONNECTION)]
+    pub redis_url: Option<String>,
+    /// The name of the limit shared on Redis: processes with the same name share one budget
+    /// (e.g. the organization's id) [default: the Redis limiter's default name].
+    #[arg(long, global = true, value_name = "NAME", help_heading = CONNECTION)]
+    pub redis_name: Option<String>,
     /// Run against a fake service in this process, seeded with sample invites: no key, no
     /// network. Changes last for this one command.
     #[arg(long, global = true, conflicts_with_all = ["admin_key_file", "admin_key_stdin", "base_url"], help_heading = CONNECTION)]
@@ -114,6 +124,19 @@ impl Command {
     pub fn stops_itself(&self) -> bool {
         matches!(self, Self::Apply(_))
     }
+
+    /// Whether it is `plan --detailed-exitcode`.
+    pub fn detailed_exitcode(&self) -> bool {
+        matches!(self, Self::Plan(args) if args.detailed_exitcode)
+    }
+}
+
+/// Whether the arguments ask for `--detailed-exitcode`, for a command line clap refused (so
+/// that a usage error exits 1 by terraform's convention): the flag before any `--`.
+pub fn asks_detailed_exitcode(args: impl IntoIterator<Item = OsString>) -> bool {
+    args.into_iter()
+        .take_while(|arg| arg != "--")
+        .any(|arg| arg == "--detailed-exitcode")
 }
 
 /// List invites: every page by default.
@@ -298,6 +321,24 @@ mod tests {
         assert!(parse(&["delete", "i1", "--email", "a@b.co"]).is_err());
         assert!(parse(&["delete", "i1", "i2", "-y"]).is_ok());
         assert!(parse(&["delete", "--email", "a@b.co"]).is_ok());
+    }
+
+    #[test]
+    fn detailed_exitcode_is_found_in_a_command_line_clap_refuses() {
+        let asks = |args: &[&str]| asks_detailed_exitcode(args.iter().map(OsString::from));
+        assert!(asks(&["plan", "x.csv", "--detailed-exitcode", "--prnue"]));
+        assert!(!asks(&["plan", "x.csv", "--prnue"]));
+        assert!(!asks(&["plan", "--", "--detailed-exitcode"]));
+        let Ok(cli) = parse(&["plan", "x.csv", "--detailed-exitcode"]) else {
+            panic!()
+        };
+        assert!(cli.command.detailed_exitcode());
+        assert!(
+            !parse(&["plan", "x.csv"])
+                .unwrap()
+                .command
+                .detailed_exitcode()
+        );
     }
 
     #[test]

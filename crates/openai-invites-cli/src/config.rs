@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::cli::Global;
 use crate::exit::Failure;
 use crate::output::Format;
-use crate::rate::Rate;
+use crate::rate::{AUTO_NOT_SHARED, Rate};
+use crate::shared_limit::{ENV_REDIS_URL, SharedLimit};
 
 /// Hidden, for tests: "now" in unix seconds, so relative times ("3 days ago") and the demo's
 /// sample invites are the same on every run.
@@ -40,6 +41,8 @@ pub struct ClientSettings {
     pub total_timeout: Option<Duration>,
     pub max_retries: Option<u32>,
     pub rate: Option<Rate>,
+    /// `--redis-url`: the rate limit kept on Redis.
+    pub shared: Option<SharedLimit>,
 }
 
 /// Everything the global flags say.
@@ -81,6 +84,14 @@ impl Config {
         } else {
             KeySource::Environment
         };
+        let shared = global
+            .redis_url
+            .clone()
+            .or_else(|| var(ENV_REDIS_URL).filter(|url| !url.trim().is_empty()))
+            .map(|url| SharedLimit::new(url, global.redis_name.clone()));
+        if shared.is_some() && global.rate == Some(Rate::Auto) {
+            return Err(Failure::Refused(AUTO_NOT_SHARED.to_owned()));
+        }
         let now = match var(ENV_NOW) {
             Some(text) => text.trim().parse::<i64>().map_err(|_| {
                 Failure::Refused(format!("{ENV_NOW} must be unix seconds, not `{text}`"))
@@ -96,6 +107,7 @@ impl Config {
                 total_timeout: global.timeout,
                 max_retries: global.max_retries,
                 rate: global.rate,
+                shared,
             },
             format: global.output,
             verbosity: global.verbose,
@@ -123,9 +135,9 @@ mod tests {
         let cli =
             Cli::try_parse_from(std::iter::once("openai-invites").chain(args.iter().copied()))
                 .unwrap();
-        Config::from_args_with(&cli.global, |name| {
-            assert_eq!(name, ENV_NOW);
-            now.map(str::to_owned)
+        Config::from_args_with(&cli.global, |name| match name {
+            ENV_NOW => now.map(str::to_owned),
+            _ => None,
         })
     }
 
@@ -163,6 +175,26 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_limit_shared_on_redis_needs_a_fixed_rate() {
+        let shared = config(&["list", "--redis-url", "redis://127.0.0.1:6379"], None).unwrap();
+        assert!(shared.client.shared.is_some());
+        assert!(config(&["list"], None).unwrap().client.shared.is_none());
+        let auto = config(
+            &[
+                "apply",
+                "x.csv",
+                "--rate",
+                "auto",
+                "--redis-url",
+                "redis://h",
+            ],
+            None,
+        );
+        let text = auto.unwrap_err().to_string();
+        assert!(text.contains("--rate auto"), "{text}");
     }
 
     #[test]

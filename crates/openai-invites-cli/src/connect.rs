@@ -26,7 +26,7 @@ pub fn client(config: &Config) -> Result<Client, Failure> {
                 base_url: None,
                 ..config.client.clone()
             };
-            return apply(demo::builder(config.now), &settings)
+            return apply(demo::builder(config.now), &settings)?
                 .build()
                 .map_err(|e| Failure::Other(format!("the demo could not start: {e}")));
         }
@@ -34,11 +34,14 @@ pub fn client(config: &Config) -> Result<Client, Failure> {
         KeySource::File(path) => Client::builder().from_env().admin_key(key_from_file(path)?),
         KeySource::Stdin => Client::builder().from_env().admin_key(key_from_stdin()?),
     };
-    apply(builder, &config.client).build().map_err(refusal)
+    apply(builder, &config.client)?.build().map_err(refusal)
 }
 
 /// The settings every client gets, the demo's too.
-pub fn apply(mut builder: ClientBuilder, settings: &ClientSettings) -> ClientBuilder {
+pub fn apply(
+    mut builder: ClientBuilder,
+    settings: &ClientSettings,
+) -> Result<ClientBuilder, Failure> {
     builder = builder.user_agent(USER_AGENT);
     if let Some(url) = &settings.base_url {
         builder = builder.base_url(url);
@@ -55,10 +58,12 @@ pub fn apply(mut builder: ClientBuilder, settings: &ClientSettings) -> ClientBui
     if let Some(retries) = settings.max_retries {
         builder = builder.max_retries(retries);
     }
-    if let Some(rate) = settings.rate {
-        builder = rate.install(builder);
+    // A limit shared on Redis takes the rate given, or the library's default.
+    if settings.rate.is_some() || settings.shared.is_some() {
+        let rate = settings.rate.unwrap_or_default();
+        builder = rate.install(builder, settings.shared.as_ref())?;
     }
-    builder
+    Ok(builder)
 }
 
 /// A `build()` error as the command line reports it (the library never prints the key).

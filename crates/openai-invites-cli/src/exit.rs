@@ -11,7 +11,9 @@
 //! | 130 | interrupted (Ctrl-C) |
 //!
 //! With `plan --detailed-exitcode`, terraform's convention instead: 0 nothing to apply, 2
-//! something to apply, 1 any error.
+//! something to apply, 1 any error (a usage error too). `apply` exits as its run ended
+//! ([`RunStatus`]): 0 as planned, 3 some rows failed, 5 some outcome unknown, 130 interrupted,
+//! 1 the journal could not be written.
 //!
 //! ```ignore
 //! let mut outcome = Outcome::default();
@@ -22,6 +24,7 @@
 use std::fmt;
 
 use openai_invites::{Error, ErrorKind};
+use openai_invites_roster::RunStatus;
 
 use crate::output::{OutputError, Printer};
 
@@ -49,6 +52,11 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// Whether it is clap's help or version, which are not errors.
+    fn is_help(&self) -> bool {
+        matches!(self, Self::Usage(error) if !error.use_stderr())
+    }
+
     /// A failed call about `what`.
     pub fn call(what: impl Into<String>, error: Error) -> Self {
         Self::Call {
@@ -123,8 +131,12 @@ pub struct Outcome {
     /// How many of `failures` were already printed.
     printed: usize,
     interrupted: bool,
-    /// `plan --detailed-exitcode`: whether there is something to apply.
-    detailed: Option<bool>,
+    /// `plan`: there is something to apply.
+    changes: bool,
+    /// `plan --detailed-exitcode`: terraform's exit codes.
+    detailed: bool,
+    /// `apply`: how its run ended.
+    run: Option<RunStatus>,
 }
 
 impl Outcome {
@@ -157,15 +169,22 @@ impl Outcome {
         }
     }
 
-    /// Marks it stopped by Ctrl-C (what was done and what failed still stand).
-    pub fn interrupt(&mut self) {
-        self.interrupted = true;
+    /// Says that there is something to apply (`plan`; it shows only with
+    /// [`detailed_exitcode`](Self::detailed_exitcode)).
+    pub fn changes_to_apply(&mut self, changes: bool) {
+        self.changes = changes;
     }
 
-    /// Exits by terraform's convention: 0 nothing to apply, 2 `changes` to apply, 1 on any
-    /// failure.
-    pub fn detailed_exitcode(&mut self, changes: bool) {
-        self.detailed = Some(changes);
+    /// Exits by terraform's convention: 0 nothing to apply, 2 something to apply, 1 on any
+    /// failure (help and the version aside).
+    pub fn detailed_exitcode(&mut self) {
+        self.detailed = true;
+    }
+
+    /// Says how an apply's run ended: that alone decides the exit code, unless the run went
+    /// as planned and something after it failed (the report could not be written...).
+    pub fn ran(&mut self, status: RunStatus) {
+        self.run = Some(status);
     }
 
     /// Records a failure and prints it now (commands that go on after one say so at once).
@@ -211,16 +230,24 @@ pub fn code(outcome: &Outcome) -> u8 {
     if outcome.interrupted {
         return INTERRUPTED;
     }
-    if let Some(changes) = outcome.detailed {
+    if outcome.detailed {
         const CHANGES: u8 = 2;
-        return match (outcome.failures.is_empty(), changes) {
-            (false, _) => FAILURE,
-            (true, true) => CHANGES,
-            (true, false) => SUCCESS,
+        let failed = outcome.failures.iter().any(|f| !f.is_help());
+        return match (failed, outcome.changes) {
+            (true, _) => FAILURE,
+            (false, true) => CHANGES,
+            (false, false) => SUCCESS,
         };
     }
+    match outcome.run {
+        Some(RunStatus::JournalFailed) => return FAILURE,
+        Some(RunStatus::Interrupted) => return INTERRUPTED,
+        Some(RunStatus::SomeUnknown) => return UNKNOWN,
+        Some(RunStatus::SomeFailed) => return PARTIAL,
+        Some(RunStatus::AsPlanned) | None => {}
+    }
     let class = |failure: &Failure| match failure {
-        Failure::Usage(error) if !error.use_stderr() => SUCCESS, // --help, --version
+        failure if failure.is_help() => SUCCESS,
         Failure::Usage(_) | Failure::Refused(_) => REFUSED,
         // Input the library refused before sending (an empty id...): bad usage.
         Failure::Call { error, .. } if error.kind() == ErrorKind::Encode => REFUSED,
@@ -300,20 +327,47 @@ mod tests {
 
     #[test]
     fn unknown_outranks_and_the_detailed_exitcode_is_terraforms() {
+        use clap::{CommandFactory, error::ErrorKind};
         let unknown = || Failure::Unknown("1 row unknown".into());
         assert_eq!(code(&Outcome::with(5, vec![other(), unknown()])), 5);
-        let mut changes = Outcome::default();
-        changes.detailed_exitcode(true);
-        assert_eq!(code(&changes), 2);
-        let mut none = Outcome::success();
-        none.detailed_exitcode(false);
-        assert_eq!(code(&none), 0);
-        let mut auth = Outcome::failed(Failure::NoKey("k".into()));
-        auth.detailed_exitcode(false);
-        assert_eq!(code(&auth), 1);
+        let detailed = |mut outcome: Outcome, changes: bool| {
+            outcome.changes_to_apply(changes);
+            outcome.detailed_exitcode();
+            code(&outcome)
+        };
+        assert_eq!(detailed(Outcome::default(), true), 2);
+        assert_eq!(detailed(Outcome::success(), false), 0);
+        assert_eq!(
+            detailed(Outcome::failed(Failure::NoKey("k".into())), false),
+            1
+        );
+        assert_eq!(detailed(Outcome::failed(refused()), false), 1);
+        let mut command = crate::cli::Cli::command();
+        let bad = command.error(ErrorKind::UnknownArgument, "--prnue");
+        let help = command.error(ErrorKind::DisplayHelp, "help");
+        assert_eq!(detailed(Outcome::failed(Failure::Usage(bad)), false), 1);
+        assert_eq!(detailed(Outcome::failed(Failure::Usage(help)), false), 0);
         let mut stopped = Outcome::with(3, vec![other()]);
-        stopped.interrupt();
+        stopped.interrupted = true;
         assert_eq!(code(&stopped), 130);
+    }
+
+    #[test]
+    fn an_apply_exits_as_its_run_ended() {
+        let ran = |status, failures| {
+            let mut outcome = Outcome::with(0, failures);
+            outcome.ran(status);
+            code(&outcome)
+        };
+        let unknown = || Failure::Unknown("1 row unknown".into());
+        assert_eq!(ran(RunStatus::AsPlanned, vec![]), 0);
+        assert_eq!(ran(RunStatus::SomeFailed, vec![other()]), 3);
+        assert_eq!(ran(RunStatus::SomeUnknown, vec![other(), unknown()]), 5);
+        assert_eq!(ran(RunStatus::Interrupted, vec![unknown()]), 130);
+        // A journal that could not be written outranks the rest, an interruption too.
+        assert_eq!(ran(RunStatus::JournalFailed, vec![unknown(), other()]), 1);
+        // As planned, but the report could not be written.
+        assert_eq!(ran(RunStatus::AsPlanned, vec![other()]), 1);
     }
 
     #[test]

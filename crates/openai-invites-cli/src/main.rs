@@ -20,6 +20,7 @@ mod exit;
 mod logging;
 mod output;
 mod rate;
+mod shared_limit;
 
 use std::process::ExitCode;
 
@@ -43,8 +44,24 @@ fn run(printer: &mut Printer) -> Outcome {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help and version are "errors" to clap too; `exit::code` tells them apart.
-        Err(error) => return Outcome::failed(Failure::Usage(error)),
+        Err(error) => {
+            let mut outcome = Outcome::failed(Failure::Usage(error));
+            // Terraform's convention covers usage errors too: 1, not 2.
+            if cli::asks_detailed_exitcode(std::env::args_os().skip(1)) {
+                outcome.detailed_exitcode();
+            }
+            return outcome;
+        }
     };
+    let detailed = cli.command.detailed_exitcode();
+    let mut outcome = work(cli, printer);
+    if detailed {
+        outcome.detailed_exitcode();
+    }
+    outcome
+}
+
+fn work(cli: Cli, printer: &mut Printer) -> Outcome {
     let config = match Config::from_args(&cli.global) {
         Ok(config) => config,
         Err(failure) => return Outcome::failed(failure),

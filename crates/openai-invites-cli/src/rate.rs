@@ -2,13 +2,16 @@
 //!
 //! ```ignore
 //! assert!(matches!(rate::parse("auto")?, Rate::Auto));
-//! let builder = Rate::Fixed(rate::parse_fixed("50/s")?).install(builder);
+//! let builder = rate::parse("50/s")?.install(builder, None)?; // or Some(&shared): on Redis
 //! ```
 
 use std::num::NonZeroU32;
 
 use openai_invites::layer::rate_limit::AdaptiveLimiter;
 use openai_invites::{ClientBuilder, Quota, defaults};
+
+use crate::exit::Failure;
+use crate::shared_limit::SharedLimit;
 
 /// How fast the client may send; by default, the library's default rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,14 +43,24 @@ impl Rate {
         }
     }
 
-    /// Gives the client this rate limit.
-    pub fn install(self, builder: ClientBuilder) -> ClientBuilder {
-        match self {
-            Self::Fixed(quota) => builder.rate_limit(quota),
-            Self::Auto => builder.rate_limiter(AdaptiveLimiter::new(fallback())),
-        }
+    /// Gives the client this rate limit: in process, or `shared` on Redis.
+    pub fn install(
+        self,
+        builder: ClientBuilder,
+        shared: Option<&SharedLimit>,
+    ) -> Result<ClientBuilder, Failure> {
+        Ok(match (self, shared) {
+            (Self::Fixed(quota), None) => builder.rate_limit(quota),
+            (Self::Fixed(quota), Some(shared)) => shared.install(builder, quota)?,
+            (Self::Auto, None) => builder.rate_limiter(AdaptiveLimiter::new(fallback())),
+            (Self::Auto, Some(_)) => return Err(Failure::Refused(AUTO_NOT_SHARED.to_owned())),
+        })
     }
 }
+
+/// Why `--rate auto` and `--redis-url` do not go together.
+pub const AUTO_NOT_SHARED: &str = "--rate auto follows what the service tells this process \
+     alone, so it cannot be shared on Redis: give --redis-url a fixed rate (e.g. --rate 50/s)";
 
 impl Default for Rate {
     fn default() -> Self {

@@ -11,7 +11,9 @@
 //!   waits for it in process, so Redis work grows with the rate, not with the number of
 //!   waiters. Each replica holds only a few slots at a time, its other callers waiting their
 //!   turn: the replicas share the quota equally, and a call dropped while it waits leaves at
-//!   most one slot unused. The quota means what governor's
+//!   most one slot unused (so does a reply lost to the timeout after the script ran). The
+//!   script reserves no slot more than 1024 emission intervals ahead, whatever the clients
+//!   ask, which bounds what abandoned reservations can cost. The quota means what governor's
 //!   [`Quota`](openai_invites::Quota) means: `Quota::per_second(n)` is one permit every `1/n`
 //!   s with a burst of `n`; `allow_burst(b)` changes the burst. Each slot is the first
 //!   instant at which the in-process limiter, asked with the same quota, would grant it.

@@ -26,19 +26,23 @@ use crate::store::Store;
 /// every replica's permits then wait for. While Redis is down or slow, the
 /// [`StoreDownPolicy`] answers.
 ///
-/// A replica holds only a few slots at a time (enough for 20 ms of the quota, and at least
-/// 2); its other callers wait their turn in process, first come, first served. So the slots
-/// at Redis interleave the replicas, and each busy replica gets an equal share of the quota;
-/// the reservations reach only a few emission intervals per replica ahead; and what a call
-/// dropped while it waits costs is bounded: nothing while it waits for its turn, one
-/// emission interval of the quota once it holds a slot (the slot goes unused; callers who
-/// reserve after it are given theirs one interval later). A replica that dies wastes at most
-/// the few slots it held. The rate-limit layer tells the limiter how long each call has left
-/// (`RateLimiter::acquire_within`): a slot further away than the call's deadline is not
-/// reserved, and the call fails at once with `ErrorKind::RateLimited`, nothing sent and
-/// nothing reserved; so does a shared 429 pause longer than a call has left, as with the
-/// in-process limiter. A call whose deadline comes while it waits for its turn ends with the
-/// client's total timeout, nothing sent.
+/// A replica holds only a few slots at a time (enough for 20 ms of the quota, and at least 2); its
+/// other callers wait their turn in process, first come, first served. So the slots at Redis
+/// interleave the replicas, and each busy replica gets an equal share of the quota; the
+/// reservations reach only a few emission intervals per replica ahead; and what a call dropped
+/// while it waits costs is bounded: nothing while it waits for its turn, one emission interval of
+/// the quota once it holds a slot (the slot goes unused; callers who reserve after it are given
+/// theirs one interval later). A replica that dies wastes at most the few slots it held. A reply
+/// lost to the [`timeout`](crate::RedisLimiterBuilder::timeout) after the script ran wastes one
+/// slot too: the slot was reserved, but the caller is answered by the [`StoreDownPolicy`] instead,
+/// so it costs the others one interval. Whatever the clients do, the script itself reserves no slot
+/// more than 1024 emission intervals ahead (a caller beyond that is told to ask again), so
+/// abandoned reservations can never cost the others more than that. The rate-limit layer tells the
+/// limiter how long each call has left (`RateLimiter::acquire_within`): a slot further away than
+/// the call's deadline is not reserved, and the call fails at once with `ErrorKind::RateLimited`,
+/// nothing sent and nothing reserved; so does a shared 429 pause longer than a call has left, as
+/// with the in-process limiter. A call whose deadline comes while it waits for its turn ends with
+/// the client's total timeout, nothing sent.
 ///
 /// Build one with [`RedisLimiter::builder`], give it to a client with
 /// `ClientBuilder::rate_limiter`.
@@ -192,8 +196,9 @@ impl Shared {
                     .remaining()
                     .map_or(Admission::Granted, Admission::Wait)
             }
-            // Longer than the caller can wait: the layer refuses the call.
-            Verdict::RateLimited(wait) => Admission::Wait(wait),
+            // Longer than the caller can wait (the layer refuses the call), or every slot up
+            // to the horizon is taken (the layer waits, then asks again).
+            Verdict::RateLimited(wait) | Verdict::Full(wait) => Admission::Wait(wait),
             Verdict::Paused(wait) => {
                 self.paused.hold(wait);
                 Admission::Wait(wait)

@@ -53,6 +53,7 @@ impl Store {
                     .arg(gcra.t_us)
                     .arg(gcra.tau_us)
                     .arg(micros(max_wait))
+                    .arg(gcra.horizon_us)
                     .invoke_async(&mut connection)
                     .await
                     .map_err(StoreError::from)

@@ -10,16 +10,20 @@
 //!    [`PlanOptions::replace_drifted`]), `accepted`; with [`PlanOptions::prune`], `revoke` for
 //!    pending invites off the roster. Accepted invites are never touched: the invites API
 //!    cannot remove members. A plan serializes with a fingerprint of what it was made
-//!    against, and applying a saved plan refuses it as stale if an invite it acts on changed.
-//! 3. **Apply** ([`Applier`]): the snapshot once, then one request per change, with bounded
-//!    concurrency, paced by the client's rate limiter (local or Redis). Ambiguous creates are
-//!    settled together by one more read of the invites at the end (one found not made is sent
-//!    again, and settled again): `N` changes against `M` invites with some ambiguous cost
-//!    about `N + M/100 × (1 + reads)` requests. [`MaxRevoke`] (default 10 % of the pending
-//!    invites) refuses to start a run that revokes more.
-//! 4. **A journal** ([`Journal`]): append-only JSON Lines, `fsync`ed per record; a run again
-//!    with it skips finished rows and settles interrupted ones by reading, never by sending
-//!    blind. A [`StopSignal`] stops a run gracefully (first) or at once (second).
+//!    against, and applying a saved plan refuses it as stale if any invite it was decided
+//!    from changed (terraform's rule).
+//! 3. **Apply** ([`Applier`]): the snapshot once, then one request per create or delete (an
+//!    invite or a revocation is one, a reissue or a replacement two: a delete, then a
+//!    create), with bounded concurrency, paced by the client's rate limiter (local or Redis).
+//!    Ambiguous creates are settled together by one more read of the invites at the end (one
+//!    found not made is sent again, and settled again): `N` creates and deletes against `M`
+//!    invites with some ambiguous cost about `N + M/100 × (1 + reads)` requests.
+//!    [`MaxRevoke`] (default 10 % of the pending invites) refuses to start a run that revokes
+//!    more.
+//! 4. **A journal** ([`Journal`]): append-only JSON Lines, each record durable (`fsync`ed, in
+//!    groups, off the async runtime) before its row goes on; a run again with it skips
+//!    finished rows and settles interrupted ones by reading, never by sending blind. A
+//!    [`StopSignal`] stops a run gracefully (first) or at once (second).
 //! 5. **Results** ([`ApplyReport`]): per row an [`Outcome`] with the invite id, request id and
 //!    message; a CSV report ([`write_report`]), a [`Summary`], a [`RunStatus`] for an exit
 //!    code, and a progress callback ([`Applier::on_progress`]).
@@ -73,6 +77,7 @@ mod plan;
 mod report;
 mod roster;
 mod snapshot;
+mod summary;
 
 pub use apply::{
     Applier, ApplyError, DEFAULT_CONCURRENCY, DEFAULT_SETTLE_DELAY, DEFAULT_SETTLE_READS, Prepared,
@@ -81,7 +86,7 @@ pub use apply::{
 pub use email::email_key;
 pub use journal::{Journal, JournalError};
 pub use limit::{BadMaxRevoke, DEFAULT_MAX_REVOKE_PERCENT, MaxRevoke};
-pub use outcome::{ApplyReport, Outcome, Progress, RowResult, RunStatus, Summary};
+pub use outcome::{ApplyReport, Outcome, Progress, RowResult, RunStatus};
 pub use plan::{
     Action, ActionKind, Drift, PLAN_FORMAT, Plan, PlanFileError, PlanOptions, PlanSummary,
     SnapshotInfo, plan, snapshot_fingerprint,
@@ -89,5 +94,6 @@ pub use plan::{
 pub use report::{REPORT_HEADER, write_report};
 pub use roster::{Problem, ProblemKind, Roster, RosterError, RosterFormat, RosterRow};
 pub use snapshot::read_invites;
+pub use summary::Summary;
 
 pub use openai_invites_core::{InviteProject, InviteRequest, InviteRole, ProjectRole};

@@ -1,11 +1,11 @@
 //! What applying did, row by row, and what it adds up to.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::plan::ActionKind;
+use crate::summary::{self, Summary};
 
 /// How one row (or one revoked invite) ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -66,7 +66,8 @@ impl Outcome {
         }
     }
 
-    const ALL: [Outcome; 9] = [
+    /// Every outcome, in the order summaries list them.
+    pub(crate) const ALL: [Outcome; 9] = [
         Self::Created,
         Self::Reissued,
         Self::Replaced,
@@ -115,10 +116,15 @@ pub struct ApplyReport {
     /// The journal could not be written: the run stopped starting rows (see the rows for
     /// what was done).
     pub journal_error: Option<String>,
+    /// Rows an earlier run left under way (the journal holds a request for them and no
+    /// outcome) that this plan does not include, such as an email since dropped from the
+    /// roster: not settled, each with the outcome [`Outcome::Unknown`]. They do not count in
+    /// [`status`](Self::status).
+    pub unplanned: Vec<RowResult>,
 }
 
-/// How a whole run ended, for an exit status. The command line maps them to 0, 3, 5, 130 and
-/// 1 (its own convention).
+/// How a whole run ended, for an exit status: the command line exits 0, 3, 5, 130 and 1 for
+/// them, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunStatus {
     /// Every row ended as planned.
@@ -135,12 +141,8 @@ pub enum RunStatus {
 
 impl ApplyReport {
     /// How many rows ended with each outcome.
-    pub fn summary(&self) -> Summary {
-        let mut counts = HashMap::new();
-        for row in &self.rows {
-            *counts.entry(row.outcome).or_default() += 1;
-        }
-        Summary { counts }
+    pub fn summary(&self) -> Summary<Outcome> {
+        self.rows.iter().map(|row| row.outcome).collect()
     }
 
     /// How the run ended: the journal, an interruption, an unknown outcome, a failure, in
@@ -161,37 +163,6 @@ impl ApplyReport {
     }
 }
 
-/// How many rows ended with each outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Summary {
-    counts: HashMap<Outcome, usize>,
-}
-
-impl Summary {
-    /// How many rows ended with `outcome`.
-    pub fn count(&self, outcome: Outcome) -> usize {
-        self.counts.get(&outcome).copied().unwrap_or(0)
-    }
-}
-
-impl fmt::Display for Summary {
-    /// `3 created, 1 reissued, 5 kept, 1 failed`: the outcomes that occurred.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for outcome in Outcome::ALL {
-            let n = self.count(outcome);
-            if n > 0 {
-                write!(f, "{}{n} {outcome}", if first { "" } else { ", " })?;
-                first = false;
-            }
-        }
-        if first {
-            f.write_str("nothing to do")?;
-        }
-        Ok(())
-    }
-}
-
 /// Where a run stands, as the progress callback receives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
@@ -203,4 +174,11 @@ pub struct Progress {
     pub failed: usize,
     /// Of the finished, how many are unknown.
     pub unknown: usize,
+}
+
+impl fmt::Display for Summary<Outcome> {
+    /// `3 created, 1 reissued, 5 kept, 1 failed`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        summary::show(self, &Outcome::ALL, f)
+    }
 }

@@ -1,5 +1,5 @@
-//! Applying against the in-process fake: one request per change plus the snapshot, ambiguous
-//! creates settled together, limits checked before anything changes.
+//! Applying against the in-process fake: one request per create or delete plus the snapshot,
+//! ambiguous creates settled together, limits checked before anything changes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -6,14 +6,14 @@
 mod support;
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use openai_invites::http::Method;
 use openai_invites_mock::{FakeInvites, Fault, Match};
 use openai_invites_roster::journal::{Record, Step};
 use openai_invites_roster::{
-    Applier, Journal, JournalError, Outcome, PlanOptions, Roster, RosterFormat, RunStatus,
-    StopSignal, plan, read_invites,
+    ActionKind, Applier, Journal, JournalError, Outcome, PlanOptions, Roster, RosterFormat,
+    RunStatus, StopSignal, plan, read_invites,
 };
 use support::{client, counts, created_emails, csv_roster, pending_of};
 
@@ -269,4 +269,173 @@ fn a_torn_last_line_is_dropped_and_a_torn_middle_is_an_error() {
         Err(JournalError::Corrupt { line, .. }) => assert_eq!(line, 2),
         other => panic!("{other:?}"),
     }
+}
+
+/// A journal file holding `records`.
+fn journal_of(dir: &tempfile::TempDir, records: &[Record]) -> std::path::PathBuf {
+    let path = dir.path().join("journal.jsonl");
+    let text: String = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// An intent to create `email`'s invite, written `ago` before now (unix ms).
+fn intent(email: &str, action: ActionKind, ago: Duration) -> Record {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    Record::Intent {
+        at_ms: (now - ago).as_millis() as u64,
+        email: email.to_owned(),
+        action,
+        step: if action == ActionKind::Revoke {
+            Step::Delete
+        } else {
+            Step::Create
+        },
+        request: None,
+        invite_id: (action == ActionKind::Revoke).then(|| "invite-gone".to_owned()),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_resume_reads_only_once_the_settle_delay_since_the_last_request_has_passed() {
+    const DELAY: Duration = Duration::from_secs(30);
+    let fake = FakeInvites::new();
+    let dir = tempfile::tempdir().unwrap();
+    let prepare = |path: &Path| {
+        let applier = Applier::new(client(&fake))
+            .settle_delay(DELAY)
+            .journal(Journal::open(path).unwrap());
+        async move {
+            let started = tokio::time::Instant::now();
+            let prepared = applier
+                .prepare(&roster(3), PlanOptions::default())
+                .await
+                .unwrap();
+            assert!(prepared.unplanned().is_empty());
+            started.elapsed()
+        }
+    };
+    // A request sent just now for a row of the roster: the whole delay (less the few ms this
+    // test took since it wrote the intent).
+    let just_now = journal_of(
+        &dir,
+        &[intent(
+            "user-1@example.com",
+            ActionKind::Invite,
+            Duration::ZERO,
+        )],
+    );
+    let waited = prepare(&just_now).await;
+    assert!(
+        waited <= DELAY && waited > DELAY - Duration::from_secs(1),
+        "{waited:?}"
+    );
+    // Ten seconds ago: the rest of it.
+    let earlier = journal_of(
+        &dir,
+        &[intent(
+            "user-1@example.com",
+            ActionKind::Invite,
+            Duration::from_secs(10),
+        )],
+    );
+    let waited = prepare(&earlier).await;
+    assert!(
+        waited <= DELAY - Duration::from_secs(10) && waited > DELAY - Duration::from_secs(11),
+        "{waited:?}"
+    );
+    // Long ago, or every row finished: no wait.
+    let long_ago = journal_of(
+        &dir,
+        &[intent(
+            "user-1@example.com",
+            ActionKind::Invite,
+            Duration::from_secs(600),
+        )],
+    );
+    assert_eq!(prepare(&long_ago).await, Duration::ZERO);
+    assert_eq!(
+        prepare(&dir.path().join("empty.jsonl")).await,
+        Duration::ZERO
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn rows_left_under_way_that_the_plan_does_not_include_are_reported_not_waited_for() {
+    let fake = FakeInvites::new();
+    let dir = tempfile::tempdir().unwrap();
+    // An email since dropped from the roster, and a revocation planned then with prune.
+    let path = journal_of(
+        &dir,
+        &[
+            intent("dropped@example.com", ActionKind::Invite, Duration::ZERO),
+            intent("stranger@example.org", ActionKind::Revoke, Duration::ZERO),
+        ],
+    );
+    let applier = Applier::new(client(&fake))
+        .settle_delay(Duration::from_secs(30))
+        .journal(Journal::open(&path).unwrap());
+    let started = tokio::time::Instant::now();
+    let prepared = applier
+        .prepare(&roster(2), PlanOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(started.elapsed(), Duration::ZERO, "nothing to wait for");
+    let unplanned: Vec<_> = prepared
+        .unplanned()
+        .iter()
+        .map(|r| {
+            (
+                r.email.as_str(),
+                r.action,
+                r.outcome,
+                r.invite_id.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        unplanned,
+        [
+            (
+                "dropped@example.com",
+                ActionKind::Invite,
+                Outcome::Unknown,
+                None
+            ),
+            (
+                "stranger@example.org",
+                ActionKind::Revoke,
+                Outcome::Unknown,
+                Some("invite-gone")
+            ),
+        ]
+    );
+    let report = prepared.apply().await;
+    // They are reported, and do not make the run's status.
+    assert_eq!(report.status(), RunStatus::AsPlanned);
+    assert_eq!(report.unplanned.len(), 2);
+    assert!(
+        report.unplanned[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("not in this plan")
+    );
+    assert_eq!(report.summary().count(Outcome::Created), 2);
+
+    // With prune, the revocation may be in the plan: the run waits for it.
+    let applier = Applier::new(client(&fake))
+        .settle_delay(Duration::from_secs(30))
+        .max_revoke("100%".parse().unwrap())
+        .journal(Journal::open(&path).unwrap());
+    let started = tokio::time::Instant::now();
+    let options = PlanOptions {
+        prune: true,
+        ..PlanOptions::default()
+    };
+    applier.prepare(&roster(2), options).await.unwrap();
+    assert!(started.elapsed() > Duration::from_secs(29));
 }

@@ -1,5 +1,5 @@
-//! The plan: a pure function of the roster and one snapshot; saved, it is refused when an
-//! invite it acts on changed.
+//! The plan: a pure function of the roster and one snapshot; saved, it is refused when any
+//! invite it was decided from changed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -89,7 +89,7 @@ fn each_email_gets_one_action_and_only_pending_strangers_are_revoked() {
     assert_eq!(summary.changes(), 3);
     assert_eq!(
         summary.to_string(),
-        "1 invite, 1 reissue, 0 replace, 1 revoke, 1 keep, 1 drift, 1 accepted"
+        "1 invite, 1 reissue, 1 revoke, 1 keep, 1 drift, 1 accepted"
     );
     assert_eq!(plan.snapshot.invites, 7);
     assert_eq!(plan.snapshot.pending, 3);
@@ -151,17 +151,44 @@ fn a_saved_plan_round_trips_and_refuses_another_format() {
 }
 
 #[test]
-fn only_changes_to_invites_a_change_acts_on_make_a_plan_stale() {
+fn any_change_to_the_invites_a_plan_was_decided_from_makes_it_stale() {
     let options = PlanOptions {
         prune: true,
         replace_drifted: false,
     };
     let saved = plan(&roster(), &organization(), options);
-    assert!(saved.stale_actions(&organization()).is_empty());
+    let stale = |now: &[Invite]| -> Vec<String> {
+        let mut emails: Vec<String> = saved
+            .stale_actions(now)
+            .iter()
+            .map(|a| a.email.clone())
+            .collect();
+        emails.extend(saved.unplanned_invites(now).map(|i| i.email.clone()));
+        emails
+    };
+    assert!(stale(&organization()).is_empty());
 
-    // A change to an invite the plan only keeps, or to a stranger it does not touch: fresh.
+    // An invite the plan only keeps, changed or deleted: the plan was decided from it.
     let mut now = organization();
     now[1].role = openai_invites::InviteRole::Owner; // same@: keep
+    assert_eq!(stale(&now), ["same@example.com"]);
+    let mut now = organization();
+    now.retain(|i| i.id != "i-same");
+    assert_eq!(stale(&now), ["same@example.com"]);
+    // An accepted invite deleted, a drifted one accepted: the same.
+    let mut now = organization();
+    now.retain(|i| i.id != "i-member");
+    now.iter_mut()
+        .filter(|i| i.id == "i-other")
+        .for_each(|i| i.status = openai_invites::InviteStatus::Accepted);
+    assert_eq!(stale(&now), ["other@example.com", "member@example.com"]);
+
+    // With prune, a new pending invite off the roster: planning now would revoke it.
+    let mut now = organization();
+    now.push(invite("i-late", "late@example.com", "reader", "pending", 9));
+    assert_eq!(stale(&now), ["late@example.com"]);
+    // Not so an accepted one (never revoked), nor without prune.
+    let mut now = organization();
     now.push(invite(
         "i-late",
         "late@example.com",
@@ -169,7 +196,12 @@ fn only_changes_to_invites_a_change_acts_on_make_a_plan_stale() {
         "accepted",
         9,
     ));
-    assert!(saved.stale_actions(&now).is_empty());
+    assert!(stale(&now).is_empty());
+    let unpruned = plan(&roster(), &organization(), PlanOptions::default());
+    let mut now = organization();
+    now.push(invite("i-late", "late@example.com", "reader", "pending", 9));
+    assert!(unpruned.unplanned_invites(&now).next().is_none());
+    assert!(unpruned.stale_actions(&now).is_empty());
 
     // Someone invited new@ meanwhile; gone@'s expired invite was deleted; the stranger
     // accepted: each of those actions is stale.
@@ -179,13 +211,8 @@ fn only_changes_to_invites_a_change_acts_on_make_a_plan_stale() {
     now.iter_mut()
         .filter(|i| i.id == "i-stranger")
         .for_each(|i| i.status = openai_invites::InviteStatus::Accepted);
-    let stale: Vec<_> = saved
-        .stale_actions(&now)
-        .iter()
-        .map(|a| a.email.as_str())
-        .collect();
     assert_eq!(
-        stale,
+        stale(&now),
         [
             "new@example.com",
             "gone@example.com",

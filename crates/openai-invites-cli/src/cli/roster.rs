@@ -57,8 +57,8 @@ pub struct PlanFlags {
 /// Apply a roster (or a plan saved by `plan --out`): invite, reissue, replace, revoke.
 ///
 /// Shows the plan and asks first on a terminal; elsewhere --yes is required. One read of
-/// the invites, then one request per change, paced by the rate limit (--rate, or --rate auto
-/// to follow the service's x-ratelimit-* headers). A create whose outcome is unclear (a
+/// the invites, then one request per create or delete (a reissue or replace is both), paced
+/// by the rate limit (--rate, or --rate auto to follow the service's x-ratelimit-* headers). A create whose outcome is unclear (a
 /// timeout, a dropped connection) is never sent again blindly: such creates are settled
 /// together by reading the invites again at the end. With --journal, every change is recorded
 /// before and after it is made: run the same command again after a crash or Ctrl-C and what

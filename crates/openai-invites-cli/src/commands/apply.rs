@@ -1,17 +1,19 @@
 //! `apply ROSTER|PLAN.json`: the plan shown (and asked about, on a terminal), then one
-//! request per change at the client's rate; what each row did goes to stdout (and to
-//! `--report`), the summary and the exit status say how the run ended.
+//! request per create or delete at the client's rate; what each row did goes to stdout (and
+//! to `--report`), the summary says how the run ended, and its [`RunStatus`] alone decides
+//! the exit status (`exit::code`).
 //!
 //! Off a terminal and without `--yes` nothing is read or sent: exit 2 at once.
 
 mod progress;
 
 use std::fs::File;
+use std::time::Duration;
 
 use anstyle::AnsiColor;
 use openai_invites_roster::{
-    Action, ActionKind, Applier, ApplyError, Journal, Outcome as RowOutcome, PlanOptions, Prepared,
-    Progress, RowResult, StopSignal, write_report,
+    Action, ActionKind, Applier, ApplyError, ApplyReport, Journal, Outcome as RowOutcome,
+    PlanOptions, Prepared, Progress, RowResult, StopSignal, write_report,
 };
 use tokio::sync::watch;
 
@@ -62,30 +64,51 @@ pub async fn run(context: &mut Context<'_>, args: ApplyArgs) -> Result<Outcome, 
         }
         _ = tokio::signal::ctrl_c() => return Ok(Outcome::interrupted()),
     };
-    if !confirmed(context, &prepared, args.yes).await? {
-        return Err(Failure::Refused(
-            "not confirmed: nothing changed".to_owned(),
-        ));
+    match confirmed(context, &prepared, args.yes).await? {
+        Answer::Yes => {}
+        Answer::No => {
+            return Err(Failure::Refused(
+                "not confirmed: nothing changed".to_owned(),
+            ));
+        }
+        Answer::Interrupted => return Ok(Outcome::interrupted()),
     }
     let started = tokio::time::Instant::now();
     let report = progress::watch(context.printer, prepared.apply(), progress, &stop).await;
+    let took = started.elapsed();
+    finish(context, &args, &report, took)
+}
+
+/// What the run did, on stdout, stderr and in `--report`; the outcome carries its status.
+fn finish(
+    context: &mut Context<'_>,
+    args: &ApplyArgs,
+    report: &ApplyReport,
+    took: Duration,
+) -> Result<Outcome, Failure> {
+    let mut outcome = Outcome::default();
+    outcome.ran(report.status());
     if let Some(path) = &args.report {
+        let rows = report.rows.iter().chain(&report.unplanned);
         let written = File::create(path)
             .map_err(|e| e.to_string())
-            .and_then(|file| write_report(file, &report.rows).map_err(|e| e.to_string()));
-        written.map_err(|e| {
-            Failure::Other(format!("cannot write the report {}: {e}", path.display()))
-        })?;
+            .and_then(|file| write_report(file, rows).map_err(|e| e.to_string()));
+        if let Err(e) = written {
+            let failure =
+                Failure::Other(format!("cannot write the report {}: {e}", path.display()));
+            outcome.fail(context.printer, failure);
+        }
     }
     context.printer.emit(shown::results(&report.rows))?;
-    let took = started.elapsed().as_secs_f64();
     let color = match report.rows.iter().all(|r| r.outcome.is_done()) {
         true => AnsiColor::Green,
         false => AnsiColor::Yellow,
     };
-    let text = format!("{} (in {took:.1}s)", report.summary());
+    let text = format!("{} (in {:.1}s)", report.summary(), took.as_secs_f64());
     context.printer.status("applied:", color, &text);
-    let mut outcome = Outcome::done(report.rows.iter().filter(|r| r.outcome.is_done()).count());
+    if let Some(note) = unplanned(&report.unplanned) {
+        context.printer.warning(&note);
+    }
     let again = match &args.journal {
         Some(path) => format!("run the same apply again with --journal {}", path.display()),
         None => {
@@ -100,12 +123,19 @@ pub async fn run(context: &mut Context<'_>, args: ApplyArgs) -> Result<Outcome, 
         outcome.fail(context.printer, Failure::Other(text));
     }
     if report.interrupted {
-        outcome.interrupt();
         context
             .printer
             .note(&format!("interrupted: to finish, {again}"));
     }
     Ok(outcome)
+}
+
+/// How the question was answered.
+enum Answer {
+    Yes,
+    No,
+    /// Ctrl-C at the question.
+    Interrupted,
 }
 
 async fn prepare(
@@ -120,12 +150,12 @@ async fn prepare(
 }
 
 /// Shows what will change (on a terminal, each change; always the summary), and asks unless
-/// `yes`. Ctrl-C at the question is a no.
+/// `yes`.
 async fn confirmed(
     context: &mut Context<'_>,
     prepared: &Prepared<'_>,
     yes: bool,
-) -> Result<bool, Failure> {
+) -> Result<Answer, Failure> {
     let plan = prepared.plan();
     let printer = &mut *context.printer;
     if !yes {
@@ -147,16 +177,36 @@ async fn confirmed(
     }
     let changes = roster::changes(plan).saturating_sub(skipped);
     if yes || changes == 0 {
-        return Ok(true);
+        return Ok(Answer::Yes);
     }
     let question = match changes {
         1 => "Apply this change?".to_owned(),
         n => format!("Apply these {n} changes?"),
     };
     Ok(tokio::select! {
-        yes = printer.confirm(&question) => yes,
-        _ = tokio::signal::ctrl_c() => false,
+        yes = printer.confirm(&question) => if yes { Answer::Yes } else { Answer::No },
+        _ = tokio::signal::ctrl_c() => Answer::Interrupted,
     })
+}
+
+/// A warning for the rows an earlier run left under way that this plan does not include.
+fn unplanned(rows: &[RowResult]) -> Option<String> {
+    let first = rows.first()?;
+    let more = match rows.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    Some(format!(
+        "journal: {} ({}){more} had a request under way in an earlier run and is not in this \
+         plan: not settled; `openai-invites list --email EMAIL` shows where it stands{}",
+        first.email,
+        first.action,
+        if rows.len() > 1 {
+            " (all are in --report)"
+        } else {
+            ""
+        }
+    ))
 }
 
 /// One failure for the failed rows and one for the unknown ones, naming the first few.

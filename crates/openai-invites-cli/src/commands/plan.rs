@@ -11,30 +11,9 @@ use crate::output::roster as shown;
 use super::Context;
 use super::roster::{self, Source};
 
+/// The plan, printed and saved; the outcome says whether there is something to apply (which
+/// shows with --detailed-exitcode: `main` turns terraform's exit codes on).
 pub async fn run(context: &mut Context<'_>, args: PlanArgs) -> Result<Outcome, Failure> {
-    let detailed = args.detailed_exitcode;
-    let result = plan_roster(context, args).await;
-    if !detailed {
-        return result.map(|(outcome, _)| outcome);
-    }
-    // Terraform's convention: every failure is 1, whatever its class.
-    let mut outcome = match result {
-        Ok((outcome, changes)) => {
-            let mut outcome = outcome;
-            outcome.detailed_exitcode(changes > 0);
-            return Ok(outcome);
-        }
-        Err(failure) => Outcome::failed(failure),
-    };
-    outcome.detailed_exitcode(false);
-    Ok(outcome)
-}
-
-/// The plan, printed and saved; with how many changes it makes.
-async fn plan_roster(
-    context: &mut Context<'_>,
-    args: PlanArgs,
-) -> Result<(Outcome, usize), Failure> {
     let roster = match roster::read(&args.roster, context.printer)? {
         Source::Roster(roster) => roster,
         Source::Saved(_) => {
@@ -64,5 +43,7 @@ async fn plan_roster(
             out.display()
         ));
     }
-    Ok((Outcome::done(plan.actions.len()), roster::changes(&plan)))
+    let mut outcome = Outcome::done(plan.actions.len());
+    outcome.changes_to_apply(roster::changes(&plan) > 0);
+    Ok(outcome)
 }

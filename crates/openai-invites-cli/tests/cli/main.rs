@@ -13,11 +13,17 @@ mod demo;
 mod exit_codes;
 mod formats;
 mod invite;
+#[cfg(feature = "redis")]
+#[path = "../../../openai-invites-redis/tests/support/redis_server.rs"]
+mod redis_server;
 mod roster;
+mod roster_refusals;
 mod roster_resume;
 #[cfg(unix)]
 mod roster_terminal;
 mod secrets;
+#[cfg(feature = "redis")]
+mod shared_limit;
 mod support;
 #[cfg(unix)]
 mod terminal;

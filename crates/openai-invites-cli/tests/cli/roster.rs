@@ -11,7 +11,7 @@ use crate::support::{Cli, Fake};
 
 /// Against [`samples`](crate::support::samples): ana keep, bo accepted, cy reissue (expired),
 /// dee drift (role), new invite; eli (pending, off the roster) revoked with `--prune`.
-const ROSTER: &str = "\
+pub const ROSTER: &str = "\
 email,role,projects
 ana@example.com,owner,
 bo@example.com,reader,
@@ -28,13 +28,13 @@ pub fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
 }
 
 /// The sample fake, a directory, and [`ROSTER`] in it.
-fn cohort() -> (Fake, tempfile::TempDir, PathBuf) {
+pub fn cohort() -> (Fake, tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let roster = write(&dir, "cohort.csv", ROSTER);
     (Fake::start(), dir, roster)
 }
 
-fn arg(path: &Path) -> &str {
+pub fn arg(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
@@ -52,7 +52,7 @@ pub fn received(fake: &Fake) -> Vec<(String, Option<u64>)> {
         .collect()
 }
 
-fn count(fake: &Fake, what: &str) -> usize {
+pub fn count(fake: &Fake, what: &str) -> usize {
     received(fake).iter().filter(|(w, _)| w == what).count()
 }
 

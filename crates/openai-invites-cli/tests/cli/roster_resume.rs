@@ -2,10 +2,16 @@
 //! each time with the same journal: in the end exactly one pending invite per roster email,
 //! none for anyone else, and the journal shows each row's change made once.
 //!
+//! Each kill comes at a random moment after the new run wrote its first journal record (so
+//! that no kill lands in the wait before the run's first read, where it would test nothing),
+//! and counts only if the journal grew since the last one. At least one kill must leave rows
+//! under way (an intent, no outcome) that the next run settled by reading the invites.
+//!
 //! In CI: 300 rows and 10 kills against a fake slowed by its quota (under a minute). More:
 //! `ROSTER_KILL_ROWS=2000 ROSTER_KILLS=40`; `ROSTER_KILL_SEED` replays a run's moments.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -71,24 +77,75 @@ fn killed_again_and_again_and_resumed_with_its_journal() {
     };
 
     let started = Instant::now();
-    let mut killed = 0;
-    while killed < kills {
+    let mut counted = 0;
+    let mut attempts = 0;
+    let mut grown_to = 0;
+    // Per counted kill: how many records the journal held, and the rows it left under way.
+    let mut left: Vec<(usize, Vec<String>)> = Vec::new();
+    while counted < kills {
+        attempts += 1;
+        assert!(
+            attempts <= kills * 3,
+            "only {counted} of {attempts} kills counted"
+        );
         let mut child = apply().spawn().unwrap();
-        // Anywhere from before the first request to well into the run.
-        std::thread::sleep(Duration::from_millis(random.u64(50..1_200)));
-        match child.try_wait().unwrap() {
-            Some(status) => panic!("apply ended ({status}) before kill {}", killed + 1),
-            None => {
-                child.kill().unwrap(); // SIGKILL
-                child.wait().unwrap();
-                killed += 1;
-                eprintln!("kill {killed}: {} pending", pending(&fake).len());
+        // The run's first record (after its wait and its read), then a random moment.
+        while journal_len(&journal) <= grown_to {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("apply ended ({status}) before kill {}", counted + 1);
             }
+            std::thread::sleep(Duration::from_millis(2));
         }
+        std::thread::sleep(Duration::from_millis(random.u64(0..300)));
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!(
+                "apply ended ({status}) before kill {}: fewer rows or kills",
+                counted + 1
+            );
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let records = journal_records(&journal);
+        let len = journal_len(&journal);
+        if len > grown_to {
+            counted += 1;
+            let under_way = under_way(&records);
+            eprintln!(
+                "kill {counted}: {} pending, {} rows under way",
+                pending(&fake).len(),
+                under_way.len()
+            );
+            left.push((records.len(), under_way));
+        }
+        grown_to = len;
     }
     let last = apply().output().unwrap();
     assert_eq!(last.status.code(), Some(0), "the run after {kills} kills");
     eprintln!("{kills} kills and a last run in {:?}", started.elapsed());
+
+    // Every row a kill left under way was taken up by a later run after reading the
+    // invites: settled (found made) or sent again (found not made); at least one settled.
+    let records = journal_records(&journal);
+    let mut settled = 0;
+    for (at, emails) in &left {
+        for email in emails {
+            let next = records[*at..]
+                .iter()
+                .find(|r| r["email"] == email.as_str())
+                .unwrap_or_else(|| panic!("{email}: left under way, never taken up"));
+            match next["record"].as_str() {
+                Some("row") if next["message"] == "settled by reading the invites" => settled += 1,
+                Some("intent") => {}
+                _ => panic!("{email}: taken up by {next}"),
+            }
+        }
+    }
+    eprintln!("{settled} rows left under way by a kill were settled by reading");
+    assert!(
+        settled > 0,
+        "no kill left a row that a later run settled by reading: {left:?}"
+    );
+    assert!(under_way(&records).is_empty());
 
     // Exactly one pending invite per roster email, none for anyone else.
     let expected: Vec<String> = {
@@ -114,8 +171,7 @@ fn killed_again_and_again_and_resumed_with_its_journal() {
     // The journal: each row's change made once (created or reissued), the stranger revoked
     // once.
     let mut done: HashMap<String, Vec<String>> = HashMap::new();
-    for line in std::fs::read_to_string(&journal).unwrap().lines() {
-        let record: Value = serde_json::from_str(line).unwrap();
+    for record in &records {
         if record["record"] == "row" && record["action"] != "keep" {
             let outcome = record["outcome"].as_str().unwrap().to_owned();
             done.entry(record["email"].as_str().unwrap().to_owned())
@@ -133,4 +189,34 @@ fn killed_again_and_again_and_resumed_with_its_journal() {
         );
     }
     assert_eq!(done["stranger@example.org"], ["revoked"]);
+}
+
+fn journal_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+/// The journal's whole records (a torn last line left out).
+fn journal_records(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
+/// The emails whose last record is a request's (an intent, or what it did) and not their
+/// row's outcome: rows under way when the run was killed.
+fn under_way(records: &[Value]) -> Vec<String> {
+    let mut last: HashMap<&str, &str> = HashMap::new();
+    for record in records {
+        if let (Some(email), Some(kind)) = (record["email"].as_str(), record["record"].as_str()) {
+            last.insert(email, kind);
+        }
+    }
+    let mut emails: Vec<String> = last
+        .into_iter()
+        .filter(|(_, kind)| *kind != "row")
+        .map(|(email, _)| email.to_owned())
+        .collect();
+    emails.sort();
+    emails
 }

@@ -45,6 +45,20 @@ fn no_at_the_question_changes_nothing() {
 }
 
 #[test]
+fn ctrl_c_at_the_question_is_an_interruption_and_changes_nothing() {
+    let fake = Fake::start();
+    let dir = tempfile::tempdir().unwrap();
+    let roster = write(&dir, "cohort.csv", "email,role\nnew@example.com,owner\n");
+    let mut session = spawn(&fake, &format!("apply {}", roster.display()), &[]);
+    session.exp_string("Apply this change? [y/N]").unwrap();
+    session.send_control('c').unwrap();
+    let (screen, code) = finish(session);
+    assert_eq!(code, 130, "{screen}");
+    assert!(screen.contains("interrupted"), "{screen}");
+    assert!(!pending(&fake).contains(&"new@example.com".to_owned()));
+}
+
+#[test]
 fn ctrl_c_lets_the_rows_under_way_finish_and_the_journal_resumes() {
     let fake = Fake::empty();
     let dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,8 @@
 
 use serde_json::json;
 
-use crate::support::{Fake, KEY};
+use crate::roster::write;
+use crate::support::{Fake, KEY, assert_no_key};
 
 #[test]
 fn the_key_from_a_file_or_stdin() {
@@ -79,14 +80,34 @@ fn a_service_that_echoes_the_key_does_not_make_us_print_it() {
 #[test]
 fn traces_of_every_command_hold_no_key() {
     let fake = Fake::start();
+    let dir = tempfile::tempdir().unwrap();
+    let roster = write(
+        &dir,
+        "cohort.csv",
+        "email,role\nana@example.com,owner\ncy@example.com,reader\nroster@example.com,reader\n",
+    );
+    let (roster, plan, journal, report) = (
+        roster.display().to_string(),
+        dir.path().join("plan.json").display().to_string(),
+        dir.path().join("journal.jsonl").display().to_string(),
+        dir.path().join("report.csv").display().to_string(),
+    );
     for line in [
-        "list -vv",
-        "get invite-ana -vv",
-        "invite new@example.com --role reader -vv",
-        "invite cy@example.com --role reader --dry-run -vv",
-        "delete invite-dee --yes -vv",
+        "list -vv".to_owned(),
+        "get invite-ana -vv".to_owned(),
+        "invite new@example.com --role reader -vv".to_owned(),
+        "invite cy@example.com --role reader --dry-run -vv".to_owned(),
+        "delete invite-dee --yes -vv".to_owned(),
+        format!("plan {roster} --out {plan} -vv"),
+        format!("apply {plan} --yes --journal {journal} --report {report} -vv"),
     ] {
-        fake.cli().run(line).code(0).stderr_has("TRACE");
+        fake.cli().run(&line).code(0).stderr_has("TRACE");
+    }
+    // Nor do the files they wrote.
+    for file in [&plan, &journal, &report] {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(!text.is_empty(), "{file}");
+        assert_no_key(&text, "", &file);
     }
     let calls = fake.cli().run("list -v");
     calls.stderr_has("invites.call").stderr_has("close");

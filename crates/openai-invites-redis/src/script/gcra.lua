@@ -9,10 +9,15 @@
 -- ARGV[1]  T, the emission interval (quota period / burst), microseconds, >= 1
 -- ARGV[2]  tau, the burst tolerance T * (burst - 1), microseconds
 -- ARGV[3]  the longest the caller may wait for its slot, microseconds (0: now or never)
+-- ARGV[4]  the horizon: no slot is reserved further ahead than this, microseconds, whatever
+--          the callers ask, so that what abandoned reservations cost the others is bounded
+--          here, not by each client's own restraint
 --
 -- Returns {0, wait} when a permit was reserved `wait` microseconds from now (0: at once),
--- {1, wait} when the earliest permit is `wait` microseconds away, more than ARGV[3], and
--- {2, wait} when a pause holds every caller for `wait` microseconds. Only {0, wait} writes.
+-- {1, wait} when the earliest permit is `wait` microseconds away, more than ARGV[3],
+-- {2, wait} when a pause holds every caller for `wait` microseconds, and {3, wait} when the
+-- slots up to the horizon are all reserved: ask again in `wait` microseconds. Only {0, wait}
+-- writes.
 -- `now_us` and `int` come from prelude.lua.
 
 local now = now_us()
@@ -25,10 +30,14 @@ end
 local t = tonumber(ARGV[1])
 local tau = tonumber(ARGV[2])
 local max_wait = tonumber(ARGV[3])
+local horizon = tonumber(ARGV[4])
 local tat = tonumber(redis.call('GET', KEYS[1])) or now
 local wait = math.max(tat - tau - now, 0)
 if wait > max_wait then
   return {1, wait}
+end
+if wait > horizon then
+  return {3, wait - horizon}
 end
 
 local next_tat = math.max(tat, now) + t

@@ -59,7 +59,11 @@ impl Scripted {
 
     /// One permit at most `max_wait` ahead, asked for at `at_us`.
     fn reserve(&mut self, quota: Quota, max_wait: Duration, at_us: u64) -> Verdict {
-        let gcra = Gcra::of(quota);
+        self.reserve_gcra(Gcra::of(quota), max_wait, at_us)
+    }
+
+    /// [`reserve`](Self::reserve) with the script's parameters as given.
+    fn reserve_gcra(&mut self, gcra: Gcra, max_wait: Duration, at_us: u64) -> Verdict {
         let reply = self
             .gcra
             .key(self.keys.tat())
@@ -67,6 +71,7 @@ impl Scripted {
             .arg(gcra.t_us)
             .arg(gcra.tau_us)
             .arg(micros(max_wait))
+            .arg(gcra.horizon_us)
             .arg(EPOCH_US + at_us)
             .invoke(&mut self.connection)
             .unwrap();
@@ -118,6 +123,47 @@ fn gcra_parameters_follow_governor_rounded_up_to_microseconds() {
     assert_eq!((three.t_us, three.tau_us), (333_334, 666_668)); // never faster than asked
     let fast = Gcra::of(Quota::per_second(n(u32::MAX)));
     assert_eq!((fast.t_us, fast.tau_us), (1, u64::from(u32::MAX - 1)));
+}
+
+#[test]
+fn the_horizon_is_1024_intervals_and_never_overflows() {
+    let ten = Gcra::of(Quota::per_second(n(10)));
+    assert_eq!(ten.horizon_us, 100_000 * HORIZON_INTERVALS);
+    let slow = Gcra::of(Quota::with_period(Duration::from_secs(1 << 40)).unwrap());
+    assert_eq!(slow.horizon_us, MAX_US);
+}
+
+#[test]
+fn no_slot_is_reserved_beyond_the_horizon_whatever_the_caller_may_wait() {
+    use Verdict::{Full, RateLimited, Reserved};
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut redis = Scripted::new(&server);
+    // One permit every 100 ms, burst 1, slots at most 250 ms ahead.
+    let gcra = Gcra {
+        horizon_us: 250_000,
+        ..Gcra::of(Quota::per_second(n(10)).allow_burst(n(1)))
+    };
+    let long = Duration::from_secs(60);
+    let table: &[(u64, Duration, Verdict)] = &[
+        (0, long, Reserved(ms(0))),
+        (0, long, Reserved(ms(100))),
+        (0, long, Reserved(ms(200))),
+        // The next slot, 300 ms away, is past the horizon: ask again when it is not.
+        (0, long, Full(ms(50))),
+        (0, long, Full(ms(50))),
+        // A caller who cannot wait that long is refused as before.
+        (0, ms(299), RateLimited(ms(300))),
+        (50, long, Reserved(ms(250))),
+        (50, long, Full(ms(100))),
+    ];
+    for &(at_ms, max_wait, expected) in table {
+        let got = redis.reserve_gcra(gcra, max_wait, at_ms * 1000);
+        assert_eq!(got, expected, "at {at_ms} ms, waiting at most {max_wait:?}");
+    }
+    // Refusals moved nothing: the last slot reserved is at 300 ms.
+    assert_eq!(redis.tat(), 400_000);
 }
 
 #[test]

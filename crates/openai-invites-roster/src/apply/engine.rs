@@ -65,7 +65,7 @@ impl Engine {
             journal_error: Mutex::new(None),
             unsettled: Mutex::new(Vec::new()),
         };
-        let queue = run.prepare(actions, invites, state);
+        let queue = run.prepare(actions, invites, state).await;
         run.board.add_to_total(queue.len());
         tokio::select! {
             () = run.send_all(queue) => {
@@ -80,22 +80,24 @@ impl Engine {
         // their intents, and the next run settles them.
         let left = std::mem::take(&mut *lock(&run.unsettled));
         if !self.stop.is_stopping_now() {
-            for u in left {
+            let ended = left.into_iter().map(|u| {
                 let ending = Ending::not_done(Outcome::Unknown, u.message);
-                run.end(&u.job, ending.request(u.request_id));
-            }
+                (u.job, ending.request(u.request_id), true)
+            });
+            run.end_all(ended.collect(), true).await;
         }
         ApplyReport {
             rows: run.board.results(),
             interrupted: self.stop.is_stopping(),
             journal_error: lock(&run.journal_error).take(),
+            unplanned: Vec::new(),
         }
     }
 }
 
 impl Run<'_> {
     /// Ends the rows with nothing to send; the others, with what they need, to send.
-    fn prepare(
+    async fn prepare(
         &self,
         actions: &[Action],
         invites: &[Invite],
@@ -103,6 +105,7 @@ impl Run<'_> {
     ) -> Vec<(Job, Vec<Change>)> {
         let index = InviteIndex::new(invites);
         let mut queue = Vec::new();
+        let mut ended = Vec::new();
         for (at, action) in actions.iter().enumerate() {
             let (job, resolution, note) = match state.of(action) {
                 Journaled::Finished(done) => {
@@ -136,25 +139,24 @@ impl Run<'_> {
                 } => Ending::new(outcome, invite_id).message(message.or(note.map(str::to_owned))),
                 Resolution::Failed(why) => Ending::not_done(Outcome::Failed, why),
             };
-            self.end_with(&job, ending, false, journaled);
+            ended.push((job, ending, journaled));
         }
+        self.end_all(ended, false).await;
         queue
     }
 
-    /// Sends the queued rows, `concurrency` at a time, until done or stopped.
+    /// Sends the queued rows, `concurrency` at a time, until done or stopped; each row's
+    /// outcome is recorded in its own turn, so that the journal commits rows together.
     async fn send_all(&self, queue: Vec<(Job, Vec<Change>)>) {
         futures_util::stream::iter(queue)
             .take_until(self.stop.stopping())
             .map(|(job, changes)| async move {
                 self.board.start(job.index);
                 let sent = self.engine.sender.send(&job, changes).await;
-                (job, sent)
+                self.after(job, sent).await;
             })
             .buffer_unordered(self.engine.concurrency)
-            .for_each(|(job, sent)| {
-                self.after(job, sent);
-                std::future::ready(())
-            })
+            .for_each(|()| std::future::ready(()))
             .await;
     }
 
@@ -184,6 +186,7 @@ impl Run<'_> {
             let index = InviteIndex::new(&invites);
             let last = read == self.engine.settle_reads;
             let mut resend = Vec::new();
+            let mut ended = Vec::new();
             for u in pending {
                 let ending = match again(&u.job, &index, self.options) {
                     Resolution::Done {
@@ -202,14 +205,15 @@ impl Run<'_> {
                         ),
                     ),
                 };
-                self.end(&u.job, ending.request(u.request_id));
+                ended.push((u.job, ending.request(u.request_id), true));
             }
+            self.end_all(ended, true).await;
             self.send_all(resend).await;
         }
     }
 
     /// Takes in how a row's requests went.
-    fn after(&self, job: Job, sent: Result<Sent, JournalError>) {
+    async fn after(&self, job: Job, sent: Result<Sent, JournalError>) {
         let ending = match sent {
             Ok(Sent::Done {
                 invite_id,
@@ -239,16 +243,27 @@ impl Run<'_> {
                 return;
             }
         };
-        self.end(&job, ending);
+        self.end(&job, ending).await;
     }
 
     /// Ends a row that had requests sent: on the board and in the journal.
-    fn end(&self, job: &Job, ending: Ending) {
-        self.end_with(job, ending, true, true);
+    async fn end(&self, job: &Job, ending: Ending) {
+        self.end_with(job, ending, true, true).await;
+    }
+
+    /// Ends rows together (their journal records committed together), as
+    /// [`end_with`](Self::end_with) with `counted`; each with whether it is `journaled`.
+    async fn end_all(&self, ended: Vec<(Job, Ending, bool)>, counted: bool) {
+        let ends = ended
+            .into_iter()
+            .map(|(job, ending, journaled)| async move {
+                self.end_with(&job, ending, counted, journaled).await;
+            });
+        futures_util::future::join_all(ends).await;
     }
 
     /// Ends a row; `counted`: in the progress; `journaled`: with its outcome in the journal.
-    fn end_with(&self, job: &Job, ending: Ending, counted: bool, journaled: bool) {
+    async fn end_with(&self, job: &Job, ending: Ending, counted: bool, journaled: bool) {
         if journaled {
             let record = Record::Row {
                 at_ms: now_ms(),
@@ -260,7 +275,7 @@ impl Run<'_> {
                 request_id: ending.request_id.clone(),
                 message: ending.message.clone(),
             };
-            if let Err(e) = self.engine.sender.record(record) {
+            if let Err(e) = self.engine.sender.record(record).await {
                 self.journal_failed(&e);
             }
         }

@@ -1,4 +1,4 @@
-//! Applying a plan: the snapshot once, then one request per change with bounded
+//! Applying a plan: the snapshot once, then one request per create or delete with bounded
 //! concurrency, ambiguous creates settled together at the end, a journal for resuming.
 //!
 //! ```
@@ -23,7 +23,9 @@
 
 mod board;
 mod engine;
+mod error;
 mod resolve;
+mod resume;
 mod send;
 mod stop;
 
@@ -33,11 +35,13 @@ use std::time::Duration;
 use openai_invites::{Client, Invite};
 
 pub use board::ProgressFn;
+pub use error::ApplyError;
 pub use stop::StopSignal;
 
-use crate::journal::{Journal, JournalError, JournalState, Journaled, now_ms};
+use crate::email::email_key;
+use crate::journal::{Journal, JournalState, Journaled, UnderWay};
 use crate::limit::MaxRevoke;
-use crate::outcome::{ApplyReport, Progress};
+use crate::outcome::{ApplyReport, Progress, RowResult};
 use crate::plan::{Action, ActionKind, Plan, PlanOptions, pending, plan};
 use crate::roster::Roster;
 use crate::snapshot::read_invites;
@@ -56,56 +60,6 @@ pub const DEFAULT_SETTLE_DELAY: Duration = openai_invites::defaults::SETTLE_DELA
 /// How many times the invites are read to settle ambiguous outcomes, by default (a create
 /// found not made is sent again between two reads).
 pub const DEFAULT_SETTLE_READS: u32 = 3;
-
-/// Why an apply did not start (nothing was changed), or could not read the service.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ApplyError {
-    /// The invites could not be read.
-    #[error("the invites could not be read: {0}")]
-    Snapshot(#[source] openai_invites::Error),
-    /// A saved plan acts on invites that changed since it was made.
-    #[error(
-        "the saved plan is stale: the invites of {} changed since it was made; plan again",
-        list(emails)
-    )]
-    Stale {
-        /// The emails whose invites changed.
-        emails: Vec<String>,
-    },
-    /// More revocations than allowed.
-    #[error(
-        "the plan revokes {revocations} pending invites, more than the {limit} allowed \
-         (max_revoke {max} of {pending} pending): nothing was changed"
-    )]
-    TooManyRevocations {
-        /// How many the plan makes.
-        revocations: usize,
-        /// How many are allowed.
-        limit: usize,
-        /// The setting.
-        max: MaxRevoke,
-        /// How many invites are pending.
-        pending: usize,
-    },
-    /// The journal could not be opened or written before anything was sent.
-    #[error(transparent)]
-    Journal(#[from] JournalError),
-}
-
-fn list(emails: &[String]) -> String {
-    const SHOWN: usize = 5;
-    let mut text = emails
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if emails.len() > SHOWN {
-        text.push_str(&format!(" and {} more", emails.len() - SHOWN));
-    }
-    text
-}
 
 /// Applies rosters and saved plans through a [`Client`].
 ///
@@ -199,7 +153,8 @@ impl Applier {
     }
 
     /// Reads the invites, plans `roster` against them, and applies the plan: the snapshot
-    /// once, then one request per change. Returns the plan with what applying it did.
+    /// once, then one request per create or delete. Returns the plan with what applying it
+    /// did.
     pub async fn sync(
         &self,
         roster: &Roster,
@@ -210,9 +165,9 @@ impl Applier {
         Ok((plan, prepared.apply().await))
     }
 
-    /// Applies a saved plan: reads the invites, refuses the plan if an invite it acts on
-    /// changed since it was made ([`ApplyError::Stale`]; rows the journal finished or
-    /// touched are exempt), then one request per change.
+    /// Applies a saved plan: reads the invites, refuses the plan if any invite it was made
+    /// from changed since ([`ApplyError::Stale`]; rows the journal finished or touched are
+    /// exempt), then one request per create or delete.
     pub async fn apply(&self, plan: &Plan) -> Result<ApplyReport, ApplyError> {
         Ok(self.prepare_saved(plan.clone()).await?.apply().await)
     }
@@ -242,7 +197,17 @@ impl Applier {
         roster: &Roster,
         options: PlanOptions,
     ) -> Result<Prepared<'_>, ApplyError> {
-        let (state, invites) = self.read().await?;
+        // Before the read, what the plan will settle can be told from the roster alone.
+        let listed: std::collections::HashSet<String> = roster
+            .rows()
+            .iter()
+            .map(|row| email_key(&row.request.email))
+            .collect();
+        let settles = |row: &UnderWay| match row.action {
+            ActionKind::Revoke => options.prune && !listed.contains(&email_key(&row.email)),
+            _ => listed.contains(&email_key(&row.email)),
+        };
+        let (state, invites) = self.read(settles).await?;
         let plan = plan(roster, &invites, options);
         self.checked(plan, invites, state)
     }
@@ -251,22 +216,30 @@ impl Applier {
     /// `plan` against them ([`ApplyError::Stale`], [`max_revoke`](Self::max_revoke));
     /// nothing is changed until [`Prepared::apply`].
     pub async fn prepare_saved(&self, plan: Plan) -> Result<Prepared<'_>, ApplyError> {
-        let (state, invites) = self.read().await?;
-        let stale: Vec<String> = plan
+        let settles = |row: &UnderWay| plan.actions.iter().any(|a| row.is_for(a));
+        let (state, invites) = self.read(settles).await?;
+        let untouched = |a: &&Action| state.of(a) == Journaled::Untouched;
+        let mut stale: Vec<String> = plan
             .stale_actions(&invites)
             .into_iter()
-            .filter(|a| state.of(a) == Journaled::Untouched)
+            .filter(untouched)
             .map(|a| a.email.clone())
             .collect();
+        stale.extend(plan.unplanned_invites(&invites).map(|i| i.email.clone()));
         if !stale.is_empty() {
             return Err(ApplyError::Stale { emails: stale });
         }
         self.checked(plan, invites, state)
     }
 
-    /// What the journal says, then every invite: what a plan is made or checked against.
-    async fn read(&self) -> Result<(JournalState, Vec<Invite>), ApplyError> {
-        let state = self.journal_state().await;
+    /// What the journal says, then every invite: what a plan is made or checked against. The
+    /// read waits for the settle delay when the journal has rows under way that `settles`.
+    async fn read(
+        &self,
+        settles: impl Fn(&UnderWay) -> bool,
+    ) -> Result<(JournalState, Vec<Invite>), ApplyError> {
+        let state = self.journal.as_ref().map(|j| j.state()).unwrap_or_default();
+        resume::wait_for(&state, settles, self.settle_delay).await;
         let invites = read_invites(&self.client)
             .await
             .map_err(ApplyError::Snapshot)?;
@@ -281,27 +254,14 @@ impl Applier {
         state: JournalState,
     ) -> Result<Prepared<'_>, ApplyError> {
         self.check_revocations(&plan.actions, &invites, &state)?;
+        let unplanned = resume::unplanned(&state, &plan.actions);
         Ok(Prepared {
             applier: self,
             plan,
             invites,
             state,
+            unplanned,
         })
-    }
-
-    /// The journal's state; when it holds a row left unsettled, first waits out the settle
-    /// delay since its last request, so that the read that settles it sees that request.
-    async fn journal_state(&self) -> JournalState {
-        let Some(journal) = &self.journal else {
-            return JournalState::default();
-        };
-        let state = journal.state();
-        if let (true, Some(at)) = (state.any_touched(), state.last_intent_ms) {
-            let ready = at.saturating_add(millis(self.settle_delay));
-            let wait = Duration::from_millis(ready.saturating_sub(now_ms()));
-            tokio::time::sleep(wait.min(self.settle_delay)).await;
-        }
-        state
     }
 
     fn check_revocations(
@@ -352,6 +312,7 @@ pub struct Prepared<'a> {
     plan: Plan,
     invites: Vec<Invite>,
     state: JournalState,
+    unplanned: Vec<RowResult>,
 }
 
 impl Prepared<'_> {
@@ -371,17 +332,23 @@ impl Prepared<'_> {
             .count()
     }
 
-    /// Applies the plan: one request per change, against the invites read when it was
-    /// prepared.
+    /// The rows an earlier run left under way (its journal holds a request for them and no
+    /// outcome) that this plan does not include: they are not settled, and nothing waits for
+    /// them; [`apply`](Self::apply) reports them in [`ApplyReport::unplanned`].
+    pub fn unplanned(&self) -> &[RowResult] {
+        &self.unplanned
+    }
+
+    /// Applies the plan: one request per create or delete, against the invites read when it
+    /// was prepared.
     pub async fn apply(self) -> ApplyReport {
         let plan = &self.plan;
-        self.applier
+        let mut report = self
+            .applier
             .engine()
             .run(&plan.actions, plan.options, &self.invites, &self.state)
-            .await
+            .await;
+        report.unplanned = self.unplanned;
+        report
     }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

@@ -57,12 +57,13 @@ impl Sender {
                 step,
                 request,
                 invite_id,
-            })?;
+            })
+            .await?;
             let sent = match change {
                 Change::Delete(id) => self.delete(id).await,
                 Change::Create(request) => self.create(request).await,
             };
-            self.record(record(job, step, &sent))?;
+            self.record(record(job, step, &sent)).await?;
             last = match sent {
                 done @ Sent::Done { .. } => done,
                 other => return Ok(other),
@@ -103,10 +104,10 @@ impl Sender {
         }
     }
 
-    /// Appends to the journal, if there is one.
-    pub(crate) fn record(&self, record: Record) -> Result<(), JournalError> {
+    /// Appends to the journal, if there is one; resolves once the record is durable.
+    pub(crate) async fn record(&self, record: Record) -> Result<(), JournalError> {
         match &self.journal {
-            Some(journal) => journal.append(&record),
+            Some(journal) => journal.append(&record).await,
             None => Ok(()),
         }
     }

@@ -1,11 +1,15 @@
 //! The journal: an append-only JSON Lines file that makes an apply resumable after a crash.
 //!
 //! Before each request that changes something the engine writes an intent, after it what it
-//! did, and when a row ends its outcome; each record is one line, written, flushed and
-//! `fsync`ed before the engine goes on. Run again with the same journal and the rows it
-//! finished are skipped; a row with an intent and no outcome is settled by reading the
-//! service (never by sending the request again blind). A last line cut short (the process
-//! was killed mid-write) is dropped when the journal is opened.
+//! did, and when a row ends its outcome; each record is one line, written and `fsync`ed before
+//! the engine goes on with that row (an intent is durable before its request is sent). The
+//! writes happen on a thread of their own, in groups: the records of every row that is waiting
+//! are written together and made durable by one `fsync`. Run again with the same journal and
+//! the rows it finished are skipped; a row with an intent and no outcome is settled by reading
+//! the service (never by sending the request again blind). A last line cut short (the process
+//! was killed mid-write) is dropped when the journal is opened. After a write fails, the
+//! journal takes no more records (so none can follow a torn line), and the run stops starting
+//! rows.
 //!
 //! Use one journal per roster job, and one process at a time (the file is not locked): rows
 //! are matched by email and terms (by invite, for revocations), whatever plan they came
@@ -24,6 +28,7 @@
 
 mod record;
 mod state;
+mod writer;
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -32,7 +37,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use record::{Record, Step, StepResult};
-pub(crate) use state::{JournalState, Journaled};
+pub(crate) use state::{JournalState, Journaled, UnderWay};
+use writer::Writer;
 
 /// Why the journal could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -59,18 +65,14 @@ pub enum JournalError {
     },
 }
 
-/// An open journal. Writes are synchronous (one short `write` and `fsync` per record), so a
-/// record is either wholly on disk or, if the process dies mid-write, a torn last line.
+/// An open journal. Records are appended by a thread of its own, in groups (one `write` and
+/// one `fsync` for every record waiting), so a record is either wholly on disk or, if the
+/// process dies mid-write, part of a torn last line.
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
-    inner: Mutex<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    file: File,
-    state: JournalState,
+    writer: Writer,
+    state: Mutex<JournalState>,
 }
 
 impl Journal {
@@ -106,8 +108,9 @@ impl Journal {
         let mut state = JournalState::default();
         records.iter().for_each(|r| state.apply(r));
         Ok(Self {
+            writer: Writer::start(file).map_err(io)?,
             path,
-            inner: Mutex::new(Inner { file, state }),
+            state: Mutex::new(state),
         })
     }
 
@@ -125,35 +128,27 @@ impl Journal {
         Ok(parse(&self.path, &bytes)?.0)
     }
 
-    /// Appends `record` as one line, flushed and `fsync`ed.
-    pub(crate) fn append(&self, record: &Record) -> Result<(), JournalError> {
-        let mut line = serde_json::to_vec(record).map_err(|e| JournalError::Io {
-            path: self.path.clone(),
-            source: e.into(),
-        })?;
-        line.push(b'\n');
-        let mut inner = self.lock();
-        let written = inner
-            .file
-            .write_all(&line)
-            .and_then(|()| inner.file.flush())
-            .and_then(|()| inner.file.sync_data());
-        written.map_err(|source| JournalError::Io {
+    /// Appends `record` as one line; resolves once it is durable (written and `fsync`ed).
+    pub(crate) async fn append(&self, record: &Record) -> Result<(), JournalError> {
+        let io = |source| JournalError::Io {
             path: self.path.clone(),
             source,
-        })?;
-        inner.state.apply(record);
+        };
+        let mut line = serde_json::to_vec(record).map_err(|e| io(e.into()))?;
+        line.push(b'\n');
+        self.writer.write(line).await.map_err(io)?;
+        self.lock().apply(record);
         Ok(())
     }
 
     /// What the records say, as of now.
     pub(crate) fn state(&self) -> JournalState {
-        self.lock().state.clone()
+        self.lock().clone()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic while holding the lock leaves at worst a torn line, which opening handles.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, JournalState> {
+        // Plain values: a panic while holding the lock cannot leave them half-updated.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

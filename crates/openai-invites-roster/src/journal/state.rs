@@ -40,6 +40,29 @@ struct RowState {
     finished: Option<Finished>,
     /// The row's last request was for this action, and the row has not finished since.
     touched_by: Option<ActionKind>,
+    /// The email as the last record wrote it.
+    email: String,
+    /// When the row's last intent was written (unix ms).
+    last_intent_ms: u64,
+}
+
+/// A row an earlier run left under way: a request was sent for it, and it did not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnderWay {
+    pub(crate) email: String,
+    pub(crate) action: ActionKind,
+    /// For a revocation, the invite.
+    pub(crate) invite_id: Option<String>,
+    /// When its last intent was written (unix ms).
+    pub(crate) at_ms: u64,
+}
+
+impl UnderWay {
+    /// Whether it is the row of `action` (the same email; the same invite, for a revocation).
+    pub(crate) fn is_for(&self, action: &Action) -> bool {
+        RowKey::of(self.action, &self.email, self.invite_id.as_deref())
+            == RowKey::of(action.kind, &action.email, action.invite_id.as_deref())
+    }
 }
 
 /// What the journal says about one action of a plan.
@@ -58,8 +81,6 @@ pub(crate) enum Journaled<'a> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct JournalState {
     rows: HashMap<RowKey, RowState>,
-    /// When the last intent was written (unix ms).
-    pub(crate) last_intent_ms: Option<u64>,
 }
 
 impl JournalState {
@@ -75,7 +96,8 @@ impl JournalState {
                 let row = self.row(*action, email, invite_id.as_deref());
                 row.finished = None;
                 row.touched_by = Some(*action);
-                self.last_intent_ms = Some(self.last_intent_ms.unwrap_or(0).max(*at_ms));
+                row.email.clone_from(email);
+                row.last_intent_ms = row.last_intent_ms.max(*at_ms);
             }
             Record::Sent { .. } => {}
             Record::Row {
@@ -127,8 +149,18 @@ impl JournalState {
         }
     }
 
-    /// Whether any row is touched (then the service is read only after the settle delay).
-    pub(crate) fn any_touched(&self) -> bool {
-        self.rows.values().any(|r| r.touched_by.is_some())
+    /// The rows an earlier run left under way, in no particular order.
+    pub(crate) fn under_way(&self) -> impl Iterator<Item = UnderWay> + '_ {
+        self.rows.iter().filter_map(|(key, row)| {
+            Some(UnderWay {
+                email: row.email.clone(),
+                action: row.touched_by?,
+                invite_id: match key {
+                    RowKey::Revoked(id) => Some(id.clone()),
+                    RowKey::Email(_) => None,
+                },
+                at_ms: row.last_intent_ms,
+            })
+        })
     }
 }

@@ -16,7 +16,7 @@
 mod action;
 mod fingerprint;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use openai_invites_core::{Invite, InviteStatus};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,7 @@ pub use fingerprint::snapshot_fingerprint;
 use crate::email::email_key;
 use crate::index::InviteIndex;
 use crate::roster::Roster;
+use crate::summary::{self, Summary};
 
 /// The plan file format this crate writes and reads.
 pub const PLAN_FORMAT: u32 = 1;
@@ -54,8 +55,8 @@ pub struct SnapshotInfo {
 }
 
 /// What applying a roster would do, action by action, and what it was decided from.
-/// Serializable: save it (`to_json`), apply it later; it is refused then if an invite it acts
-/// on changed ([`Plan::stale_actions`]).
+/// Serializable: save it (`to_json`), apply it later; it is refused then if any invite it was
+/// decided from changed ([`Plan::stale_actions`], [`Plan::unplanned_invites`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// The file format ([`PLAN_FORMAT`]).
@@ -116,17 +117,9 @@ pub(crate) fn pending(invites: &[Invite]) -> usize {
 }
 
 /// How many actions of each kind a plan has.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PlanSummary {
-    counts: HashMap<ActionKind, usize>,
-}
+pub type PlanSummary = Summary<ActionKind>;
 
 impl PlanSummary {
-    /// How many actions of `kind`.
-    pub fn count(&self, kind: ActionKind) -> usize {
-        self.counts.get(&kind).copied().unwrap_or(0)
-    }
-
     /// How many actions change something (invite, reissue, replace, revoke).
     pub fn changes(&self) -> usize {
         ActionKind::ALL
@@ -138,13 +131,9 @@ impl PlanSummary {
 }
 
 impl std::fmt::Display for PlanSummary {
-    /// `2 invite, 1 reissue, 0 replace, 0 revoke, 5 keep, 1 drift, 3 accepted`.
+    /// `2 invite, 1 reissue, 5 keep, 1 drift`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (at, kind) in ActionKind::ALL.iter().enumerate() {
-            let sep = if at == 0 { "" } else { ", " };
-            write!(f, "{sep}{} {kind}", self.count(*kind))?;
-        }
-        Ok(())
+        summary::show(self, &ActionKind::ALL, f)
     }
 }
 
@@ -166,11 +155,7 @@ pub enum PlanFileError {
 impl Plan {
     /// How many actions of each kind.
     pub fn summary(&self) -> PlanSummary {
-        let mut summary = PlanSummary::default();
-        for action in &self.actions {
-            *summary.counts.entry(action.kind).or_default() += 1;
-        }
-        summary
+        self.actions.iter().map(|a| a.kind).collect()
     }
 
     /// The plan as pretty JSON, to save.
@@ -192,10 +177,11 @@ impl Plan {
         Ok(serde_json::from_str(text)?)
     }
 
-    /// The actions that change something whose invites are no longer what the plan saw in
-    /// `invites` (the organization now): for a row, the email's invites (any added, removed
-    /// or changed, a status included); for a revocation, the invite. Applying a plan with any
-    /// is refused: plan again.
+    /// The actions whose invites are no longer what the plan saw in `invites` (the
+    /// organization now), whatever the action: for a row, the email's invites (any added,
+    /// removed or changed, a status included), so that a kept invite deleted since, or a
+    /// person who accepted since, makes the plan stale as surely as a changed invite it acts
+    /// on; for a revocation, the invite. Applying a plan with any is refused: plan again.
     pub fn stale_actions<'a>(&'a self, invites: &[Invite]) -> Vec<&'a Action> {
         if snapshot_fingerprint(invites) == self.snapshot.fingerprint {
             return Vec::new();
@@ -203,9 +189,36 @@ impl Plan {
         let index = InviteIndex::new(invites);
         self.actions
             .iter()
-            .filter(|a| a.kind.changes())
             .filter(|a| !still_as_observed(a, &index))
             .collect()
+    }
+
+    /// With [`PlanOptions::prune`], the pending invites off the roster that the plan does not
+    /// revoke: new since it was made (planning now would revoke them), so applying it is
+    /// refused as stale too. Without `prune`, none: the plan was not made from them.
+    pub fn unplanned_invites<'a>(
+        &'a self,
+        invites: &'a [Invite],
+    ) -> impl Iterator<Item = &'a Invite> + 'a {
+        let prune = self.options.prune;
+        let on_roster: HashSet<String> = self
+            .actions
+            .iter()
+            .filter(|a| a.kind != ActionKind::Revoke)
+            .map(|a| email_key(&a.email))
+            .collect();
+        let revoked: HashSet<&str> = self
+            .actions
+            .iter()
+            .filter(|a| a.kind == ActionKind::Revoke)
+            .filter_map(|a| a.invite_id.as_deref())
+            .collect();
+        invites.iter().filter(move |i| {
+            prune
+                && i.status == InviteStatus::Pending
+                && !on_roster.contains(&email_key(&i.email))
+                && !revoked.contains(i.id.as_str())
+        })
     }
 }
 
