@@ -62,7 +62,8 @@ fn a_service_that_echoes_the_key_does_not_make_us_print_it() {
     let envelope = json!({"error": {"message": echo, "type": KEY, "param": KEY, "code": KEY}});
     let headers = json!({"x-request-id": KEY, "retry-after-ms": "1"});
     for fault in [
-        json!({"status": 500, "times": 3, "headers": headers, "json": envelope}),
+        // Every attempt the client makes, whatever its retry count.
+        json!({"status": 500, "times": 100, "headers": headers, "json": envelope}),
         json!({"status": 401, "body": echo, "headers": {"x-request-id": format!("req_{KEY}")}}),
         json!({"status": 400, "json": {"error": {"message": echo, "type": "invalid_request_error"}}}),
         json!({"status": 200, "body": format!("{{\"broken\": \"{KEY}"), "operation": "retrieveInvite"}),
