@@ -13,6 +13,13 @@ impl Failure {
     pub(crate) fn of_status(status: StatusCode, api: &ApiError) -> Self {
         match status {
             StatusCode::TOO_MANY_REQUESTS if api.is_insufficient_quota() => Self::OutOfQuota,
+            status => Self::of_unread_status(status),
+        }
+    }
+
+    /// The class of a non-2xx status whose body was not read (over the size cap).
+    pub(crate) fn of_unread_status(status: StatusCode) -> Self {
+        match status {
             StatusCode::TOO_MANY_REQUESTS => Self::RateLimited,
             StatusCode::REQUEST_TIMEOUT => Self::Ambiguous("request timeout (408)"),
             StatusCode::CONFLICT => Self::Ambiguous("conflict (409)"),
@@ -20,6 +27,18 @@ impl Failure {
             _ => Self::Definite,
         }
     }
+}
+
+/// Whether a service answering `status` (408, 502, 503, 504: what a gateway or a timeout
+/// answers for the origin behind it) may still be at work on the request.
+pub(crate) fn may_still_be_at_work(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::REQUEST_TIMEOUT
+            | StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
+    )
 }
 
 /// Everything the client reads from a non-2xx response, parsed once and kept in the

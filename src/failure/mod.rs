@@ -26,7 +26,7 @@ mod kind;
 
 pub use kind::ErrorKind;
 
-pub(crate) use facts::ResponseFacts;
+pub(crate) use facts::{ResponseFacts, may_still_be_at_work};
 
 use openai_invites_core::OperationMeta;
 

@@ -106,9 +106,13 @@ fn known<'a>(error: &'a (dyn StdError + 'static)) -> Option<Classified<'a>> {
         ));
     }
     let (kind, failure, cause) = if let Some(large) = error.downcast_ref::<ResponseTooLarge>() {
-        // The service answered: a bigger body would not come out smaller on a retry.
-        let cause = Cause::TooLarge(large);
-        (ErrorKind::ResponseTooLarge, Failure::Definite, cause)
+        // The service answered: its status says what it did, as for any answer (a 2xx's
+        // bigger body would not come out smaller on a retry).
+        let failure = match large.status.is_success() {
+            true => Failure::Definite,
+            false => Failure::of_unread_status(large.status),
+        };
+        (ErrorKind::ResponseTooLarge, failure, Cause::TooLarge(large))
     } else if let Some(throttled) = error.downcast_ref::<Throttled>() {
         let held = Failure::Held("the rate limiter holds calls longer than this one has left");
         (ErrorKind::RateLimited, held, Cause::Throttled(throttled))

@@ -134,13 +134,52 @@ async fn no_time_to_settle_leaves_the_outcome_unknown() {
     let err = invite_ana(&client).await.unwrap_err();
     assert!(err.is_outcome_unknown(), "{err}");
     assert!(err.to_string().contains("no time was left"), "{err}");
-    assert_eq!(reads(&fake), 0);
+    // Read at once, without the settle delay: a list without the invite proves nothing yet.
+    assert_eq!(reads(&fake), 1);
+    assert!(fake.invites().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_no_time_to_settle_a_read_at_once_that_finds_the_invite_settles_the_call() {
+    let fake = FakeInvites::new();
+    fake.push_fault(create_fault(Fault::status(503).apply_first()));
+    let client = support::in_process_builder(&fake)
+        .total_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let invite = invite_ana(&client).await.unwrap();
+    assert_eq!(fake.invites(), vec![invite]);
+    assert_eq!(reads(&fake), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn after_a_gateway_timeout_a_list_without_the_invite_is_read_again_before_sending_again() {
+    let fake = FakeInvites::new();
+    fake.push_fault(create_fault(Fault::status(504)));
+    let client = support::in_process_builder(&fake).build().unwrap();
+    // The origin behind the gateway makes the invite 1.5 s later: after the first read.
+    let origin = fake.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        origin.seed(InviteRequest::new(ANA, InviteRole::Reader));
+    });
+    let invite = invite_ana(&client).await.unwrap();
+    assert_eq!(fake.invites(), vec![invite]);
+    assert_eq!(reads(&fake), 2, "read at 1 s and again at 2 s");
+    let creates = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == http::Method::POST)
+        .count();
+    assert_eq!(creates, 1, "never sent again");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_list_that_shows_nothing_means_not_created_and_sent_again() {
     let (fake, client) = support::in_process();
-    fake.push_fault(create_fault(Fault::status(502)));
+    // The origin's own 500: it finished, so one read settles it (a gateway's 502, 503, 504 or
+    // a 408 is read twice, above).
+    fake.push_fault(create_fault(Fault::status(500)));
     let invite = invite_ana(&client).await.unwrap();
     assert_eq!(fake.invites().len(), 1);
     assert_eq!(fake.invites()[0].id, invite.id);

@@ -102,6 +102,41 @@ async fn a_body_over_the_cap_is_an_error_not_an_allocation() {
 }
 
 #[tokio::test]
+async fn an_error_answer_over_the_cap_is_classified_by_its_status() {
+    let server = FakeServer::start().await.unwrap();
+    let client = support::loopback_builder(&server)
+        .max_response_bytes(64 * 1024)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let big = vec![b'x'; 128 * 1024];
+    // A 503 too large to read may pass later: retryable, as any 503.
+    server
+        .fake()
+        .push_fault(Fault::status(503).body(big.clone()));
+    let err = client.list_invites(ListInvites::new()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResponseTooLarge, "{err}");
+    assert!(err.is_retryable(), "{err}");
+    // A 429 too large to read: the service refused the delete, so its outcome is known.
+    let invite = client
+        .invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader))
+        .await
+        .unwrap();
+    server
+        .fake()
+        .push_fault(Fault::status(429).body(big.clone()));
+    let err = client.delete_invite(invite.id.clone()).await.unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert!(!err.is_outcome_unknown(), "{err}");
+    // A 400 too large to read is final, and the delete was not made.
+    server.fake().push_fault(Fault::status(400).body(big));
+    let err = client.delete_invite(invite.id.clone()).await.unwrap_err();
+    assert!(!err.is_retryable(), "{err}");
+    assert!(!err.is_outcome_unknown(), "{err}");
+    assert_eq!(server.fake().invites().len(), 1);
+}
+
+#[tokio::test]
 async fn hostile_ids_reach_the_server_as_one_segment() {
     let (server, client) = support::loopback().await;
     for (id, path) in [

@@ -138,18 +138,21 @@ impl State {
             return; // No answer: nothing learnt.
         };
         let quota = RateLimitHeaders::from_headers(headers);
-        // An answer that does not say (or not all of it): back to the fallback rate.
+        // An answer that does not say (or not all of it, or a reset past what the clock can
+        // hold): back to the fallback rate.
         let in_flight = self.in_flight;
         self.announced =
             quota
                 .remaining_requests
                 .zip(quota.reset_requests)
-                .map(|(remaining, reset)| Announced {
-                    left: quota
-                        .limit_requests
-                        .map_or(remaining, |limit| remaining.min(limit))
-                        .saturating_sub(in_flight),
-                    reset: now + reset,
+                .and_then(|(remaining, reset)| {
+                    Some(Announced {
+                        left: quota
+                            .limit_requests
+                            .map_or(remaining, |limit| remaining.min(limit))
+                            .saturating_sub(in_flight),
+                        reset: now.checked_add(reset)?,
+                    })
                 });
     }
 }
@@ -278,6 +281,16 @@ mod tests {
         assert_eq!(limiter.try_acquire(), Admission::Wait(20 * MS));
         tokio::time::advance(20 * MS).await;
         assert_eq!(limiter.try_acquire(), Admission::Granted);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_absurd_reset_is_no_announcement() {
+        let limiter = limiter();
+        round_trip(&limiter, Some(&answer(4, "1s")));
+        // A reset no clock can reach (the header parses: hours are hours).
+        round_trip(&limiter, Some(&answer(4, "3000000000000000h")));
+        assert_eq!(limiter.announced(), None);
+        assert_eq!(limiter.try_acquire(), Admission::Wait(500 * MS));
     }
 
     #[tokio::test(start_paused = true)]

@@ -22,9 +22,9 @@ pub(crate) struct Search {
     /// The service said the email already has a pending invite (and no earlier attempt of the
     /// call may have made one).
     pub(crate) refused_as_duplicate: bool,
-    /// The service may still be at work (a timeout, a lost connection) or said it made the
-    /// invite (a 2xx): a list without the invite is read again, after another settle delay,
-    /// before concluding.
+    /// The service may still be at work (a timeout, a lost connection, a gateway's 408, 502,
+    /// 503 or 504) or said it made the invite (a 2xx): a list without the invite is read
+    /// again, after another settle delay, before concluding.
     pub(crate) confirm: bool,
     /// The service answered the create 2xx: a list that does not show the invite then means
     /// the list lags or misbehaves, not that the create did not happen.
@@ -62,10 +62,12 @@ where
     let rounds = if search.confirm { 2 } else { 1 };
     for _ in 0..rounds {
         let delay = settings.settle_delay;
-        if deadline.is_some_and(|d| d.remaining() <= delay) {
-            return Err("no time was left to let the service settle before reading".into());
+        // Too little time left to let the service settle: read at once, and trust the read
+        // only if it finds the invite.
+        let hurried = deadline.is_some_and(|d| d.remaining() <= delay);
+        if !hurried {
+            tokio::time::sleep(delay).await;
         }
-        tokio::time::sleep(delay).await;
         let mut pages = CreateSearch::new(
             uri,
             body,
@@ -85,6 +87,13 @@ where
         };
         match finding {
             Finding::Unsure(why) => return Err(why.to_owned()),
+            Finding::NotCreated if hurried => {
+                return Err(
+                    "no time was left to let the service settle, and a read at once \
+                            did not show the invite"
+                        .into(),
+                );
+            }
             Finding::NotCreated => continue,
             found => return Ok(found),
         }

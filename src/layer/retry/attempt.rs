@@ -148,8 +148,9 @@ impl<'a> Attempt<'a> {
         match self.outcome {
             Outcome::Success { .. } => true,
             Outcome::Failed(Failed::Answered(facts)) => facts.failure.is_ambiguous(),
-            // An error after the attempt may have reached the service.
-            Outcome::Failed(Failed::Error(failure)) => failure.reached(),
+            // An error that leaves it open (lost after sending, a timeout, a 5xx too large to
+            // read), as for an answer.
+            Outcome::Failed(Failed::Error(failure)) => failure.is_ambiguous(),
         }
     }
 

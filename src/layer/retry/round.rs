@@ -201,9 +201,15 @@ impl Round<'_> {
             // The service's "already has a pending invite" says the email had one before this
             // attempt, not before the call: an earlier attempt of this call may have made it.
             refused_as_duplicate: !acted_before && refused_as_duplicate(outcome),
-            // After a timeout or a lost connection the service may still be at work, and after
-            // a 2xx it said it made the invite: a list without it is read again.
-            confirm: outcome.is_err() || answered_success,
+            // After a timeout, a lost connection or a gateway's answer (the origin behind it
+            // may not have finished) the service may still be at work, and after a 2xx it said
+            // it made the invite: a list without it is read again.
+            confirm: match outcome {
+                Ok(response) => {
+                    answered_success || failure::may_still_be_at_work(response.status())
+                }
+                Err(_) => true,
+            },
             answered_success,
         }
     }
