@@ -91,7 +91,9 @@ impl Faulty {
 
 /// A fault of every kind the fake offers (statuses, HTML, a 429 with or without a hint,
 /// delays, a dropped connection, 2xx bodies that are cut, malformed or oversized), named as it
-/// is and as it is applied first.
+/// is and as it is applied first. (The response-size cap is enforced by the network transport,
+/// which the soak swaps out: an oversized body here is only a large one; the cap's errors are
+/// tested in `crates/openai-invites-tests/tests/security.rs`.)
 fn random_fault(rng: &mut fastrand::Rng) -> ((&'static str, &'static str), Fault) {
     let past_the_attempt_timeout = defaults::ATTEMPT_TIMEOUT + Duration::from_secs(1);
     match rng.u8(0..13) {

@@ -24,9 +24,10 @@
 //! Every layer reads what it needs about the operation from the request's
 //! [`OperationMeta`](crate::OperationMeta) (name, span name, method, url template,
 //! idempotent), so a new operation changes nothing here. The layers of one call share its
-//! deadline through the request's extensions ([`Deadline::of`]); the retry loop alone counts
-//! the attempts and knows, from the one classification of each outcome, whether an attempt
-//! may have reached the service, so no tracing layer carries meaning another layer needs.
+//! deadline through the request's extensions ([`Deadline::of`]); the retry loop counts the
+//! attempts (the rate-limit layer says when one is admitted past its wait) and knows, from the
+//! one classification of each outcome, whether an attempt may have reached the service, so
+//! no tracing layer carries meaning another layer needs.
 //! [`reconcile`] is not a layer: it is what the retry loop does to settle an ambiguous create.
 //!
 //! ```

@@ -12,6 +12,9 @@ use crate::headers;
 /// kept (proxies answer 5xx with whole HTML pages).
 pub const MAX_BODY_SNIPPET: usize = 4 * 1024;
 
+/// The error code of a create refused because the email already has a pending invite (409).
+pub const INVITE_ALREADY_EXISTS: &str = "invite_already_exists";
+
 /// The request could not be built; nothing was sent.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -157,6 +160,12 @@ impl ApiError {
     /// The error `code`, if any.
     pub fn code(&self) -> Option<&str> {
         self.error.as_ref().and_then(|e| e.code.as_deref())
+    }
+
+    /// The service refused a create because the email already has a pending invite (code
+    /// [`INVITE_ALREADY_EXISTS`]).
+    pub fn is_invite_already_exists(&self) -> bool {
+        self.code() == Some(INVITE_ALREADY_EXISTS)
     }
 
     /// Out of quota (`insufficient_quota` as type or code): waiting will not help.

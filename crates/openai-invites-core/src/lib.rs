@@ -64,8 +64,8 @@ mod template;
 
 pub use base_url::{BaseUrl, BaseUrlError, DEFAULT_BASE_URL, without_userinfo};
 pub use error::{
-    ApiError, DecodeError, EncodeError, ErrorBody, ErrorEnvelope, MAX_BODY_SNIPPET, ResponseError,
-    decode_json,
+    ApiError, DecodeError, EncodeError, ErrorBody, ErrorEnvelope, INVITE_ALREADY_EXISTS,
+    MAX_BODY_SNIPPET, ResponseError, decode_json,
 };
 pub use models::{
     Invite, InviteDeleteResponse, InviteFilter, InviteListResponse, InviteProject, InviteRequest,

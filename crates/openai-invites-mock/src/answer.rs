@@ -154,7 +154,7 @@ impl Inner {
                     format!("A pending invite for '{email}' already exists ({existing})."),
                 )
                 .param("email")
-                .code("invite_already_exists"),
+                .code(openai_invites_core::INVITE_ALREADY_EXISTS),
                 CreateRefusal::Full(max) => Failure::new(
                     StatusCode::BAD_REQUEST,
                     INVALID_REQUEST,

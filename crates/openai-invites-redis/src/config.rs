@@ -46,7 +46,7 @@ impl RedisLimiter {
 /// | `replicas` | 1: while Redis is down, each replica limits itself to `quota / replicas` |
 /// | `fallback_quota` | `quota / replicas` |
 /// | `probe_interval` | [`DEFAULT_PROBE_INTERVAL`] (1 s) |
-/// | `max_pause` | [`DEFAULT_MAX_PAUSE`] (60 s) |
+/// | `max_pause` | [`DEFAULT_MAX_PAUSE`] |
 #[must_use]
 pub struct RedisLimiterBuilder {
     target: Target,
@@ -121,8 +121,8 @@ impl RedisLimiterBuilder {
         self
     }
 
-    /// The longest pause one 429 imposes on every replica (default 60 s, the client's
-    /// default `max_retry_after`, which caps the pause before the limiter sees it).
+    /// The longest pause one 429 imposes on every replica (default [`DEFAULT_MAX_PAUSE`], the
+    /// client's default `max_retry_after`, which caps the pause before the limiter sees it).
     pub fn max_pause(mut self, max: Duration) -> Self {
         self.max_pause = max;
         self

@@ -270,5 +270,5 @@ fn refused_as_duplicate(outcome: &AttemptResult) -> bool {
         && response
             .extensions()
             .get::<ResponseFacts>()
-            .is_some_and(|facts| facts.api.code() == Some("invite_already_exists"))
+            .is_some_and(|facts| facts.api.is_invite_already_exists())
 }
