@@ -240,3 +240,39 @@ async fn an_hour_long_429_fails_the_next_call_of_another_operation_at_once() {
     assert!(err.to_string().contains("retry after 60s"), "{err}");
     assert_eq!(fake.request_count(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_paced_limiter_spaces_every_call_and_refuses_a_slot_past_the_deadline() {
+    use openai_invites::ErrorKind;
+    use openai_invites::layer::rate_limit::PacedLimiter;
+
+    let fake = FakeInvites::new();
+    let client = support::in_process_builder(&fake)
+        .rate_limiter(PacedLimiter::new(per_second(10)))
+        .total_timeout(Duration::from_millis(450))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    // Six callers at once: slots at 0, 100, ... 500 ms; the last is past its deadline.
+    let calls: Vec<_> = (0..6)
+        .map(|_| {
+            let clone = client.clone();
+            tokio::spawn(async move { clone.list_invites(ListInvites::new()).await })
+        })
+        .collect();
+    let mut refused = 0;
+    for call in calls {
+        match call.await.unwrap() {
+            Ok(_) => {}
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::RateLimited, "{e}");
+                assert!(e.is_not_sent(), "{e}");
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!(refused, 1);
+    assert_eq!(fake.request_count(), 5);
+    let times: Vec<_> = fake.requests().iter().map(|r| r.at - started).collect();
+    assert_eq!(times, [0, 100, 200, 300, 400].map(Duration::from_millis));
+}

@@ -23,9 +23,11 @@ use crate::BoxError;
 ///   would outlast the call's deadline). The layer asks through
 ///   [`acquire_within`](Self::acquire_within), which tells a limiter how long the caller can
 ///   wait; it defaults to `acquire`.
-/// - A call dropped while its `acquire` is pending takes no permit from an in-process limiter.
-///   A remote store may already have counted a permit whose answer never arrived: that permit
-///   is spent, never granted twice.
+/// - A call dropped while its `acquire` is pending takes no permit from the
+///   [`GovernorLimiter`](super::GovernorLimiter). A limiter that reserves slots (the
+///   [`PacedLimiter`](super::PacedLimiter), the Redis one) leaves the dropped caller's slot
+///   unused, and a remote store may already have counted a permit whose answer never
+///   arrived: either is spent, never granted twice.
 /// - [`cool_down`](Self::cool_down) holds every caller for `pause` from now, never shortening
 ///   a longer pause already in place. The layer caps `pause` before calling it.
 /// - [`LimiterUnavailable`] means the limiter could not answer (its store is down or slow).

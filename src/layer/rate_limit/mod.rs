@@ -2,7 +2,8 @@
 //! (a retry costs quota too).
 //!
 //! Callers wait for a permit rather than fail; waiting is a tokio sleep, so dropping a call
-//! while it waits leaves nothing behind and takes no permit. A wait that would outlast the
+//! while it waits leaves nothing behind (with the [`PacedLimiter`], which gives each caller its
+//! own slot, the slot goes unused). A wait that would outlast the
 //! call's [`Deadline`](crate::layer::Deadline) fails the call at once with [`Throttled`]
 //! (nothing is sent). A 429 carrying a retry hint pauses every caller of the client until the
 //! hint has passed (capped), not only the one that saw it.
@@ -12,7 +13,9 @@
 //! in-process [`GovernorLimiter`]. The layer tells a limiter how long each call has left
 //! ([`RateLimiter::acquire_within`]), and, when it asks, how each attempt ended
 //! ([`RateLimiter::attempt_ended`]): so the [`AdaptiveLimiter`] follows the pace the service
-//! announces in its `x-ratelimit-*` headers (`--rate auto` on the command line).
+//! announces in its `x-ratelimit-*` headers (`--rate auto` on the command line). The
+//! [`PacedLimiter`] spaces requests evenly, each caller its own slot, for a long run that must
+//! keep a quota's whole rate (`apply --rate N/s`).
 //!
 //! ```
 //! use std::num::NonZeroU32;
@@ -32,6 +35,7 @@ mod future;
 mod governor;
 mod layer;
 mod limiter;
+mod paced;
 mod rate;
 mod ticket;
 mod unlimited;
@@ -43,5 +47,6 @@ pub use cooldown::Cooldown;
 pub use future::RateLimitFuture;
 pub use layer::{RateLimit, RateLimitLayer, Throttled};
 pub use limiter::{Admission, LimiterFuture, LimiterUnavailable, RateLimiter};
+pub use paced::PacedLimiter;
 pub use rate::{ParseRateError, parse_rate};
 pub use unlimited::Unlimited;
