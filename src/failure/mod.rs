@@ -13,7 +13,8 @@
 //! | 429 (error `type` or `code` not `insufficient_quota`) | `Api` | `RateLimited` |
 //! | 429 `insufficient_quota` | `Api` | `OutOfQuota` |
 //! | 408, 409, 5xx; attempt or call timeout; connection lost after sending; an error of a layer of yours | `Api`, `AttemptTimeout`, `TotalTimeout`, `Transport`, `Middleware` | `Ambiguous` |
-//! | any other status; a body over the cap; a create found already invited | `Api`, `ResponseTooLarge`, `AlreadyInvited` | `Definite` |
+//! | any other status; a 2xx body over the cap; a create found already invited | `Api`, `ResponseTooLarge`, `AlreadyInvited` | `Definite` |
+//! | a non-2xx body over the cap | `ResponseTooLarge` | as its status above (the body unread) |
 //!
 //! ```text
 //! let (kind, failure) = layer::classify::classify(&error);   // walks the source chain once
@@ -49,8 +50,8 @@ pub(crate) enum Failure {
     OutOfQuota,
     /// The service may have acted on the request. The text says why, for events and errors.
     Ambiguous(&'static str),
-    /// A definite answer (another 4xx), or a failure after the service answered (a body over
-    /// the cap), or a finding of the client's (already invited).
+    /// A definite answer (another 4xx), or a failure after the service answered 2xx (a body
+    /// over the cap), or a finding of the client's (already invited).
     Definite,
 }
 

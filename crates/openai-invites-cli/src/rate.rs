@@ -6,6 +6,7 @@
 //! ```
 
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 use openai_invites::layer::rate_limit::{AdaptiveLimiter, PacedLimiter};
 use openai_invites::{ClientBuilder, Quota, defaults};
@@ -36,16 +37,17 @@ pub fn parse(text: &str) -> Result<Rate, String> {
 }
 
 impl Rate {
-    /// The same rate without bursts, for a long run of changes that must never overrun a
-    /// quota counted per window: requests evenly spaced, [`WINDOW_MARGIN`] apart more than the
-    /// rate's own interval (`50/s` is one every 20.4 ms). In process, each request is given its
-    /// own slot ([`PacedLimiter`]), so a late timer does not slow the run down.
+    /// The same rate without bursts, for a long run of changes that must not overrun a quota
+    /// counted per window: requests evenly spaced, each window of the rate ([`WINDOW_MARGIN`])
+    /// longer (`50/s` is 50 requests in 1.02 s, one every 20.4 ms). In process, each request
+    /// is given its own slot ([`PacedLimiter`]), so a late timer does not slow the run down.
     pub fn steady(self) -> Self {
         match self {
             Self::Fixed(quota) => {
-                let interval = quota.replenish_interval();
-                let paced = Quota::with_period(interval + interval.mul_f64(WINDOW_MARGIN));
-                Self::Steady(paced.unwrap_or(quota))
+                // The quota's window: `N/period` is parsed as N requests in bursts of N.
+                let per_window = quota.burst_size().get();
+                let interval = quota.replenish_interval() + WINDOW_MARGIN / per_window;
+                Self::Steady(Quota::with_period(interval).unwrap_or(quota))
             }
             Self::Steady(_) | Self::Auto => self,
         }
@@ -70,12 +72,13 @@ impl Rate {
     }
 }
 
-/// How much longer than the rate's own interval a steady run spaces its requests (2 %): a
-/// request that reaches the service a few milliseconds later after its slot than the one a
-/// window's worth after it would otherwise open a window that the later one overruns (a 429).
-/// Measured against the fake's fixed windows at 50/s: none, 9 to 12 429s per 1,000 rows;
-/// 2 %, none (BENCHMARKS.md, section 9).
-pub const WINDOW_MARGIN: f64 = 0.02;
+/// How much longer than the rate's own a steady run makes each window: a request that
+/// reaches the service a few milliseconds later after its slot than the one a window's worth
+/// after it would otherwise open a window that the later one overruns (a 429). A time, not a
+/// share: it covers the lateness of a request, whatever the rate. Measured against the fake's
+/// fixed windows at 50/s: none, 9 and 12 429s per 1,000 rows; 20 ms, none (BENCHMARKS.md,
+/// section 9). The Redis limiter's replicas needed the same.
+pub const WINDOW_MARGIN: Duration = Duration::from_millis(20);
 
 /// Why `--rate auto` and `--redis-url` do not go together.
 pub const AUTO_NOT_SHARED: &str = "--rate auto follows what the service tells this process \
@@ -96,8 +99,6 @@ fn fallback() -> Quota {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     #[test]

@@ -276,3 +276,34 @@ async fn a_paced_limiter_spaces_every_call_and_refuses_a_slot_past_the_deadline(
     let times: Vec<_> = fake.requests().iter().map(|r| r.at - started).collect();
     assert_eq!(times, [0, 100, 200, 300, 400].map(Duration::from_millis));
 }
+
+#[tokio::test(start_paused = true)]
+async fn after_a_429_pause_paced_callers_go_out_one_interval_apart() {
+    use openai_invites::layer::rate_limit::PacedLimiter;
+
+    let fake = FakeInvites::new();
+    let client = support::in_process_builder(&fake)
+        .rate_limiter(PacedLimiter::new(per_second(10)))
+        .build()
+        .unwrap();
+    // The first request is answered 429 with a 1 s hint while three more wait for their slots.
+    fake.push_fault(Fault::rate_limited(1000));
+    let started = Instant::now();
+    let calls: Vec<_> = (0..4)
+        .map(|_| {
+            let clone = client.clone();
+            tokio::spawn(async move { clone.list_invites(ListInvites::new()).await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    let times: Vec<_> = fake.requests().iter().map(|r| r.at - started).collect();
+    assert_eq!(times.len(), 5, "{times:?}");
+    assert_eq!(times[0], Duration::ZERO);
+    // After the pause, never two requests closer than the rate's interval.
+    assert!(times[1] >= Duration::from_secs(1), "{times:?}");
+    for pair in times[1..].windows(2) {
+        assert!(pair[1] - pair[0] >= Duration::from_millis(100), "{times:?}");
+    }
+}

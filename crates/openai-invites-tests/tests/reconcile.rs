@@ -134,13 +134,13 @@ async fn no_time_to_settle_leaves_the_outcome_unknown() {
     let err = invite_ana(&client).await.unwrap_err();
     assert!(err.is_outcome_unknown(), "{err}");
     assert!(err.to_string().contains("no time was left"), "{err}");
-    // Read at once, without the settle delay: a list without the invite proves nothing yet.
+    // Read early, after half of what was left: a list without the invite proves nothing yet.
     assert_eq!(reads(&fake), 1);
     assert!(fake.invites().is_empty());
 }
 
 #[tokio::test(start_paused = true)]
-async fn with_no_time_to_settle_a_read_at_once_that_finds_the_invite_settles_the_call() {
+async fn with_no_time_to_settle_an_early_read_that_finds_the_invite_settles_the_call() {
     let fake = FakeInvites::new();
     fake.push_fault(create_fault(Fault::status(503).apply_first()));
     let client = support::in_process_builder(&fake)

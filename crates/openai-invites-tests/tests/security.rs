@@ -137,6 +137,41 @@ async fn an_error_answer_over_the_cap_is_classified_by_its_status() {
 }
 
 #[tokio::test]
+async fn a_create_answered_over_the_cap_is_settled_by_its_status() {
+    let server = FakeServer::start().await.unwrap();
+    let client = support::loopback_builder(&server)
+        .max_response_bytes(64 * 1024)
+        .reconcile_settle_delay(std::time::Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let big = vec![b'x'; 128 * 1024];
+    let creates = |fake: &FakeInvites| {
+        fake.requests()
+            .iter()
+            .filter(|r| r.method == http::Method::POST)
+            .count()
+    };
+    // A 503 too large to read, after the service made the invite: found by reading, never
+    // sent again.
+    let fake = server.fake();
+    fake.push_fault(Fault::status(503).body(big.clone()).apply_first());
+    let made = client
+        .invite_user(InviteRequest::new("ana@example.com", InviteRole::Reader))
+        .await
+        .unwrap();
+    assert_eq!(fake.invites(), vec![made]);
+    assert_eq!(creates(fake), 1);
+    // A 429 too large to read: the service refused, so the create is sent again.
+    fake.push_fault(Fault::status(429).body(big));
+    client
+        .invite_user(InviteRequest::new("bo@example.com", InviteRole::Reader))
+        .await
+        .unwrap();
+    assert_eq!(fake.invites().len(), 2);
+    assert_eq!(creates(fake), 3);
+}
+
+#[tokio::test]
 async fn hostile_ids_reach_the_server_as_one_segment() {
     let (server, client) = support::loopback().await;
     for (id, path) in [

@@ -10,6 +10,7 @@ use openai_invites_core::headers::RateLimitHeaders;
 use tokio::time::Instant;
 
 use super::{Admission, Cooldown, GovernorLimiter, LimiterFuture, Quota, RateLimiter};
+use crate::defaults;
 
 /// A limiter that follows the service's own request quota, as its answers announce it:
 /// `x-ratelimit-remaining-requests` left until `x-ratelimit-reset-requests` (capped by
@@ -138,21 +139,20 @@ impl State {
             return; // No answer: nothing learnt.
         };
         let quota = RateLimitHeaders::from_headers(headers);
-        // An answer that does not say (or not all of it, or a reset past what the clock can
-        // hold): back to the fallback rate.
+        // An answer that does not say (or not all of it): back to the fallback rate. A reset is
+        // believed up to the cap on the service's hints, as a `retry-after` is: a header that
+        // says "none left for a century" holds callers a minute, not until a restart.
         let in_flight = self.in_flight;
         self.announced =
             quota
                 .remaining_requests
                 .zip(quota.reset_requests)
-                .and_then(|(remaining, reset)| {
-                    Some(Announced {
-                        left: quota
-                            .limit_requests
-                            .map_or(remaining, |limit| remaining.min(limit))
-                            .saturating_sub(in_flight),
-                        reset: now.checked_add(reset)?,
-                    })
+                .map(|(remaining, reset)| Announced {
+                    left: quota
+                        .limit_requests
+                        .map_or(remaining, |limit| remaining.min(limit))
+                        .saturating_sub(in_flight),
+                    reset: now + reset.min(defaults::MAX_RETRY_AFTER),
                 });
     }
 }
@@ -284,13 +284,15 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_absurd_reset_is_no_announcement() {
+    async fn a_reset_is_believed_up_to_the_hint_cap() {
         let limiter = limiter();
-        round_trip(&limiter, Some(&answer(4, "1s")));
-        // A reset no clock can reach (the header parses: hours are hours).
-        round_trip(&limiter, Some(&answer(4, "3000000000000000h")));
-        assert_eq!(limiter.announced(), None);
-        assert_eq!(limiter.try_acquire(), Admission::Wait(500 * MS));
+        // None left until a reset no clock can reach (the header parses: hours are hours).
+        round_trip(&limiter, Some(&answer(0, "3000000000000000h")));
+        let cap = defaults::MAX_RETRY_AFTER;
+        assert_eq!(limiter.announced(), Some((0, cap)));
+        assert_eq!(limiter.try_acquire(), Admission::Wait(cap));
+        tokio::time::advance(cap).await;
+        assert_eq!(limiter.try_acquire(), Admission::Granted);
     }
 
     #[tokio::test(start_paused = true)]

@@ -47,6 +47,9 @@ pub struct PacedLimiter {
     cooldown: Arc<Cooldown>,
 }
 
+/// The longest interval between two slots.
+const LONGEST_INTERVAL: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// What a caller was given.
 enum Slot {
     Now,
@@ -61,7 +64,8 @@ impl PacedLimiter {
     /// used).
     pub fn new(quota: Quota) -> Self {
         Self {
-            interval: quota.replenish_interval(),
+            // Slots are instants: one a year or rarer is paced at one a year (no overflow).
+            interval: quota.replenish_interval().min(LONGEST_INTERVAL),
             next: Mutex::new(None),
             cooldown: Arc::new(Cooldown::new()),
         }
@@ -78,7 +82,8 @@ impl PacedLimiter {
         let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
         let slot = next.map_or(now, |next| next.max(now));
         let wait = slot - now;
-        if left.is_some_and(|left| wait > left) {
+        // As the rate-limit layer decides: a wait as long as the call has left is too long.
+        if left.is_some_and(|left| wait >= left) {
             return Slot::Refused(wait);
         }
         *next = Some(slot + self.interval);
@@ -102,11 +107,13 @@ impl RateLimiter for PacedLimiter {
                 let cooldown = Arc::clone(&self.cooldown);
                 LimiterFuture::later(async move {
                     tokio::time::sleep_until(slot).await;
-                    // A 429's pause that began while this caller waited holds it too.
-                    while let Some(pause) = cooldown.remaining() {
-                        tokio::time::sleep(pause).await;
-                    }
-                    Ok(Admission::Granted)
+                    // A 429's pause began while this caller waited: its slot is given up, and it
+                    // asks again after the pause for a slot of its own, so the callers that
+                    // waited go out one interval apart, not together.
+                    Ok(match cooldown.remaining() {
+                        Some(pause) => Admission::Wait(pause),
+                        None => Admission::Granted,
+                    })
                 })
             }
         }
@@ -185,7 +192,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_cooldown_holds_new_callers_and_those_already_waiting() {
+    async fn a_cooldown_sends_those_already_waiting_back_for_new_slots() {
         let limiter = fifty_per_second();
         limiter.acquire().await.unwrap();
         let waiting = limiter.acquire(); // its slot: 20 ms
@@ -194,8 +201,19 @@ mod tests {
             limiter.acquire().await.unwrap(),
             Admission::Wait(Duration::from_secs(1))
         );
+        // At its slot the pause has 980 ms to go: it gives the slot up and asks again then.
+        assert_eq!(waiting.await.unwrap(), Admission::Wait(980 * MS));
+        tokio::time::advance(980 * MS).await;
         let start = Instant::now();
-        waiting.await.unwrap();
-        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        for n in 0..3 {
+            limiter.acquire().await.unwrap();
+            assert_eq!(start.elapsed(), n * 20 * MS);
+        }
+    }
+
+    #[test]
+    fn a_quota_rarer_than_a_year_is_paced_at_one_a_year() {
+        let limiter = PacedLimiter::new(Quota::with_period(Duration::MAX).unwrap());
+        assert_eq!(limiter.interval, LONGEST_INTERVAL);
     }
 }

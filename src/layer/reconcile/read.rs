@@ -62,12 +62,15 @@ where
     let rounds = if search.confirm { 2 } else { 1 };
     for _ in 0..rounds {
         let delay = settings.settle_delay;
-        // Too little time left to let the service settle: read at once, and trust the read
-        // only if it finds the invite.
-        let hurried = deadline.is_some_and(|d| d.remaining() <= delay);
-        if !hurried {
-            tokio::time::sleep(delay).await;
-        }
+        // Too little time left to let the service settle: wait half of what is left, read, and
+        // trust the read only if it finds the invite.
+        let left = deadline.map(|d| d.remaining());
+        let hurried = left.is_some_and(|left| left <= delay);
+        tokio::time::sleep(match left {
+            Some(left) if hurried => left / 2,
+            _ => delay,
+        })
+        .await;
         let mut pages = CreateSearch::new(
             uri,
             body,
@@ -89,7 +92,7 @@ where
             Finding::Unsure(why) => return Err(why.to_owned()),
             Finding::NotCreated if hurried => {
                 return Err(
-                    "no time was left to let the service settle, and a read at once \
+                    "no time was left to let the service settle, and an early read \
                             did not show the invite"
                         .into(),
                 );

@@ -21,7 +21,8 @@ use crate::failure::{Failure, ResponseFacts};
 pub(crate) enum Failed<'a> {
     /// The service answered with a non-2xx status.
     Answered(&'a ResponseFacts),
-    /// No answer: the transport, a timeout or a layer failed, in this way.
+    /// An error: the transport, a timeout or a layer failed, or an answer over the size cap,
+    /// in this way.
     Error(Failure),
 }
 
