@@ -229,20 +229,24 @@ pub(crate) struct Applied {
     ready: Option<HttpService>,
 }
 
+impl Applied {
+    /// This clone's copy of the applied layers, made (and the layers applied) at first use.
+    fn service(&mut self) -> &mut HttpService {
+        let applied = &self.applied;
+        self.ready.get_or_insert_with(|| (**applied).clone())
+    }
+}
+
 impl Service<http::Request<Bytes>> for Applied {
     type Response = http::Response<Bytes>;
     type Error = BoxError;
     type Future = <HttpService as Service<http::Request<Bytes>>>::Future;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        let applied = &self.applied;
-        let ready = self.ready.get_or_insert_with(|| (**applied).clone());
-        ready.poll_ready(cx)
+        self.service().poll_ready(cx)
     }
 
     fn call(&mut self, request: http::Request<Bytes>) -> Self::Future {
-        let applied = &self.applied;
-        let ready = self.ready.get_or_insert_with(|| (**applied).clone());
-        ready.call(request)
+        self.service().call(request)
     }
 }

@@ -1,24 +1,25 @@
 //! The proof across processes: 4 replicas (this binary, run again as each one), each a client
 //! with 16 concurrent tasks, against one fake service with a server-side quota.
 //!
-//! - With the Redis limiter, they ask Redis at most 1.1 times per permit, Redis answers
-//!   throughout, and what the fake counted agrees with what the callers saw.
+//! - With the Redis limiter, they never meet a 429, ask Redis at most 1.1 times per permit,
+//!   Redis answers throughout, every replica gets its share within 25%, and what the fake
+//!   counted agrees with what the callers saw.
 //! - The same run with in-process limiters only (the same quota in each replica) gets 429s:
 //!   those are what the shared limit avoids.
-//! - With `REPLICAS_STRICT=1` (the benchmark's method, BENCHMARKS.md, section 5), also the
-//!   figures that depend on the machine keeping time: together the replicas use at least 97%
-//!   of the service's quota, never see a 429, and each gets its share of the permits within
-//!   10%. A loaded machine (a CI runner) can stall a process past the margin below, and miss
-//!   them (BENCHMARKS.md, section 5 records such runs), so CI checks only the structure above.
+//! - With `REPLICAS_STRICT=1` (the benchmark's method, BENCHMARKS.md, section 5), the margin
+//!   below is 20 ms rather than 100, and the figures that depend on the machine keeping time
+//!   are checked too: together the replicas use at least 97% of the service's quota, and each
+//!   gets its share within 10%. A loaded machine (a CI runner) can stall a process past a
+//!   20 ms margin and miss them (BENCHMARKS.md, section 5 records such runs).
 //!
 //! Both runs disable the client's retries, so every attempt is one call and one request: the
 //! 429s are counted at the fake (requests that created no invite), and checked against what
 //! the callers saw.
 //!
 //! The client's quota is the service's own figure, N requests per second, in bursts of 1, with
-//! each second lengthened by `REPLICAS_MARGIN_MS` (20 ms, 2%). The service counts a fixed
-//! window from the first request that arrives after the last window ended: burst 1 keeps N + 1
-//! slots out of one window, and the margin covers how much later one request may arrive after
+//! each second lengthened by `REPLICAS_MARGIN_MS` (100 ms; 20 ms, 2 %, under
+//! `REPLICAS_STRICT=1`). The service counts a fixed window from the first request that
+//! arrives after the last window ended: burst 1 keeps N + 1 slots out of one window, and the margin covers how much later one request may arrive after
 //! its slot than another (the Redis reply, the timer, the call's own path, a busy machine).
 //!
 //! Round trips per permit are counted over the run less its first and last half second: the
@@ -142,7 +143,11 @@ impl Totals {
 async fn proof(redis: RedisServer) {
     let run = Duration::from_millis(env_u64("REPLICAS_RUN_MS", 3000));
     let per_second = u32::try_from(env_u64("REPLICAS_QUOTA", 100)).unwrap();
-    let margin = Duration::from_millis(env_u64("REPLICAS_MARGIN_MS", 20));
+    let strict = std::env::var(STRICT).is_ok_and(|v| v == "1");
+    // Outside the benchmark's method, a wider margin lets a loaded machine stall a process a
+    // tenth of a second without a 429.
+    let margin =
+        Duration::from_millis(env_u64("REPLICAS_MARGIN_MS", if strict { 20 } else { 100 }));
     assert!(run > EDGE * 3, "REPLICAS_RUN_MS must exceed {:?}", EDGE * 3);
 
     let shared = run_replicas("redis", &redis, per_second, margin, run).await;
@@ -193,12 +198,14 @@ async fn proof(redis: RedisServer) {
     );
     assert!(shared.round_trips() <= 1.1, "{shared:?}");
     assert!(local.refused_at_fake > 0, "{local:?}");
-    if std::env::var(STRICT).is_ok_and(|v| v == "1") {
-        assert_eq!(shared.refused_at_fake, 0, "{shared:?}");
+    // The shared limit's point: no 429 at the service, and no replica starved.
+    assert_eq!(shared.refused_at_fake, 0, "{shared:?}");
+    if strict {
         assert!(shared.share() >= 0.97, "{shared:?}");
         assert!(shared.unfairness() <= 0.1, "{shared:?}");
     } else {
-        println!("  ({STRICT}=1 also checks: quota use >= 97%, no 429, every replica within 10%)");
+        assert!(shared.unfairness() <= 0.25, "{shared:?}");
+        println!("  ({STRICT}=1: a 20 ms margin, and quota use >= 97%, every replica within 10%)");
     }
 }
 

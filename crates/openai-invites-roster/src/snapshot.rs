@@ -1,7 +1,7 @@
 //! The snapshot: every invite of the organization, read once.
 
-use futures_util::TryStreamExt;
-use openai_invites::{Client, Error, Invite, ListInvites};
+use openai_invites::{Client, Error, Invite, InviteFilter};
+#[cfg(doc)]
 use openai_invites_core::ops::MAX_LIMIT;
 
 /// Reads every invite of the organization, page after page of [`MAX_LIMIT`] (100): the one
@@ -18,8 +18,5 @@ use openai_invites_core::ops::MAX_LIMIT;
 /// # Ok(()) }
 /// ```
 pub async fn read_invites(client: &Client) -> Result<Vec<Invite>, Error> {
-    client
-        .list_all_invites(ListInvites::new().limit(MAX_LIMIT))
-        .try_collect()
-        .await
+    client.all_invites(InviteFilter::all()).await
 }

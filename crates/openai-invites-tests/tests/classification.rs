@@ -240,3 +240,24 @@ async fn a_layer_failing_after_the_create_is_reconciled_in_a_stack_without_spans
     let invite = InviteUser::decode(response).unwrap();
     made_once(&fake, &invite.id);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_read_with_retries_off_is_never_outcome_unknown() {
+    use openai_invites::{ListInvites, RetrieveInvite};
+    use openai_invites_mock::{FakeInvites, Fault};
+
+    let fake = FakeInvites::new();
+    let client = support::in_process_builder(&fake)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    fake.push_fault(Fault::status(503));
+    let err = client.list_invites(ListInvites::new()).await.unwrap_err();
+    assert!(!err.is_outcome_unknown(), "{err}");
+    fake.push_fault(Fault::status(503));
+    let err = client
+        .send(RetrieveInvite::new("invite-x"))
+        .await
+        .unwrap_err();
+    assert!(!err.is_outcome_unknown(), "{err}");
+}

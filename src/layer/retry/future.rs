@@ -9,6 +9,7 @@ use std::task::{Context, Poll, Waker, ready};
 use std::time::SystemTime;
 
 use bytes::Bytes;
+use openai_invites_core::OperationMeta;
 use openai_invites_core::reconcile::Finding;
 use pin_project_lite::pin_project;
 use tokio::time::Sleep;
@@ -18,6 +19,7 @@ use super::round::Round;
 use super::template::Template;
 use super::{Action, RetryPolicy};
 use crate::BoxError;
+use crate::failure::changes_state as changes;
 use crate::layer::context::CallContext;
 use crate::layer::metrics::Recorder;
 
@@ -42,8 +44,8 @@ pin_project! {
         // The call's shared context, told how each attempt ended, when there is no template
         // to hold it.
         context: Option<CallContext>,
-        // The operation is not a read: the service may act on it.
-        changes_state: bool,
+        // The operation, when there is no template to hold it.
+        meta: Option<Box<OperationMeta>>,
         retry: u32,
         // Some attempt so far may have taken effect.
         acted: bool,
@@ -79,7 +81,7 @@ where
     pub(super) fn new(
         mut inner: S,
         (policy, recorder): (Arc<RetryPolicy>, Recorder),
-        (template, changes_state): (Option<Box<Template>>, bool),
+        (template, meta): (Option<Box<Template>>, Option<Box<OperationMeta>>),
         first: http::Request<Bytes>,
     ) -> Self {
         let context = match &template {
@@ -94,7 +96,8 @@ where
             Poll::Ready(Ok(())) => {
                 let held = context.as_ref();
                 if let Some(context) = held.or_else(|| template.as_ref()?.context()) {
-                    context.begin_attempt(changes_state);
+                    let known = template.as_deref().and_then(Template::meta);
+                    context.begin_attempt(known.or(meta.as_deref()).is_none_or(changes));
                 }
                 State::Calling {
                     future: inner.call(first),
@@ -111,7 +114,7 @@ where
             recorder,
             template,
             context,
-            changes_state,
+            meta,
             retry: 0,
             acted: false,
             began: SystemTime::now(),
@@ -136,6 +139,7 @@ where
                 policy: this.policy,
                 recorder: this.recorder,
                 template: this.template.as_deref(),
+                meta: (this.template.as_deref().and_then(Template::meta)).or(this.meta.as_deref()),
                 context: this
                     .context
                     .as_ref()
@@ -155,7 +159,7 @@ where
                         (None, None) => return Poll::Ready(Err("retry without a template".into())),
                     };
                     if let Some(context) = round.context {
-                        context.begin_attempt(*this.changes_state);
+                        context.begin_attempt(round.meta.is_none_or(changes));
                     }
                     let future = this.inner.call(request);
                     this.state.set(State::Calling { future });

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
+use openai_invites_core::OperationMeta;
 use openai_invites_core::reconcile::{self, Finding};
 use tower_service::Service;
 
@@ -28,6 +29,8 @@ pub(super) struct Round<'a> {
     pub(super) policy: &'a Arc<RetryPolicy>,
     pub(super) recorder: &'a Recorder,
     pub(super) template: Option<&'a Template>,
+    /// The operation (the template's, or the loop's own copy when there is none).
+    pub(super) meta: Option<&'a OperationMeta>,
     pub(super) context: Option<&'a CallContext>,
     pub(super) retry: u32,
 }
@@ -41,9 +44,7 @@ impl Round<'_> {
     }
 
     fn operation(&self) -> &'static str {
-        self.template
-            .and_then(Template::meta)
-            .map_or("unknown", |m| m.name)
+        self.meta.map_or("unknown", |m| m.name)
     }
 
     /// Classifies the attempt that ended, tells the call's context, and asks the policy what
@@ -53,7 +54,7 @@ impl Round<'_> {
         outcome: &mut AttemptResult,
         acted_before: bool,
     ) -> (Action, bool) {
-        let meta = self.template.and_then(Template::meta);
+        let meta = self.meta;
         let attempt = Attempt {
             retry: self.retry,
             acted_before,
@@ -135,7 +136,7 @@ impl Round<'_> {
             deadline: self.template.and_then(Template::deadline),
             found_not_created: true,
             call_reconciles: self.call_reconciles(),
-            ..Attempt::of(self.template.and_then(Template::meta), outcome)
+            ..Attempt::of(self.meta, outcome)
         };
         // A 2xx is never found not made (its list is read again until it shows the invite).
         if let Outcome::Success { .. } = attempt.outcome {

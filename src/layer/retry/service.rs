@@ -77,9 +77,9 @@ where
     pub(super) fn start(&self, request: http::Request<Bytes>, deposit: bool) -> RetryFuture<S> {
         // The template is taken before the original goes out as the first attempt; with no
         // retry allowed and nothing to reconcile, nothing is kept.
+        let meta = OperationMeta::of(&request);
         let template = match self.policy.max_retries {
             0 => {
-                let meta = OperationMeta::of(&request);
                 let call = CallContext::of(&request).is_none_or(CallContext::reconciles);
                 let reconcilable = self.policy.reconciliation(meta, call) != Reconciliation::None;
                 reconcilable.then(|| Box::new(Template::of(&request)))
@@ -89,15 +89,15 @@ where
         if deposit && template.is_some() {
             self.policy.budget.deposit();
         }
-        let meta = match &template {
-            Some(template) => template.meta(),
-            None => OperationMeta::of(&request),
+        // The template holds the operation; without one, the loop keeps its own copy.
+        let meta = match template {
+            Some(_) => None,
+            None => meta.cloned().map(Box::new),
         };
-        let changes_state = meta.is_none_or(crate::failure::changes_state);
         RetryFuture::new(
             self.inner.clone(),
             (self.policy.clone(), self.recorder.clone()),
-            (template, changes_state),
+            (template, meta),
             request,
         )
     }

@@ -173,15 +173,16 @@ impl Printer {
     pub fn status(&mut self, label: &str, color: AnsiColor, text: &str) {
         let style = Style::new().bold().fg_color(Some(color.into()));
         self.say(&format!(
-            "{}{label}{} {text}",
+            "{}{label}{} {}",
             style.render(),
-            style.render_reset()
+            style.render_reset(),
+            records::clean(text)
         ));
     }
 
     /// A plain line on stderr.
     pub fn note(&mut self, text: &str) {
-        self.say(text);
+        self.say(&records::clean(text));
     }
 
     pub fn warning(&mut self, text: &str) {

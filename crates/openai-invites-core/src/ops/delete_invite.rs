@@ -42,7 +42,7 @@ impl Operation for DeleteInvite {
         name: "deleteInvite",
         span_name: "invites.delete",
         method: Method::DELETE,
-        url_template: "/organization/invites/{invite_id}",
+        url_template: super::INVITE,
         idempotent: true,
         reconcile: Reconciliation::NotFoundMeansDeleted,
     };

@@ -45,7 +45,7 @@ impl Operation for InviteUser {
         name: "inviteUser",
         span_name: "invites.create",
         method: Method::POST,
-        url_template: "/organization/invites",
+        url_template: super::INVITES,
         idempotent: false,
         reconcile: Reconciliation::FindCreatedInvite,
     };

@@ -77,7 +77,7 @@ impl Operation for ListInvites {
         name: "listInvites",
         span_name: "invites.list",
         method: Method::GET,
-        url_template: "/organization/invites",
+        url_template: super::INVITES,
         idempotent: true,
         reconcile: Reconciliation::None,
     };

@@ -13,6 +13,11 @@ pub use retrieve_invite::RetrieveInvite;
 
 use crate::{Operation, OperationMeta};
 
+/// The URL template of the invites collection (list, create).
+const INVITES: &str = "/organization/invites";
+/// The URL template of one invite (retrieve, delete).
+const INVITE: &str = "/organization/invites/{invite_id}";
+
 /// Every operation of the API: the one list that routes (the fake's), fault matchers and
 /// test matrices read. A new operation is one more line here.
 ///

@@ -38,7 +38,7 @@ impl Operation for RetrieveInvite {
         name: "retrieveInvite",
         span_name: "invites.retrieve",
         method: Method::GET,
-        url_template: "/organization/invites/{invite_id}",
+        url_template: super::INVITE,
         idempotent: true,
         reconcile: Reconciliation::None,
     };

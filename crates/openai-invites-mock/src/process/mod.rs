@@ -152,7 +152,7 @@ impl FakeProcess {
         let base_url = line.trim();
         let Some(authority) = base_url
             .strip_prefix("http://")
-            .and_then(|rest| rest.strip_suffix("/v1"))
+            .and_then(|rest| rest.strip_suffix(crate::routes::BASE_PATH))
         else {
             // Stopped, so that its stderr ends and can be read whole.
             let _ = running.child.kill();

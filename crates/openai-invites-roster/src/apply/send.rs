@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use openai_invites::http::StatusCode;
-use openai_invites::{Client, Error, ErrorKind};
+use openai_invites::{Client, Error};
 use openai_invites_core::InviteRequest;
 
 use super::resolve::{Change, Job};
@@ -97,8 +97,8 @@ impl Sender {
             // Ambiguous, or refused because a pending invite exists (made by this create's
             // earlier attempt, or by someone else): the settling read tells which.
             Err(e) => {
-                let duplicate = e.kind() == ErrorKind::AlreadyInvited
-                    || e.status() == Some(StatusCode::CONFLICT);
+                // (Sent without reconciliation: the client itself never finds one here.)
+                let duplicate = e.status() == Some(StatusCode::CONFLICT);
                 failure(&e, e.is_outcome_unknown() || duplicate)
             }
         }
